@@ -1,0 +1,33 @@
+"""Complaint classification and routing (R2, R12–R14).
+
+The grounds themselves (7 valid, 5 to assist with, 3 excessive) are data: the Complaint Ground DocType,
+seeded from `property_helpdesk/setup/data/complaint_grounds.json`. Only the rules that act on them live here.
+"""
+
+VALID = "Valid Complaint"  # 有效投诉, R12
+ASSIST = "Matter to Assist"  # 协办事项, R13
+EXCESSIVE = "Excessive Demand"  # 过高要求, R14
+VALIDITY_CLASSES = (VALID, ASSIST, EXCESSIVE)
+
+# R12 ground 5: 经两次提示或督促还没有做.
+REMINDER_GROUND_NO = 5
+REMINDERS_MAKING_VALID = 2
+
+# R2 routing targets.
+ROUTE_OFFICE_HEAD = "Office Head"  # 管理处负责人
+ROUTE_LEADERSHIP = "Company Leadership"  # 公司领导
+
+
+def becomes_valid_by_reminders(unanswered_reminders: int) -> bool:
+	"""A case not done after two reminders is a valid complaint (R12 ground 5)."""
+	return unanswered_reminders >= REMINDERS_MAKING_VALID
+
+
+def route_complaint(is_service_quality: bool, is_major: bool, beyond_authority: bool) -> str | None:
+	"""Who decides a complaint (R2): company leadership for major or beyond-authority matters, the office
+	head for service quality; None when the office's ordinary handling applies."""
+	if is_major or beyond_authority:
+		return ROUTE_LEADERSHIP
+	if is_service_quality:
+		return ROUTE_OFFICE_HEAD
+	return None

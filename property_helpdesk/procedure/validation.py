@@ -1,0 +1,24 @@
+"""Input checks that need no database (R5, R7)."""
+
+import re
+
+# Mainland mobile numbers (11 digits starting 13–19, optional +86/86 prefix) and landlines with an area
+# code (0 + 2–3 digits, 7–8 digit number, optional extension). Spaces and hyphens are allowed between groups.
+_MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}(?:(?:ext|转|#)\d{1,6})?$")
+_SEPARATORS = re.compile(r"[\s\-()（）]")
+_MARKUP = re.compile(r"[<>]")
+
+
+def normalise_phone(value: str) -> str:
+	return _SEPARATORS.sub("", value or "")
+
+
+def is_valid_phone(value: str) -> bool:
+	number = normalise_phone(value)
+	return bool(_MOBILE.match(number) or _LANDLINE.match(number))
+
+
+def has_markup(value: str) -> bool:
+	"""Angle brackets have no place in a name, a phone number or a unit number."""
+	return bool(_MARKUP.search(value or ""))
