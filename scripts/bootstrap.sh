@@ -52,16 +52,23 @@ make_bench() {
 	if [ ! -d "$BENCH_DIR/apps/frappe" ]; then
 		say "Making the bench in $BENCH_DIR (Frappe from $FRAPPE_REPO, $FRAPPE_BRANCH)"
 		rm -rf "$BENCH_DIR"
-		(cd "$(dirname "$BENCH_DIR")" && "$BENCH_CLI_DIR/bin/bench" init "$(basename "$BENCH_DIR")" \
+		# bench only runs as root from a bench whose config names root as its user; init runs from a scratch
+		# directory that says so, and the new bench's config says so below.
+		local scratch
+		scratch=$(mktemp -d)
+		mkdir -p "$scratch/sites"
+		printf '{"frappe_user": "%s"}\n' "$(id -un)" >"$scratch/sites/common_site_config.json"
+		(cd "$scratch" && "$BENCH_CLI_DIR/bin/bench" init "$BENCH_DIR" \
 			--frappe-path "$FRAPPE_REPO" --frappe-branch "$FRAPPE_BRANCH" --python "$(command -v "$PYTHON")" \
 			--no-backups --no-procfile --skip-redis-config-generation)
+		rm -rf "$scratch"
 	fi
 	# bench refuses to run as root unless the bench says root is its user.
 	bench_python - <<PY
 import json, os
 path = os.path.join("$BENCH_DIR", "sites", "common_site_config.json")
 conf = json.load(open(path)) if os.path.exists(path) else {}
-conf.setdefault("frappe_user", os.environ.get("USER") or "root")
+conf["frappe_user"] = "$(id -un)"
 conf.setdefault("webserver_port", int("$WEB_PORT"))
 json.dump(conf, open(path, "w"), indent=1)
 PY
@@ -74,43 +81,21 @@ PY
 	link_app "$REPO_DIR"
 }
 
-make_site() {
-	local site="$1"
-	if [ ! -f "$BENCH_DIR/sites/$site/site_config.json" ]; then
-		say "Creating site $site with ERPNext"
-		bench new-site "$site" --db-root-username root --db-root-password "$DB_ROOT_PASSWORD" \
-			--admin-password "$ADMIN_PASSWORD" --install-app erpnext --set-default
-	fi
-	say "Completing ERPNext's setup for the demo company"
-	bench --site "$site" execute property_helpdesk.setup.company.complete_erpnext_setup
-	if ! grep -qx "$APP" <(bench --site "$site" list-apps 2>/dev/null | awk '{print $1}'); then
-		say "Installing $APP on $site"
-		bench --site "$site" install-app "$APP"
-	fi
-	say "Migrating $site"
-	bench --site "$site" migrate
-}
-
 main() {
 	[ "$(id -u)" = 0 ] || die "Run as root (it installs Debian packages and starts services)."
 	install_system_packages
 	install_bench_cli
 	start_mariadb
 	make_bench
-	make_site "$SITE"
+	make_site "$SITE" --set-default
 	bench --site "$SITE" set-config host_name "http://127.0.0.1:$WEB_PORT"
 	say "Loading demo data"
-	bench --site "$SITE" execute property_helpdesk.setup.demo.load
+	bench --site "$SITE" execute property_helpdesk.setup.demo.load >/dev/null
 	bench --site "$SITE" enable-scheduler
-	start_web "$WEB_PORT"
+	start_web "$SITE" "$WEB_PORT"
 	start_daemon worker "$BENCH_CLI_DIR/bin/bench" worker
 	start_daemon scheduler "$BENCH_CLI_DIR/bin/bench" schedule
-	bench_python -m property_helpdesk.setup.demo_logins "$ADMIN_PASSWORD" "http://127.0.0.1:$WEB_PORT" 2>/dev/null \
-		|| cat <<MSG
-
-Property Helpdesk is running: http://127.0.0.1:$WEB_PORT  (site $SITE)
-Administrator / $ADMIN_PASSWORD
-MSG
+	bench --site "$SITE" execute property_helpdesk.setup.demo.print_logins
 }
 
 main "$@"

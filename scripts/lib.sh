@@ -11,6 +11,8 @@
 : "${PYTHON:=python3}"
 : "${BENCH_CLI_DIR:=$HOME/.local/share/frappe-bench-cli}"
 APP=property_helpdesk
+# bench calls uv, which comes with it in its own virtualenv.
+export PATH="$BENCH_CLI_DIR/bin:$PATH"
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export BENCH_CLI_DIR BENCH_DIR SITE TEST_SITE ADMIN_PASSWORD DB_ROOT_PASSWORD WEB_PORT TEST_WEB_PORT REPO_DIR
 
@@ -63,20 +65,27 @@ start_redis() {
 	done
 }
 
-# start_web SITE PORT: gunicorn on loopback serving the sites and /assets.
+# start_web SITE PORT: gunicorn on 127.0.0.1:PORT serving SITE and /assets.
 start_web() {
-	local port="$1" pidfile="$BENCH_DIR/config/pids/web-$1.pid"
+	local site="$1" port="$2" pidfile="$BENCH_DIR/config/pids/web-$2.pid"
 	mkdir -p "$BENCH_DIR/config/pids" "$BENCH_DIR/logs"
 	if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return 0; fi
-	say "Starting the web server on http://127.0.0.1:$port"
-	(cd "$BENCH_DIR/sites" && "$BENCH_DIR/env/bin/gunicorn" -b "127.0.0.1:$port" -w 2 -t 120 \
+	say "Starting the web server for $site on http://127.0.0.1:$port"
+	(cd "$BENCH_DIR/sites" && FRAPPE_SITE="$site" "$BENCH_DIR/env/bin/gunicorn" -b "127.0.0.1:$port" -w 2 -t 120 \
 		--pid "$pidfile" --daemon --error-logfile "$BENCH_DIR/logs/web-$port.log" \
-		'frappe.app:application_with_statics()')
+		'property_helpdesk.wsgi:application')
 	for _ in $(seq 1 60); do
 		curl -fs -o /dev/null "http://127.0.0.1:$port/api/method/ping" && return 0
 		sleep 1
 	done
 	die "The web server on port $port did not answer; see $BENCH_DIR/logs/web-$port.log"
+}
+
+stop_web() {
+	local pidfile="$BENCH_DIR/config/pids/web-$1.pid"
+	[ -f "$pidfile" ] || return 0
+	kill "$(cat "$pidfile")" 2>/dev/null || true
+	rm -f "$pidfile"
 }
 
 # start_daemon NAME COMMAND…: a bench process in the background with a pid file.
@@ -105,7 +114,7 @@ link_app() {
 		ln -s "$dir" "$BENCH_DIR/apps/$APP"
 	fi
 	# The editable install points the bench's Python at apps/property_helpdesk, i.e. at $dir.
-	if ! bench_python -c "import $APP, os, sys; sys.exit(os.path.realpath($APP.__file__).startswith(os.path.realpath('$dir')) is False)" 2>/dev/null; then
+	if ! (cd / && bench_python -c "import $APP, os, sys; sys.exit(not os.path.realpath($APP.__file__).startswith(os.path.realpath('$dir')))") 2>/dev/null; then
 		"$BENCH_DIR/env/bin/pip" install -q --no-deps -e "$BENCH_DIR/apps/$APP" || die "pip could not install $APP"
 	fi
 	grep -qx "$APP" "$BENCH_DIR/sites/apps.txt" || printf '\n%s' "$APP" >>"$BENCH_DIR/sites/apps.txt"
@@ -113,4 +122,23 @@ link_app() {
 	# Assets are served from sites/assets/<app> → apps/<app>/<app>/public.
 	mkdir -p "$BENCH_DIR/sites/assets"
 	ln -sfn "$BENCH_DIR/apps/$APP/$APP/public" "$BENCH_DIR/sites/assets/$APP"
+}
+
+# make_site SITE [new-site options…]: a site with ERPNext set up for the company and this app installed.
+make_site() {
+	local site="$1"
+	shift
+	if [ ! -f "$BENCH_DIR/sites/$site/site_config.json" ]; then
+		say "Creating site $site with ERPNext"
+		bench new-site "$site" --db-root-username root --db-root-password "$DB_ROOT_PASSWORD" \
+			--admin-password "$ADMIN_PASSWORD" --install-app erpnext "$@"
+	fi
+	if ! grep -qx "$APP" <(bench --site "$site" list-apps 2>/dev/null | awk '{print $1}'); then
+		say "Installing $APP on $site"
+		bench --site "$site" install-app "$APP"
+	fi
+	say "Completing ERPNext's setup for the demo company"
+	bench --site "$site" execute property_helpdesk.setup.company.complete_erpnext_setup
+	say "Migrating $site"
+	bench --site "$site" migrate
 }

@@ -1,0 +1,29 @@
+"""Intake actions staff take on a case from the desk or over REST. Each checks permission itself."""
+
+import frappe
+from frappe import _
+
+# Besides the follow-up owner, these may hand a case to another named person (R4, R34).
+HANDOVER_ROLES = {"Property Office Director", "Property CS Manager", "Property General Manager", "System Manager"}
+
+
+@frappe.whitelist(methods=["POST"])
+def hand_over(ticket: str, to_user: str, reason: str, to_department: str | None = None) -> dict:
+	"""R34: hand the case to a named person; the hand-over is recorded on the case."""
+	doc = frappe.get_doc("Service Ticket", ticket)
+	doc.check_permission("write")
+	if frappe.session.user != doc.follow_up_owner and not HANDOVER_ROLES.intersection(frappe.get_roles()):
+		frappe.throw(
+			_("Only the follow-up owner or the office director may hand this case over."), frappe.PermissionError
+		)
+	doc.hand_over(to_user, reason, to_department)
+	return {"follow_up_owner": doc.follow_up_owner, "handovers": len(doc.handovers)}
+
+
+@frappe.whitelist(methods=["POST"])
+def record_reminder(ticket: str, channel: str = "Phone", note: str | None = None) -> dict:
+	"""Record a resident's 催办 (R37); the second unanswered one makes a valid complaint (R12 ground 5)."""
+	doc = frappe.get_doc("Service Ticket", ticket)
+	doc.check_permission("write")
+	doc.record_reminder(channel, note)
+	return {"reminder_count": doc.reminder_count, "validity_class": doc.validity_class}

@@ -1,0 +1,24 @@
+"""Link-field queries for the intake form."""
+
+import frappe
+
+
+@frappe.whitelist()
+@frappe.validate_and_sanitize_search_inputs
+def residents_of_unit(doctype: str, txt: str, searchfield: str, start: int, page_len: int, filters: dict):
+	"""Residents registered for the unit chosen on the case, by name or phone."""
+	frappe.has_permission("Resident", "read", throw=True)
+	resident = frappe.qb.DocType("Resident")
+	link = frappe.qb.DocType("Resident Unit")
+	like = f"%{txt}%"
+	return (
+		frappe.qb.from_(resident)
+		.join(link)
+		.on((link.parent == resident.name) & (link.parenttype == "Resident"))
+		.select(resident.name, resident.resident_name, resident.phone)
+		.where(link.unit == filters.get("unit"))
+		.where((resident.resident_name.like(like)) | (resident.phone.like(like)) | (resident.name.like(like)))
+		.orderby(resident.resident_name)
+		.limit(page_len)
+		.offset(start)
+	).run()

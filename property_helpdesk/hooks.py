@@ -1,0 +1,19 @@
+app_name = "property_helpdesk"
+app_title = "Property Helpdesk"
+app_publisher = "Property Helpdesk developers"
+app_description = "物业报修投诉: repairs and complaints from the first call to the return visit"
+app_email = "dev@property-helpdesk.local"
+app_license = "mit"
+required_apps = ["frappe/erpnext"]
+
+export_python_type_annotations = True
+
+after_install = "property_helpdesk.setup.install.after_install"
+after_migrate = "property_helpdesk.setup.install.after_migrate"
+before_uninstall = "property_helpdesk.setup.install.before_uninstall"
+before_tests = "property_helpdesk.setup.company.complete_erpnext_setup"
+
+fixtures = [
+	{"dt": "Role", "filters": [["role_name", "like", "Property %"]]},
+	"Complaint Ground",
+]

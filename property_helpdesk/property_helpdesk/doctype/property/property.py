@@ -1,0 +1,26 @@
+# Copyright (c) 2026, Property Helpdesk developers and contributors
+# For license information, please see license.txt
+
+# import frappe
+from frappe.model.document import Document
+
+
+class Property(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		address: DF.SmallText | None
+		area_administrator: DF.Link | None
+		completion_acceptance_date: DF.Date
+		developer: DF.Link
+		developer_type: DF.Data | None
+		management_office: DF.Data
+		office_director: DF.Link | None
+		property_name: DF.Data
+	# end: auto-generated types
+	pass

@@ -1,0 +1,97 @@
+// Copyright (c) 2026, Property Helpdesk developers and contributors
+// For license information, please see license.txt
+
+const FINISHED = ["Resolved", "Closed"];
+
+frappe.ui.form.on("Service Ticket", {
+	setup(frm) {
+		frm.set_query("warranty_rule", () => ({ filters: { enabled: 1 } }));
+		frm.set_query("resident", () =>
+			frm.doc.unit ? { query: "property_helpdesk.api.lookup.residents_of_unit", filters: { unit: frm.doc.unit } } : {}
+		);
+	},
+
+	refresh(frm) {
+		// The record form a case prints as follows its type (R1, R46).
+		frm.meta.default_print_format =
+			frm.doc.ticket_type === "Complaint" ? "Complaint Record" : "Service Request Record";
+
+		if (frm.doc.follow_up_owner) {
+			frm.dashboard.set_headline(
+				__("Follow-up owner: {0} {1}", [
+					frappe.utils.escape_html(frm.doc.follow_up_owner_name || frm.doc.follow_up_owner),
+					frappe.utils.escape_html(frm.doc.follow_up_owner_phone || ""),
+				])
+			);
+		}
+		if (frm.is_new() || FINISHED.includes(frm.doc.status)) return;
+
+		frm.add_custom_button(__("Hand Over"), () => hand_over(frm), __("Actions"));
+		frm.add_custom_button(__("Record Reminder"), () => record_reminder(frm), __("Actions"));
+	},
+
+	unit(frm) {
+		if (!frm.doc.unit) return;
+		frappe.db.get_value("Property Unit", frm.doc.unit, ["owner_name", "owner_phone"]).then(({ message }) => {
+			if (!message) return;
+			if (!frm.doc.contact_name && message.owner_name) frm.set_value("contact_name", message.owner_name);
+			if (!frm.doc.contact_phone && message.owner_phone) frm.set_value("contact_phone", message.owner_phone);
+		});
+	},
+});
+
+function hand_over(frm) {
+	const dialog = new frappe.ui.Dialog({
+		title: __("Hand Over to a Named Person"),
+		fields: [
+			{ fieldname: "to_user", fieldtype: "Link", options: "User", label: __("To"), reqd: 1,
+				get_query: () => ({ filters: { user_type: "System User", enabled: 1 } }) },
+			{ fieldname: "to_department", fieldtype: "Data", label: __("Department") },
+			{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 },
+		],
+		primary_action_label: __("Hand Over"),
+		primary_action(values) {
+			frappe
+				.call({
+					method: "property_helpdesk.api.intake.hand_over",
+					args: { ticket: frm.doc.name, ...values },
+					freeze: true,
+				})
+				.then(() => {
+					dialog.hide();
+					frm.reload_doc();
+				});
+		},
+	});
+	dialog.show();
+}
+
+function record_reminder(frm) {
+	const dialog = new frappe.ui.Dialog({
+		title: __("Record Reminder"),
+		fields: [
+			{ fieldname: "channel", fieldtype: "Select", label: __("Channel"), reqd: 1, default: "Phone",
+				options: [
+					{ value: "Phone", label: __("Phone") },
+					{ value: "Visit", label: __("Visit") },
+					{ value: "Portal", label: __("Portal") },
+					{ value: "Other", label: __("Other") },
+				] },
+			{ fieldname: "note", fieldtype: "Small Text", label: __("Note") },
+		],
+		primary_action_label: __("Record"),
+		primary_action(values) {
+			frappe
+				.call({
+					method: "property_helpdesk.api.intake.record_reminder",
+					args: { ticket: frm.doc.name, ...values },
+					freeze: true,
+				})
+				.then(() => {
+					dialog.hide();
+					frm.reload_doc();
+				});
+		},
+	});
+	dialog.show();
+}

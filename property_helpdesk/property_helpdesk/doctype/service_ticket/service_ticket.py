@@ -1,0 +1,312 @@
+# Copyright (c) 2026, Property Helpdesk developers and contributors
+# For license information, please see license.txt
+"""Service Ticket: one case (报修/投诉/服务需求/有偿服务/咨询) from the first call to the answer (R1–R19, R33, R34)."""
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import get_datetime, getdate, now_datetime
+
+from property_helpdesk.procedure.complaints import (
+	ROUTE_LEADERSHIP,
+	ROUTE_OFFICE_HEAD,
+	becomes_valid_by_reminders,
+	route_complaint,
+)
+from property_helpdesk.procedure.liability import LiabilityInput, propose_liability
+from property_helpdesk.procedure.validation import has_markup, is_valid_phone
+from property_helpdesk.procedure.warranty import Period
+
+LIABILITY_TYPES = ("Repair", "Paid Service")
+LIABILITY_FIELDS = (
+	"liability_branch",
+	"liable_party",
+	"paid_service",
+	"repairs_on_behalf",
+	"needs_liaison_sheet",
+	"builder_warranty_end",
+	"owner_warranty_end",
+	"liability_reason",
+)
+CLOSED_STATES = ("Resolved", "Closed")
+REMINDER_GROUND = "A4.3.1.5"  # R12 ground 5, a Complaint Ground fixture
+PLAIN_TEXT_FIELDS = ("contact_name", "contact_phone", "subject")
+LONG_TEXT_FIELDS = ("description", "result", "answer_to_resident")
+MAX_TEXT_LENGTH = 2000
+
+class ServiceTicket(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from property_helpdesk.property_helpdesk.doctype.ticket_handover.ticket_handover import TicketHandover
+		from property_helpdesk.property_helpdesk.doctype.ticket_reminder.ticket_reminder import TicketReminder
+
+		acceptor: DF.Link | None
+		answer_to_resident: DF.SmallText | None
+		answered_at: DF.Datetime | None
+		beyond_authority: DF.Check
+		builder_warranty_end: DF.Date | None
+		call_started_at: DF.Datetime
+		channel: DF.Literal["Phone", "Visit", "Portal", "Other"]
+		closed_at: DF.Datetime | None
+		complaint_ground: DF.Link | None
+		contact_name: DF.Data
+		contact_phone: DF.Data
+		description: DF.SmallText
+		follow_up_owner: DF.Link | None
+		follow_up_owner_name: DF.Data | None
+		follow_up_owner_phone: DF.Data | None
+		handovers: DF.Table[TicketHandover]
+		is_emergency: DF.Check
+		is_major: DF.Check
+		is_quality_defect: DF.Check
+		is_service_quality: DF.Check
+		liability_branch: DF.Literal["", "Private Part - Paid Service", "Common Facility", "Owner Liable", "Joint Site Survey", "Developer Defect"]
+		liability_reason: DF.SmallText | None
+		liability_unclear: DF.Check
+		liable_party: DF.Literal["", "Developer", "Maintenance Fund", "Owner", "Property Company", "To Be Determined"]
+		location: DF.Literal["", "Private Part", "Common Facility"]
+		naming_series: DF.Literal["PH-.YYYY.-"]
+		needs_liaison_sheet: DF.Check
+		owner_caused: DF.Check
+		owner_warranty_end: DF.Date | None
+		paid_service: DF.Check
+		photo: DF.AttachImage | None
+		property: DF.Link | None
+		reminder_count: DF.Int
+		reminders: DF.Table[TicketReminder]
+		repairs_on_behalf: DF.Check
+		resident: DF.Link | None
+		result: DF.SmallText | None
+		routed_to: DF.Link | None
+		routed_to_level: DF.Literal["", "Office Head", "Company Leadership"]
+		status: DF.Literal["Open", "In Progress", "Resolved", "Closed"]
+		subject: DF.Data
+		ticket_type: DF.Literal["Repair", "Complaint", "Service Request", "Paid Service", "Enquiry"]
+		unit: DF.Link
+		validity_class: DF.Data | None
+		warranty_rule: DF.Link | None
+	# end: auto-generated types
+
+	def before_validate(self):
+		if self.is_new():
+			self.acceptor = self.acceptor or frappe.session.user
+			self.follow_up_owner = self.acceptor
+		self.follow_up_owner_phone = get_user_phone(self.follow_up_owner)
+		self.reminder_count = len(self.reminders)
+		self.set_liability()
+		self.set_complaint_routing()
+		self.set_times()
+
+	def validate(self):
+		self.validate_text()
+		self.validate_phone()
+		self.validate_follow_up_owner()
+		self.validate_result()
+
+	# -- derivations ---------------------------------------------------------------------------------------
+
+	def set_liability(self):
+		"""R7, R15–R19: propose the liable party from the unit, the property and the component."""
+		if self.ticket_type not in LIABILITY_TYPES or not self.location or not self.unit:
+			for field in LIABILITY_FIELDS:
+				self.set(field, None)
+			return
+		unit = frappe.get_cached_value("Property Unit", self.unit, ["property", "handover_date"], as_dict=True)
+		prop = frappe.get_cached_value(
+			"Property", unit.property, ["completion_acceptance_date", "developer_type"], as_dict=True
+		)
+		rule = get_warranty_rule(self.warranty_rule, unit.property) if self.warranty_rule else None
+		proposal = propose_liability(
+			LiabilityInput(
+				location=self.location,
+				is_quality_defect=bool(self.is_quality_defect),
+				owner_caused=bool(self.owner_caused),
+				liability_unclear=bool(self.liability_unclear),
+				is_emergency=bool(self.is_emergency),
+				developer_type=prop.developer_type,
+				completion_date=getdate(prop.completion_acceptance_date) if prop.completion_acceptance_date else None,
+				handover_date=getdate(unit.handover_date) if unit.handover_date else None,
+				builder_period=Period(rule.builder_period, rule.builder_unit) if rule else None,
+				owner_minimum=Period(rule.owner_period, rule.owner_unit) if rule else None,
+				reported_on=getdate(self.call_started_at),
+			)
+		)
+		self.liability_branch = proposal.branch
+		self.liable_party = proposal.party
+		self.paid_service = int(proposal.paid_service)
+		self.repairs_on_behalf = int(proposal.repairs_on_behalf)
+		self.needs_liaison_sheet = int(proposal.needs_liaison_sheet)
+		self.builder_warranty_end = proposal.builder_warranty_end
+		self.owner_warranty_end = proposal.owner_warranty_end
+		self.liability_reason = _(proposal.reason)
+
+	def set_complaint_routing(self):
+		"""R2: route complaints; R12 ground 5: two unanswered reminders make a valid complaint."""
+		if self.status not in CLOSED_STATES and becomes_valid_by_reminders(self.unanswered_reminders()):
+			self.complaint_ground = REMINDER_GROUND
+		if self.complaint_ground:
+			self.validity_class = frappe.get_cached_value("Complaint Ground", self.complaint_ground, "validity_class")
+
+		level = None
+		if self.ticket_type == "Complaint":
+			level = route_complaint(bool(self.is_service_quality), bool(self.is_major), bool(self.beyond_authority))
+		if level != self.routed_to_level or (level and not self.routed_to):
+			self.routed_to_level = level
+			self.routed_to = get_decision_maker(level, self.property)
+
+	def unanswered_reminders(self) -> int:
+		if not self.answered_at:
+			return len(self.reminders)
+		answered = get_datetime(self.answered_at)
+		return sum(1 for r in self.reminders if get_datetime(r.reminded_at) > answered)
+
+	def set_times(self):
+		if self.answer_to_resident and not self.answered_at:
+			self.answered_at = now_datetime()
+		if self.status == "Closed" and not self.closed_at:
+			self.closed_at = now_datetime()
+		elif self.status != "Closed":
+			self.closed_at = None
+
+	# -- checks --------------------------------------------------------------------------------------------
+
+	def validate_text(self):
+		for fieldname in PLAIN_TEXT_FIELDS:
+			if has_markup(self.get(fieldname)):
+				frappe.throw(
+					_("{0} must be plain text: angle brackets are not allowed.").format(
+						_(self.meta.get_label(fieldname))
+					),
+					title=_("Invalid Input"),
+				)
+		for fieldname in LONG_TEXT_FIELDS:
+			if len(self.get(fieldname) or "") > MAX_TEXT_LENGTH:
+				frappe.throw(
+					_("{0} is too long: at most {1} characters.").format(
+						_(self.meta.get_label(fieldname)), MAX_TEXT_LENGTH
+					),
+					title=_("Invalid Input"),
+				)
+
+	def validate_phone(self):
+		"""R7: a contact the office can call back."""
+		if not is_valid_phone(self.contact_phone):
+			frappe.throw(
+				_("Contact Phone {0} is not a valid mobile or landline number.").format(
+					frappe.bold(self.contact_phone)
+				),
+				title=_("Invalid Phone Number"),
+			)
+
+	def validate_follow_up_owner(self):
+		"""R34: whoever accepts owns the case until a recorded hand-over to a named person."""
+		before = self.get_doc_before_save()
+		if not before:
+			return
+		if self.acceptor != before.acceptor:
+			frappe.throw(_("The acceptor of a case cannot be changed."), frappe.PermissionError)
+		if self.follow_up_owner != before.follow_up_owner and not self.flags.recorded_handover:
+			frappe.throw(
+				_("The follow-up owner changes only by a recorded hand-over to a named person."),
+				frappe.PermissionError,
+			)
+		if len(self.handovers) < len(before.handovers) or any(
+			row.name != old.name or row.to_user != old.to_user for row, old in zip(self.handovers, before.handovers)
+		):
+			frappe.throw(_("Recorded hand-overs cannot be changed or removed."), frappe.PermissionError)
+
+	def validate_result(self):
+		"""R33: 事事有着落，件件有回音 — no case ends without a recorded result and an answer."""
+		if self.status in CLOSED_STATES and not (self.result and self.answer_to_resident):
+			frappe.throw(
+				_("A case cannot be {0} without a recorded result and an answer to the resident.").format(
+					_(self.status)
+				),
+				title=_("Result Missing"),
+			)
+
+	# -- actions -------------------------------------------------------------------------------------------
+
+	def hand_over(self, to_user: str, reason: str, to_department: str | None = None):
+		"""R34: hand the case to a named person, recorded."""
+		if not to_user or not frappe.db.get_value("User", to_user, "enabled"):
+			frappe.throw(_("Hand over to an active user."), title=_("Invalid Hand-over"))
+		if to_user == self.follow_up_owner:
+			frappe.throw(_("{0} already owns this case.").format(to_user), title=_("Invalid Hand-over"))
+		if not (reason or "").strip():
+			frappe.throw(_("Give the reason for the hand-over."), title=_("Invalid Hand-over"))
+		self.append(
+			"handovers",
+			{
+				"handed_at": now_datetime(),
+				"from_user": self.follow_up_owner,
+				"to_user": to_user,
+				"to_department": to_department,
+				"reason": reason,
+			},
+		)
+		self.follow_up_owner = to_user
+		self.flags.recorded_handover = True
+		self.save()
+
+	def record_reminder(self, channel: str = "Phone", note: str | None = None):
+		"""A resident's 催办, recorded; counts toward R12 ground 5."""
+		if self.status in CLOSED_STATES:
+			frappe.throw(_("This case is already {0}.").format(_(self.status)), title=_("Case Finished"))
+		self.append(
+			"reminders",
+			{"reminded_at": now_datetime(), "channel": channel, "recorded_by": frappe.session.user, "note": note},
+		)
+		self.save()
+
+
+def get_user_phone(user: str | None) -> str | None:
+	if not user:
+		return None
+	phone = frappe.get_cached_value("User", user, ["mobile_no", "phone"])
+	return (phone and (phone[0] or phone[1])) or None
+
+
+def get_warranty_rule(rule_name: str, property_name: str):
+	"""The rule chosen, or the same component's rule for this property where one overrides it."""
+	rule = frappe.get_cached_value(
+		"Warranty Rule",
+		rule_name,
+		["component", "property", "builder_period", "builder_unit", "owner_period", "owner_unit"],
+		as_dict=True,
+	)
+	if rule and not rule.property:
+		override = frappe.db.get_value(
+			"Warranty Rule",
+			{"component": rule.component, "property": property_name, "enabled": 1},
+			["component", "property", "builder_period", "builder_unit", "owner_period", "owner_unit"],
+			as_dict=True,
+		)
+		rule = override or rule
+	return rule
+
+
+def get_decision_maker(level: str | None, property_name: str | None) -> str | None:
+	"""R2/R4: the office director for the office head's decisions, the general manager for leadership's."""
+	if level == ROUTE_OFFICE_HEAD and property_name:
+		return frappe.get_cached_value("Property", property_name, "office_director")
+	if level == ROUTE_LEADERSHIP:
+		has_role = frappe.qb.DocType("Has Role")
+		user = frappe.qb.DocType("User")
+		rows = (
+			frappe.qb.from_(has_role)
+			.join(user)
+			.on(user.name == has_role.parent)
+			.select(user.name)
+			.where((has_role.role == "Property General Manager") & (has_role.parenttype == "User"))
+			.where(user.enabled == 1)
+			.orderby(user.name)
+			.limit(1)
+		).run()
+		return rows[0][0] if rows else None
+	return None

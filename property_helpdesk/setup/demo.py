@@ -1,0 +1,227 @@
+"""Demo data: a living property office (README command 1). Idempotent: what exists is left alone.
+
+Two properties (one by the parent developer, one by an external developer), buildings and units with handover
+dates, residents, one staff user per role, and cases in many states.
+"""
+
+import frappe
+from frappe.utils import add_days, add_to_date, now_datetime
+
+DEMO_PASSWORD = "demo@2026"
+
+STAFF = (
+	# email, full name, role, mobile
+	("duty@demo.local", "李晓梅", "Property Duty Staff", "13800000001"),
+	("director@demo.local", "王建国", "Property Office Director", "13800000002"),
+	("csm@demo.local", "陈静", "Property CS Manager", "13800000003"),
+	("gm@demo.local", "赵志远", "Property General Manager", "13800000004"),
+	("supervisor@demo.local", "刘强", "Property Maintenance Supervisor", "13800000005"),
+	("engineer@demo.local", "孙伟", "Property Engineering Manager", "13800000006"),
+	("tech@demo.local", "周师傅", "Property Maintenance Technician", "13800000007"),
+	("quality@demo.local", "吴敏", "Property Quality Officer", "13800000008"),
+)
+
+DEVELOPERS = (
+	("顺发恒业房地产开发有限公司", "Parent Developer", "黄经理", "0571-86660001"),
+	("江南置业有限公司", "External Developer", "郑主管", "0571-86660002"),
+)
+
+PROPERTIES = (
+	# name, developer, completion, office, handover of first unit
+	("顺发·翠苑", "顺发恒业房地产开发有限公司", "2021-06-30", "翠苑管理处", "2021-10-01"),
+	("江南·云庐", "江南置业有限公司", "2024-03-31", "云庐管理处", "2024-07-01"),
+)
+
+RESIDENTS = (
+	("张伟", "13900000001", "顺发·翠苑-1幢-101", "resident@demo.local"),
+	("王芳", "13900000002", "顺发·翠苑-1幢-102", None),
+	("李娜", "13900000003", "顺发·翠苑-2幢-201", None),
+	("刘洋", "13900000004", "江南·云庐-A座-1201", "resident2@demo.local"),
+	("陈磊", "13900000005", "江南·云庐-A座-1202", None),
+	("杨静", "13900000006", "江南·云庐-B座-801", None),
+)
+
+
+def load():
+	frappe.flags.mute_emails = True
+	make_staff()
+	make_developers_and_properties()
+	make_residents()
+	make_cases()
+	frappe.db.commit()  # a bench execute entry point: keep what was made
+	print_logins()
+
+
+def make_user(email, full_name, roles, mobile=None, user_type="System User"):
+	if frappe.db.exists("User", email):
+		return
+	user = frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": full_name,
+			"mobile_no": mobile,
+			"user_type": user_type,
+			"language": "zh",
+			"send_welcome_email": 0,
+			"new_password": DEMO_PASSWORD,
+			"roles": [{"role": r} for r in roles],
+		}
+	)
+	user.flags.ignore_password_policy = True
+	user.insert(ignore_permissions=True)
+
+
+def make_staff():
+	for email, name, role, mobile in STAFF:
+		make_user(email, name, [role], mobile)
+
+
+def make_customer(name, customer_type="Company"):
+	if not frappe.db.exists("Customer", name):
+		frappe.get_doc({"doctype": "Customer", "customer_name": name, "customer_type": customer_type}).insert(
+			ignore_permissions=True
+		)
+	return name
+
+
+def make_developers_and_properties():
+	for name, dev_type, contact, phone in DEVELOPERS:
+		if not frappe.db.exists("Property Developer", name):
+			frappe.get_doc(
+				{
+					"doctype": "Property Developer",
+					"developer_name": name,
+					"developer_type": dev_type,
+					"customer": make_customer(name),
+					"contact_person": contact,
+					"contact_phone": phone,
+				}
+			).insert(ignore_permissions=True)
+	settings = frappe.get_single("Property Helpdesk Settings")
+	if not settings.parent_developer:
+		settings.parent_developer = DEVELOPERS[0][0]
+		settings.save(ignore_permissions=True)
+
+	buildings = {"顺发·翠苑": ("1幢", "2幢", "3幢"), "江南·云庐": ("A座", "B座")}
+	floors = {"顺发·翠苑": ("101", "102", "201", "202"), "江南·云庐": ("801", "1201", "1202")}
+	for name, developer, completion, office, handover in PROPERTIES:
+		if not frappe.db.exists("Property", name):
+			frappe.get_doc(
+				{
+					"doctype": "Property",
+					"property_name": name,
+					"developer": developer,
+					"completion_acceptance_date": completion,
+					"management_office": office,
+					"office_director": "director@demo.local",
+					"area_administrator": "duty@demo.local",
+				}
+			).insert(ignore_permissions=True)
+		for b, building in enumerate(buildings[name]):
+			for u, unit_no in enumerate(floors[name]):
+				unit = f"{name}-{building}-{unit_no}"
+				if frappe.db.exists("Property Unit", unit):
+					continue
+				frappe.get_doc(
+					{
+						"doctype": "Property Unit",
+						"property": name,
+						"building": building,
+						"unit_no": unit_no,
+						"handover_date": add_days(handover, 30 * b + 7 * u),
+					}
+				).insert(ignore_permissions=True)
+
+
+def make_residents():
+	for name, phone, unit, user in RESIDENTS:
+		if frappe.db.exists("Resident", {"phone": phone}):
+			continue
+		if user:
+			make_user(user, name, ["Property Resident"], phone, user_type="Website User")
+		frappe.get_doc(
+			{
+				"doctype": "Resident",
+				"resident_name": name,
+				"phone": phone,
+				"user": user,
+				"customer": make_customer(name, "Individual"),
+				"units": [{"unit": unit, "relation": "Owner"}],
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.set_value("Property Unit", unit, {"owner_name": name, "owner_phone": phone})
+
+
+def rule(component):
+	return frappe.db.get_value("Warranty Rule", {"component": component, "property": ("is", "not set")})
+
+
+def make_cases():
+	if frappe.db.exists("Service Ticket", {"subject": "卫生间地面渗漏到楼下"}):
+		return
+	now = now_datetime()
+	resident = {r[2]: frappe.db.get_value("Resident", {"phone": r[1]}) for r in RESIDENTS}
+
+	def case(unit, ticket_type, subject, description, hours_ago=2, acceptor="duty@demo.local", **extra):
+		name, phone = next((r[0], r[1]) for r in RESIDENTS if r[2] == unit)
+		frappe.set_user(acceptor)
+		doc = frappe.get_doc(
+			{
+				"doctype": "Service Ticket",
+				"ticket_type": ticket_type,
+				"channel": extra.pop("channel", "Phone"),
+				"call_started_at": add_to_date(now, hours=-hours_ago),
+				"unit": unit,
+				"resident": resident[unit],
+				"contact_name": name,
+				"contact_phone": phone,
+				"subject": subject,
+				"description": description,
+				**extra,
+			}
+		).insert()
+		frappe.set_user("Administrator")
+		return doc
+
+	case("顺发·翠苑-1幢-101", "Repair", "卫生间地面渗漏到楼下", "楼下业主反映天花板有水渍，疑似卫生间防水层破损。",
+		location="Private Part", warranty_rule=rule("卫生间、房间和外墙面防渗漏"), is_quality_defect=1)
+	case("顺发·翠苑-1幢-102", "Repair", "厨房水龙头滴水", "更换水龙头阀芯。", hours_ago=5, location="Private Part",
+		status="In Progress")
+	case("顺发·翠苑-2幢-201", "Repair", "楼道灯不亮", "2幢2楼楼道声控灯不亮。", hours_ago=30,
+		location="Common Facility", status="Resolved", result="已更换声控开关，灯具恢复正常。",
+		answer_to_resident="已电话告知业主维修完成，业主表示满意。")
+	case("江南·云庐-A座-1201", "Repair", "入户门门锁损坏", "门锁五金件损坏，无法反锁。", hours_ago=1,
+		location="Private Part", warranty_rule=rule("门窗翘裂、五金件损坏"), is_quality_defect=1)
+	case("江南·云庐-A座-1202", "Repair", "水管爆裂急修", "厨房给水管爆裂，正在漏水。", hours_ago=0.2,
+		location="Private Part", is_emergency=1, channel="Visit")
+	case("江南·云庐-B座-801", "Paid Service", "室内保洁", "业主预约周六上午室内保洁。", hours_ago=20,
+		location="Private Part")
+	case("顺发·翠苑-1幢-101", "Enquiry", "物业费缴纳方式", "咨询物业费是否可以线上缴纳。", hours_ago=50,
+		status="Closed", result="已告知可通过门户及银行代扣缴纳。", answer_to_resident="已当面答复。")
+	complaint = case("顺发·翠苑-1幢-102", "Complaint", "保安服务态度差", "夜间进门时门岗保安态度恶劣。",
+		hours_ago=26, complaint_ground="A4.3.1.6", is_service_quality=1)
+	case("江南·云庐-A座-1201", "Complaint", "外墙大面积渗水要求赔偿", "雨季外墙渗水导致木地板损坏，要求赔偿。",
+		hours_ago=8, complaint_ground="A4.3.2.2", is_major=1)
+	slow = case("顺发·翠苑-2幢-201", "Service Request", "申请更换单元门禁卡", "门禁卡丢失，需补办。",
+		hours_ago=72)
+	frappe.set_user("duty@demo.local")
+	slow.record_reminder("Phone", "业主来电催办")
+	slow.reload()
+	slow.record_reminder("Visit", "业主到前台再次催办")
+	complaint.reload()
+	complaint.hand_over("director@demo.local", "服务质量投诉由管理处主任跟进", "管理处")
+	frappe.set_user("Administrator")
+
+
+def print_logins():
+	site_url = frappe.utils.get_url()
+	lines = [
+		"",
+		f"Property Helpdesk demo: {site_url}",
+		"  Administrator / (the admin password given to bootstrap)",
+		*[f"  {email} / {DEMO_PASSWORD}  ({role})" for email, _name, role, _m in STAFF],
+		f"  resident@demo.local / {DEMO_PASSWORD}  (resident portal)",
+		f"  resident2@demo.local / {DEMO_PASSWORD}  (resident portal)",
+	]
+	print("\n".join(lines))

@@ -1,0 +1,86 @@
+"""Install, migrate and uninstall hooks.
+
+Roles and the complaint grounds are fixtures (ours, identical on every site, re-synced on migrate). What users
+may edit — the service commitment in Settings and the Warranty Rules — is seeded once, idempotently.
+"""
+
+import json
+import os
+
+import frappe
+
+ROLES = (
+	"Property Duty Staff",
+	"Property Office Director",
+	"Property CS Manager",
+	"Property General Manager",
+	"Property Maintenance Supervisor",
+	"Property Engineering Manager",
+	"Property Maintenance Technician",
+	"Property Quality Officer",
+	"Property Resident",
+	"Property Developer Contact",
+)
+PORTAL_ROLES = ("Property Resident", "Property Developer Contact")
+SETTINGS = "Property Helpdesk Settings"
+
+
+def after_install():
+	ensure_roles()
+	seed_settings()
+	seed_warranty_rules()
+
+
+def after_migrate():
+	ensure_roles()
+	seed_settings()
+
+
+def ensure_roles():
+	"""Fixtures create the roles; this keeps the portal roles off the desk even if someone changed them."""
+	for role in ROLES:
+		desk_access = 0 if role in PORTAL_ROLES else 1
+		if not frappe.db.exists("Role", role):
+			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": desk_access}).insert(
+				ignore_permissions=True
+			)
+		elif frappe.db.get_value("Role", role, "desk_access") != desk_access:
+			frappe.db.set_value("Role", role, "desk_access", desk_access)
+
+
+def seed_settings():
+	"""Store the default of every field of the service commitment not yet stored (R31); never overwrite."""
+	stored = frappe.db.get_singles_dict(SETTINGS)
+	settings = frappe.get_single(SETTINGS)
+	missing = [
+		df
+		for df in settings.meta.fields
+		if df.default and df.fieldtype != "Check" and stored.get(df.fieldname) in (None, "")
+	]
+	for df in missing:
+		settings.set(df.fieldname, settings.get(df.fieldname) or df.default)
+	company = settings.company or frappe.defaults.get_global_default("company")
+	if missing or company != settings.company:
+		settings.company = company
+		settings.flags.ignore_permissions = True
+		settings.save()
+
+
+def seed_warranty_rules():
+	"""The regulation's warranty table, company-wide, once (editable afterwards, and per property)."""
+	path = os.path.join(os.path.dirname(__file__), "data", "warranty_rules.json")
+	with open(path, encoding="utf-8") as f:
+		rules = json.load(f)
+	for rule in rules:
+		if frappe.db.exists("Warranty Rule", {"component": rule["component"], "property": ("is", "not set")}):
+			continue
+		frappe.get_doc({"doctype": "Warranty Rule", **rule}).insert(ignore_permissions=True)
+
+
+def before_uninstall():
+	"""Take away what the app added outside its own DocTypes: its roles and their assignments."""
+	for role in ROLES:
+		frappe.db.delete("Has Role", {"role": role})
+		frappe.db.delete("Custom DocPerm", {"role": role})
+		if frappe.db.exists("Role", role):
+			frappe.delete_doc("Role", role, ignore_permissions=True, force=True)

@@ -1,0 +1,19 @@
+"""gunicorn entry point for serving one site per loopback port, with /assets.
+
+In production nginx names the site with the X-Frappe-Site-Name header; on a bench that serves each site on its
+own 127.0.0.1 port (scripts/lib.sh start_web) this does the same from $FRAPPE_SITE, so the site answers to
+http://127.0.0.1:PORT whatever the Host header says.
+"""
+
+import os
+
+from frappe.app import application_with_statics
+
+_application = application_with_statics()
+_site = os.environ.get("FRAPPE_SITE")
+
+
+def application(environ, start_response):
+	if _site:
+		environ["HTTP_X_FRAPPE_SITE_NAME"] = _site
+	return _application(environ, start_response)

@@ -1,0 +1,50 @@
+"""Where the suite finds its real site.
+
+Unit tests (tests/unit) import no Frappe. Integration and browser tests need a bench at $BENCH_DIR (default
+~/frappe-bench) with the test site $TEST_SITE; scripts/test.sh prepares both and runs pytest with the bench's
+Python. Without a bench those tests are skipped, and the session ends with a loud line saying so.
+"""
+
+import os
+
+import pytest
+
+BENCH_DIR = os.environ.get("BENCH_DIR", os.path.expanduser("~/frappe-bench"))
+TEST_SITE = os.environ.get("TEST_SITE", "test.helpdesk.local")
+SITES_PATH = os.path.join(BENCH_DIR, "sites")
+
+
+def bench_missing_reason() -> str | None:
+	try:
+		import frappe  # noqa: F401
+	except ImportError:
+		return "frappe is not importable: run the suite with the bench's Python (scripts/test.sh)"
+	if not os.path.exists(os.path.join(SITES_PATH, TEST_SITE, "site_config.json")):
+		return f"no test site {TEST_SITE} in {SITES_PATH}: scripts/test.sh creates it"
+	return None
+
+
+_skipped_for_bench: list[str] = []
+
+
+def needs_site(item) -> bool:
+	path = str(item.fspath)
+	return "/integration/" in path or "/browser/" in path
+
+
+def pytest_collection_modifyitems(config, items):
+	reason = bench_missing_reason()
+	if not reason:
+		return
+	marker = pytest.mark.skip(reason=reason)
+	for item in items:
+		if needs_site(item):
+			item.add_marker(marker)
+			_skipped_for_bench.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter):
+	if _skipped_for_bench:
+		terminalreporter.write_sep(
+			"!", f"SKIPPED {len(_skipped_for_bench)} integration/browser tests: {bench_missing_reason()}", red=True
+		)

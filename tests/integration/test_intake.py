@@ -1,0 +1,224 @@
+"""Intake (受理) on the real site: 四清楚 fields, bad input, liability, complaints, ownership and closing."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_to_date, now_datetime
+
+from property_helpdesk.api.intake import hand_over, record_reminder
+from tests.integration.factories import (
+	make_property,
+	make_ticket,
+	make_unit,
+	make_user,
+	ticket_values,
+	warranty_rule,
+)
+
+
+class IntakeCase(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.agent = make_user("agent@intake.test", "Property Duty Staff", mobile="13700000001")
+		cls.other_agent = make_user("agent2@intake.test", "Property Duty Staff")
+		cls.director = make_user("director@intake.test", "Property Office Director")
+		cls.gm = make_user("gm@intake.test", "Property General Manager")
+		cls.prop = make_property("测试楼盘", "Parent Developer", "2020-01-01", office_director=cls.director)
+		cls.unit = make_unit(cls.prop, handover="2021-01-01")
+
+	def setUp(self):
+		frappe.set_user(self.agent)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+
+class TestFourClearFields(IntakeCase):
+	def test_r5_r7_each_four_clear_field_is_required_and_nothing_is_saved(self):
+		before = frappe.db.count("Service Ticket")
+		for field in ("unit", "contact_name", "contact_phone", "subject", "description"):
+			with self.subTest(field=field), self.assertRaises(frappe.MandatoryError):
+				frappe.get_doc(ticket_values(self.unit, **{field: None})).insert()
+		self.assertEqual(frappe.db.count("Service Ticket"), before)
+
+	def test_r7_unknown_unit_is_refused(self):
+		with self.assertRaises(frappe.LinkValidationError):
+			make_ticket("不存在的楼盘-9幢-999")
+
+	def test_r7_malformed_phone_gets_a_clear_error(self):
+		with self.assertRaisesRegex(frappe.ValidationError, "not a valid mobile or landline number"):
+			make_ticket(self.unit, contact_phone="12345")
+
+	def test_markup_in_plain_fields_is_refused(self):
+		with self.assertRaisesRegex(frappe.ValidationError, "plain text"):
+			make_ticket(self.unit, contact_name="<b>张</b>")
+		with self.assertRaisesRegex(frappe.ValidationError, "plain text"):
+			make_ticket(self.unit, subject="漏水<script>alert(1)</script>")
+
+	def test_over_long_text_gets_a_clear_error(self):
+		with self.assertRaisesRegex(frappe.ValidationError, "too long"):
+			make_ticket(self.unit, description="漏" * 2001)
+		with self.assertRaises(frappe.CharacterLengthExceededError):
+			make_ticket(self.unit, subject="漏" * 200)
+
+	def test_script_in_description_is_made_harmless(self):
+		ticket = make_ticket(self.unit, description='漏水<script>alert("x")</script><img src=x onerror=alert(1)>')
+		stored = frappe.db.get_value("Service Ticket", ticket.name, "description")
+		self.assertNotIn("<script", stored)
+		self.assertNotIn("onerror", stored)
+
+
+class TestOwnership(IntakeCase):
+	def test_r34_acceptor_is_the_follow_up_owner_with_phone(self):
+		ticket = make_ticket(self.unit)
+		self.assertEqual(ticket.acceptor, self.agent)
+		self.assertEqual(ticket.follow_up_owner, self.agent)
+		self.assertEqual(ticket.follow_up_owner_phone, "13700000001")
+
+	def test_r34_owner_cannot_be_changed_directly(self):
+		ticket = make_ticket(self.unit)
+		ticket.follow_up_owner = self.other_agent
+		with self.assertRaises(frappe.PermissionError):
+			ticket.save()
+		ticket.reload()
+		ticket.acceptor = self.other_agent
+		with self.assertRaises(frappe.PermissionError):
+			ticket.save()
+
+	def test_r34_hand_over_to_a_named_person_is_recorded(self):
+		ticket = make_ticket(self.unit)
+		result = hand_over(ticket.name, self.director, "需要管理处主任跟进", "管理处")
+		self.assertEqual(result["follow_up_owner"], self.director)
+		ticket.reload()
+		self.assertEqual(ticket.acceptor, self.agent)
+		row = ticket.handovers[0]
+		self.assertEqual((row.from_user, row.to_user, row.to_department), (self.agent, self.director, "管理处"))
+
+	def test_r34_only_owner_or_director_hands_over_and_a_reason_is_needed(self):
+		ticket = make_ticket(self.unit)
+		frappe.set_user(self.other_agent)
+		with self.assertRaises(frappe.PermissionError):
+			hand_over(ticket.name, self.other_agent, "我来跟进")
+		frappe.set_user(self.agent)
+		with self.assertRaisesRegex(frappe.ValidationError, "reason"):
+			hand_over(ticket.name, self.director, "  ")
+		frappe.set_user(self.director)
+		hand_over(ticket.name, self.other_agent, "主任指派")
+		self.assertEqual(frappe.db.get_value("Service Ticket", ticket.name, "follow_up_owner"), self.other_agent)
+
+
+class TestLiability(IntakeCase):
+	def repair(self, **kw):
+		return make_ticket(self.unit, location="Private Part", is_quality_defect=1, **kw)
+
+	def test_r15d_r16_developer_defect_within_handover_warranty(self):
+		# Leak-proofing: builder 5 years from 2020-01-01 → last day 2024-12-31.
+		ticket = self.repair(warranty_rule=warranty_rule("卫生间、房间和外墙面防渗漏"), call_started_at="2024-12-31 10:00:00")
+		self.assertEqual((ticket.liability_branch, ticket.liable_party), ("Developer Defect", "Developer"))
+		self.assertEqual(str(ticket.builder_warranty_end), "2024-12-31")
+		self.assertEqual(str(ticket.owner_warranty_end), "2024-12-31")
+		self.assertTrue(ticket.needs_liaison_sheet)
+		past = self.repair(warranty_rule=warranty_rule("卫生间、房间和外墙面防渗漏"), call_started_at="2025-01-01 09:00:00")
+		self.assertEqual((past.liable_party, past.paid_service), ("Owner", 1))
+
+	def test_r17_parent_developer_company_repairs_on_behalf(self):
+		# Door hardware: builder 2 years from 2020-01-01 (to 2021-12-31); owner 1 year from 2021-01-01
+		# (to 2021-12-31) → both end together: nothing on behalf. Lamps: owner 6 months → builder wins.
+		# A property completed long before handover makes the owner's own minimum outlast the builder's.
+		late = make_unit(self.prop, "2幢", "201", handover="2021-12-01")
+		ticket = make_ticket(
+			late,
+			location="Private Part",
+			is_quality_defect=1,
+			warranty_rule=warranty_rule("门窗翘裂、五金件损坏"),
+			call_started_at="2022-06-01 10:00:00",
+		)
+		self.assertEqual(ticket.liable_party, "Developer")
+		self.assertTrue(ticket.repairs_on_behalf)
+		self.assertIn("behalf", ticket.liability_reason)
+
+	def test_r15a_r15b_r15c_r15e_other_branches(self):
+		private = make_ticket(self.unit, location="Private Part")
+		self.assertEqual((private.liability_branch, private.paid_service), ("Private Part - Paid Service", 1))
+		common = make_ticket(self.unit, location="Common Facility")
+		self.assertEqual(common.liable_party, "Property Company")
+		unclear = self.repair()
+		self.assertEqual(unclear.liability_branch, "Joint Site Survey")
+		owner = self.repair(owner_caused=1)
+		self.assertEqual(owner.liable_party, "Owner")
+		self.assertFalse(make_ticket(self.unit, ticket_type="Enquiry", location="Private Part").liable_party)
+
+	def test_r15_property_override_of_a_warranty_rule(self):
+		frappe.set_user("Administrator")
+		frappe.get_doc(
+			{
+				"doctype": "Warranty Rule",
+				"component": "卫生间、房间和外墙面防渗漏",
+				"property": self.prop,
+				"location": "Private Part",
+				"builder_period": 8,
+				"builder_unit": "Years",
+				"owner_period": 8,
+				"owner_unit": "Years",
+			}
+		).insert()
+		frappe.set_user(self.agent)
+		ticket = self.repair(warranty_rule=warranty_rule("卫生间、房间和外墙面防渗漏"), call_started_at="2026-01-01 10:00:00")
+		self.assertEqual(ticket.liable_party, "Developer")
+		self.assertEqual(str(ticket.owner_warranty_end), "2028-12-31")
+
+
+class TestComplaints(IntakeCase):
+	def test_r2_service_quality_goes_to_the_office_head(self):
+		ticket = make_ticket(self.unit, ticket_type="Complaint", complaint_ground="A4.3.1.6", is_service_quality=1)
+		self.assertEqual((ticket.routed_to_level, ticket.routed_to), ("Office Head", self.director))
+		self.assertEqual(ticket.validity_class, "Valid Complaint")
+
+	def test_r2_major_goes_to_company_leadership(self):
+		ticket = make_ticket(self.unit, ticket_type="Complaint", complaint_ground="A4.3.2.2", is_major=1)
+		self.assertEqual(ticket.routed_to_level, "Company Leadership")
+		self.assertTrue(frappe.db.exists("Has Role", {"parent": ticket.routed_to, "role": "Property General Manager"}))
+		self.assertEqual(ticket.validity_class, "Matter to Assist")
+
+	def test_r12_ground5_second_unanswered_reminder_makes_a_valid_complaint(self):
+		ticket = make_ticket(self.unit, ticket_type="Complaint", complaint_ground="A4.3.3.3")
+		self.assertEqual(record_reminder(ticket.name, "Phone", "第一次催")["validity_class"], "Excessive Demand")
+		result = record_reminder(ticket.name, "Visit", "第二次催")
+		self.assertEqual(result, {"reminder_count": 2, "validity_class": "Valid Complaint"})
+		self.assertEqual(frappe.db.get_value("Service Ticket", ticket.name, "complaint_ground"), "A4.3.1.5")
+
+	def test_r12_reminders_answered_do_not_count(self):
+		ticket = make_ticket(self.unit, ticket_type="Service Request")
+		record_reminder(ticket.name, "Phone")
+		ticket.reload()
+		ticket.answer_to_resident = "已告知明天上门"
+		ticket.answered_at = add_to_date(now_datetime(), seconds=1)
+		ticket.save()
+		ticket.reminders[0].reminded_at = add_to_date(now_datetime(), minutes=-5)
+		ticket.save()
+		record_reminder(ticket.name, "Phone")
+		self.assertFalse(frappe.db.get_value("Service Ticket", ticket.name, "complaint_ground"))
+
+	def test_reminder_on_a_finished_case_is_refused(self):
+		ticket = make_ticket(self.unit, status="Resolved", result="已修好", answer_to_resident="已告知")
+		with self.assertRaisesRegex(frappe.ValidationError, "already"):
+			record_reminder(ticket.name, "Phone")
+
+
+class TestClosing(IntakeCase):
+	def test_r33_no_case_ends_without_result_and_answer(self):
+		ticket = make_ticket(self.unit)
+		for status in ("Resolved", "Closed"):
+			ticket.status = status
+			with self.assertRaisesRegex(frappe.ValidationError, "result"):
+				ticket.save()
+			ticket.reload()
+		ticket.status = "Closed"
+		ticket.result = "已更换密封圈"
+		with self.assertRaisesRegex(frappe.ValidationError, "answer"):
+			ticket.save()
+		ticket.reload()
+		ticket.update({"status": "Closed", "result": "已更换密封圈", "answer_to_resident": "电话告知业主"})
+		ticket.save()
+		self.assertTrue(ticket.closed_at)
+		self.assertTrue(ticket.answered_at)
