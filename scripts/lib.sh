@@ -122,6 +122,8 @@ link_app() {
 	# Assets are served from sites/assets/<app> → apps/<app>/<app>/public.
 	mkdir -p "$BENCH_DIR/sites/assets"
 	ln -sfn "$BENCH_DIR/apps/$APP/$APP/public" "$BENCH_DIR/sites/assets/$APP"
+	# Frappe reads translations from compiled .mo files under sites/assets/locale.
+	bench compile-po-to-mo --app "$APP" >/dev/null
 }
 
 # make_site SITE [new-site options…]: a site with ERPNext set up for the company and this app installed.

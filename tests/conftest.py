@@ -16,7 +16,7 @@ SITES_PATH = os.path.join(BENCH_DIR, "sites")
 
 def bench_missing_reason() -> str | None:
 	try:
-		import frappe  # noqa: F401
+		import frappe
 	except ImportError:
 		return "frappe is not importable: run the suite with the bench's Python (scripts/test.sh)"
 	if not os.path.exists(os.path.join(SITES_PATH, TEST_SITE, "site_config.json")):
@@ -46,5 +46,7 @@ def pytest_collection_modifyitems(config, items):
 def pytest_terminal_summary(terminalreporter):
 	if _skipped_for_bench:
 		terminalreporter.write_sep(
-			"!", f"SKIPPED {len(_skipped_for_bench)} integration/browser tests: {bench_missing_reason()}", red=True
+			"!",
+			f"SKIPPED {len(_skipped_for_bench)} integration/browser tests: {bench_missing_reason()}",
+			red=True,
 		)

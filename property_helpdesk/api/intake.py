@@ -4,7 +4,12 @@ import frappe
 from frappe import _
 
 # Besides the follow-up owner, these may hand a case to another named person (R4, R34).
-HANDOVER_ROLES = {"Property Office Director", "Property CS Manager", "Property General Manager", "System Manager"}
+HANDOVER_ROLES = {
+	"Property Office Director",
+	"Property CS Manager",
+	"Property General Manager",
+	"System Manager",
+}
 
 
 @frappe.whitelist(methods=["POST"])
@@ -14,7 +19,8 @@ def hand_over(ticket: str, to_user: str, reason: str, to_department: str | None 
 	doc.check_permission("write")
 	if frappe.session.user != doc.follow_up_owner and not HANDOVER_ROLES.intersection(frappe.get_roles()):
 		frappe.throw(
-			_("Only the follow-up owner or the office director may hand this case over."), frappe.PermissionError
+			_("Only the follow-up owner or the office director may hand this case over."),
+			frappe.PermissionError,
 		)
 	doc.hand_over(to_user, reason, to_department)
 	return {"follow_up_owner": doc.follow_up_owner, "handovers": len(doc.handovers)}

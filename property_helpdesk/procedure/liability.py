@@ -65,7 +65,9 @@ REASON_PRIVATE = "Owner's private part: a paid service at the published fee sche
 REASON_COMMON = "Common facility maintained by the company's maintenance team under the service contract."
 REASON_OWNER_CAUSED = "Damage caused by the owner: the owner is liable."
 REASON_PAST_WARRANTY_PRIVATE = "Past the handover warranty: the owner is liable."
-REASON_PAST_WARRANTY_COMMON = "Common facility past the handover warranty: the maintenance fund bears the cost."
+REASON_PAST_WARRANTY_COMMON = (
+	"Common facility past the handover warranty: the maintenance fund bears the cost."
+)
 REASON_UNCLEAR = "Liability cannot be determined at intake: a joint site survey is needed."
 REASON_DEVELOPER = "Within the handover warranty: a defect left by the developer."
 REASON_ON_BEHALF = (
@@ -75,7 +77,9 @@ REASON_ON_BEHALF = (
 
 
 def propose_liability(facts: LiabilityInput) -> Liability:
-	ends = warranty_ends(facts.completion_date, facts.handover_date, facts.builder_period, facts.owner_minimum)
+	ends = warranty_ends(
+		facts.completion_date, facts.handover_date, facts.builder_period, facts.owner_minimum
+	)
 
 	def result(branch, party, reason, paid=False, on_behalf=False):
 		return Liability(
@@ -108,7 +112,10 @@ def propose_liability(facts: LiabilityInput) -> Liability:
 			and facts.reported_on > ends.builder_end
 		)
 		return result(
-			BRANCH_DEVELOPER, DEVELOPER, REASON_ON_BEHALF if on_behalf else REASON_DEVELOPER, on_behalf=on_behalf
+			BRANCH_DEVELOPER,
+			DEVELOPER,
+			REASON_ON_BEHALF if on_behalf else REASON_DEVELOPER,
+			on_behalf=on_behalf,
 		)
 
 	if facts.location == PRIVATE:

@@ -12,7 +12,9 @@ DEMO_ABBR = "SFWY"
 
 def complete_erpnext_setup(company: str = DEMO_COMPANY, abbr: str = DEMO_ABBR) -> None:
 	"""Run ERPNext's setup wizard once, non-interactively; a no-op on a site already set up."""
-	if frappe.db.get_single_value("System Settings", "setup_complete") and frappe.db.exists("Company", company):
+	if frappe.db.get_single_value("System Settings", "setup_complete") and frappe.db.exists(
+		"Company", company
+	):
 		return
 
 	from frappe.desk.page.setup_wizard.setup_wizard import setup_complete

@@ -184,27 +184,94 @@ def make_cases():
 		frappe.set_user("Administrator")
 		return doc
 
-	case("顺发·翠苑-1幢-101", "Repair", "卫生间地面渗漏到楼下", "楼下业主反映天花板有水渍，疑似卫生间防水层破损。",
-		location="Private Part", warranty_rule=rule("卫生间、房间和外墙面防渗漏"), is_quality_defect=1)
-	case("顺发·翠苑-1幢-102", "Repair", "厨房水龙头滴水", "更换水龙头阀芯。", hours_ago=5, location="Private Part",
-		status="In Progress")
-	case("顺发·翠苑-2幢-201", "Repair", "楼道灯不亮", "2幢2楼楼道声控灯不亮。", hours_ago=30,
-		location="Common Facility", status="Resolved", result="已更换声控开关，灯具恢复正常。",
-		answer_to_resident="已电话告知业主维修完成，业主表示满意。")
-	case("江南·云庐-A座-1201", "Repair", "入户门门锁损坏", "门锁五金件损坏，无法反锁。", hours_ago=1,
-		location="Private Part", warranty_rule=rule("门窗翘裂、五金件损坏"), is_quality_defect=1)
-	case("江南·云庐-A座-1202", "Repair", "水管爆裂急修", "厨房给水管爆裂，正在漏水。", hours_ago=0.2,
-		location="Private Part", is_emergency=1, channel="Visit")
-	case("江南·云庐-B座-801", "Paid Service", "室内保洁", "业主预约周六上午室内保洁。", hours_ago=20,
-		location="Private Part")
-	case("顺发·翠苑-1幢-101", "Enquiry", "物业费缴纳方式", "咨询物业费是否可以线上缴纳。", hours_ago=50,
-		status="Closed", result="已告知可通过门户及银行代扣缴纳。", answer_to_resident="已当面答复。")
-	complaint = case("顺发·翠苑-1幢-102", "Complaint", "保安服务态度差", "夜间进门时门岗保安态度恶劣。",
-		hours_ago=26, complaint_ground="A4.3.1.6", is_service_quality=1)
-	case("江南·云庐-A座-1201", "Complaint", "外墙大面积渗水要求赔偿", "雨季外墙渗水导致木地板损坏，要求赔偿。",
-		hours_ago=8, complaint_ground="A4.3.2.2", is_major=1)
-	slow = case("顺发·翠苑-2幢-201", "Service Request", "申请更换单元门禁卡", "门禁卡丢失，需补办。",
-		hours_ago=72)
+	case(
+		"顺发·翠苑-1幢-101",
+		"Repair",
+		"卫生间地面渗漏到楼下",
+		"楼下业主反映天花板有水渍，疑似卫生间防水层破损。",
+		location="Private Part",
+		warranty_rule=rule("卫生间、房间和外墙面防渗漏"),
+		is_quality_defect=1,
+	)
+	case(
+		"顺发·翠苑-1幢-102",
+		"Repair",
+		"厨房水龙头滴水",
+		"更换水龙头阀芯。",
+		hours_ago=5,
+		location="Private Part",
+		status="In Progress",
+	)
+	case(
+		"顺发·翠苑-2幢-201",
+		"Repair",
+		"楼道灯不亮",
+		"2幢2楼楼道声控灯不亮。",
+		hours_ago=30,
+		location="Common Facility",
+		status="Resolved",
+		result="已更换声控开关，灯具恢复正常。",
+		answer_to_resident="已电话告知业主维修完成，业主表示满意。",
+	)
+	case(
+		"江南·云庐-A座-1201",
+		"Repair",
+		"入户门门锁损坏",
+		"门锁五金件损坏，无法反锁。",
+		hours_ago=1,
+		location="Private Part",
+		warranty_rule=rule("门窗翘裂、五金件损坏"),
+		is_quality_defect=1,
+	)
+	case(
+		"江南·云庐-A座-1202",
+		"Repair",
+		"水管爆裂急修",
+		"厨房给水管爆裂，正在漏水。",
+		hours_ago=0.2,
+		location="Private Part",
+		is_emergency=1,
+		channel="Visit",
+	)
+	case(
+		"江南·云庐-B座-801",
+		"Paid Service",
+		"室内保洁",
+		"业主预约周六上午室内保洁。",
+		hours_ago=20,
+		location="Private Part",
+	)
+	case(
+		"顺发·翠苑-1幢-101",
+		"Enquiry",
+		"物业费缴纳方式",
+		"咨询物业费是否可以线上缴纳。",
+		hours_ago=50,
+		status="Closed",
+		result="已告知可通过门户及银行代扣缴纳。",
+		answer_to_resident="已当面答复。",
+	)
+	complaint = case(
+		"顺发·翠苑-1幢-102",
+		"Complaint",
+		"保安服务态度差",
+		"夜间进门时门岗保安态度恶劣。",
+		hours_ago=26,
+		complaint_ground="A4.3.1.6",
+		is_service_quality=1,
+	)
+	case(
+		"江南·云庐-A座-1201",
+		"Complaint",
+		"外墙大面积渗水要求赔偿",
+		"雨季外墙渗水导致木地板损坏，要求赔偿。",
+		hours_ago=8,
+		complaint_ground="A4.3.2.2",
+		is_major=1,
+	)
+	slow = case(
+		"顺发·翠苑-2幢-201", "Service Request", "申请更换单元门禁卡", "门禁卡丢失，需补办。", hours_ago=72
+	)
 	frappe.set_user("duty@demo.local")
 	slow.record_reminder("Phone", "业主来电催办")
 	slow.reload()

@@ -1,5 +1,7 @@
 """Connect the test session to the real test site once; every test class rolls back what it does."""
 
+import os
+
 import pytest
 
 from tests.conftest import SITES_PATH, TEST_SITE, bench_missing_reason
@@ -12,6 +14,8 @@ def frappe_site():
 		return
 	import frappe
 
+	# Frappe writes its logs to ../logs relative to the sites folder it runs in, as bench does.
+	os.chdir(SITES_PATH)
 	frappe.init(site=TEST_SITE, sites_path=SITES_PATH)
 	frappe.connect()
 	frappe.flags.in_test = True

@@ -53,7 +53,9 @@ def make_property(
 	return name
 
 
-def make_unit(property_name: str, building: str = "1幢", unit_no: str = "101", handover: str = "2021-01-01") -> str:
+def make_unit(
+	property_name: str, building: str = "1幢", unit_no: str = "101", handover: str = "2021-01-01"
+) -> str:
 	name = f"{property_name}-{building}-{unit_no}"
 	if not frappe.db.exists("Property Unit", name):
 		frappe.get_doc(

@@ -38,12 +38,27 @@ class TestFourClearFields(IntakeCase):
 		before = frappe.db.count("Service Ticket")
 		for field in ("unit", "contact_name", "contact_phone", "subject", "description"):
 			with self.subTest(field=field), self.assertRaises(frappe.MandatoryError):
-				frappe.get_doc(ticket_values(self.unit, **{field: None})).insert()
+				values = ticket_values(self.unit)
+				values[field] = None
+				frappe.get_doc(values).insert()
 		self.assertEqual(frappe.db.count("Service Ticket"), before)
 
 	def test_r7_unknown_unit_is_refused(self):
 		with self.assertRaises(frappe.LinkValidationError):
 			make_ticket("不存在的楼盘-9幢-999")
+
+	def test_unknown_developer_of_a_property_is_refused(self):
+		frappe.set_user("Administrator")
+		with self.assertRaises(frappe.LinkValidationError):
+			make_property("无开发商楼盘", developer_type="External Developer") and frappe.get_doc(
+				{
+					"doctype": "Property",
+					"property_name": "孤儿楼盘",
+					"developer": "不存在的开发商",
+					"completion_acceptance_date": "2020-01-01",
+					"management_office": "某管理处",
+				}
+			).insert()
 
 	def test_r7_malformed_phone_gets_a_clear_error(self):
 		with self.assertRaisesRegex(frappe.ValidationError, "not a valid mobile or landline number"):
@@ -62,7 +77,9 @@ class TestFourClearFields(IntakeCase):
 			make_ticket(self.unit, subject="漏" * 200)
 
 	def test_script_in_description_is_made_harmless(self):
-		ticket = make_ticket(self.unit, description='漏水<script>alert("x")</script><img src=x onerror=alert(1)>')
+		ticket = make_ticket(
+			self.unit, description='漏水<script>alert("x")</script><img src=x onerror=alert(1)>'
+		)
 		stored = frappe.db.get_value("Service Ticket", ticket.name, "description")
 		self.assertNotIn("<script", stored)
 		self.assertNotIn("onerror", stored)
@@ -92,7 +109,9 @@ class TestOwnership(IntakeCase):
 		ticket.reload()
 		self.assertEqual(ticket.acceptor, self.agent)
 		row = ticket.handovers[0]
-		self.assertEqual((row.from_user, row.to_user, row.to_department), (self.agent, self.director, "管理处"))
+		self.assertEqual(
+			(row.from_user, row.to_user, row.to_department), (self.agent, self.director, "管理处")
+		)
 
 	def test_r34_only_owner_or_director_hands_over_and_a_reason_is_needed(self):
 		ticket = make_ticket(self.unit)
@@ -104,7 +123,9 @@ class TestOwnership(IntakeCase):
 			hand_over(ticket.name, self.director, "  ")
 		frappe.set_user(self.director)
 		hand_over(ticket.name, self.other_agent, "主任指派")
-		self.assertEqual(frappe.db.get_value("Service Ticket", ticket.name, "follow_up_owner"), self.other_agent)
+		self.assertEqual(
+			frappe.db.get_value("Service Ticket", ticket.name, "follow_up_owner"), self.other_agent
+		)
 
 
 class TestLiability(IntakeCase):
@@ -113,12 +134,16 @@ class TestLiability(IntakeCase):
 
 	def test_r15d_r16_developer_defect_within_handover_warranty(self):
 		# Leak-proofing: builder 5 years from 2020-01-01 → last day 2024-12-31.
-		ticket = self.repair(warranty_rule=warranty_rule("卫生间、房间和外墙面防渗漏"), call_started_at="2024-12-31 10:00:00")
+		ticket = self.repair(
+			warranty_rule=warranty_rule("卫生间、房间和外墙面防渗漏"), call_started_at="2024-12-31 10:00:00"
+		)
 		self.assertEqual((ticket.liability_branch, ticket.liable_party), ("Developer Defect", "Developer"))
 		self.assertEqual(str(ticket.builder_warranty_end), "2024-12-31")
 		self.assertEqual(str(ticket.owner_warranty_end), "2024-12-31")
 		self.assertTrue(ticket.needs_liaison_sheet)
-		past = self.repair(warranty_rule=warranty_rule("卫生间、房间和外墙面防渗漏"), call_started_at="2025-01-01 09:00:00")
+		past = self.repair(
+			warranty_rule=warranty_rule("卫生间、房间和外墙面防渗漏"), call_started_at="2025-01-01 09:00:00"
+		)
 		self.assertEqual((past.liable_party, past.paid_service), ("Owner", 1))
 
 	def test_r17_parent_developer_company_repairs_on_behalf(self):
@@ -150,11 +175,13 @@ class TestLiability(IntakeCase):
 
 	def test_r15_property_override_of_a_warranty_rule(self):
 		frappe.set_user("Administrator")
+		prop = make_property("保修覆盖楼盘", "External Developer", "2020-01-01")
+		unit = make_unit(prop, handover="2021-01-01")
 		frappe.get_doc(
 			{
 				"doctype": "Warranty Rule",
 				"component": "卫生间、房间和外墙面防渗漏",
-				"property": self.prop,
+				"property": prop,
 				"location": "Private Part",
 				"builder_period": 8,
 				"builder_unit": "Years",
@@ -163,26 +190,38 @@ class TestLiability(IntakeCase):
 			}
 		).insert()
 		frappe.set_user(self.agent)
-		ticket = self.repair(warranty_rule=warranty_rule("卫生间、房间和外墙面防渗漏"), call_started_at="2026-01-01 10:00:00")
+		ticket = make_ticket(
+			unit,
+			location="Private Part",
+			is_quality_defect=1,
+			warranty_rule=warranty_rule("卫生间、房间和外墙面防渗漏"),
+			call_started_at="2026-01-01 10:00:00",
+		)
 		self.assertEqual(ticket.liable_party, "Developer")
 		self.assertEqual(str(ticket.owner_warranty_end), "2028-12-31")
 
 
 class TestComplaints(IntakeCase):
 	def test_r2_service_quality_goes_to_the_office_head(self):
-		ticket = make_ticket(self.unit, ticket_type="Complaint", complaint_ground="A4.3.1.6", is_service_quality=1)
+		ticket = make_ticket(
+			self.unit, ticket_type="Complaint", complaint_ground="A4.3.1.6", is_service_quality=1
+		)
 		self.assertEqual((ticket.routed_to_level, ticket.routed_to), ("Office Head", self.director))
 		self.assertEqual(ticket.validity_class, "Valid Complaint")
 
 	def test_r2_major_goes_to_company_leadership(self):
 		ticket = make_ticket(self.unit, ticket_type="Complaint", complaint_ground="A4.3.2.2", is_major=1)
 		self.assertEqual(ticket.routed_to_level, "Company Leadership")
-		self.assertTrue(frappe.db.exists("Has Role", {"parent": ticket.routed_to, "role": "Property General Manager"}))
+		self.assertTrue(
+			frappe.db.exists("Has Role", {"parent": ticket.routed_to, "role": "Property General Manager"})
+		)
 		self.assertEqual(ticket.validity_class, "Matter to Assist")
 
 	def test_r12_ground5_second_unanswered_reminder_makes_a_valid_complaint(self):
 		ticket = make_ticket(self.unit, ticket_type="Complaint", complaint_ground="A4.3.3.3")
-		self.assertEqual(record_reminder(ticket.name, "Phone", "第一次催")["validity_class"], "Excessive Demand")
+		self.assertEqual(
+			record_reminder(ticket.name, "Phone", "第一次催")["validity_class"], "Excessive Demand"
+		)
 		result = record_reminder(ticket.name, "Visit", "第二次催")
 		self.assertEqual(result, {"reminder_count": 2, "validity_class": "Valid Complaint"})
 		self.assertEqual(frappe.db.get_value("Service Ticket", ticket.name, "complaint_ground"), "A4.3.1.5")

@@ -14,14 +14,18 @@ def test_r12_ground5_second_unanswered_reminder_makes_a_valid_complaint():
 
 
 def test_r2_routing():
-	assert C.route_complaint(is_service_quality=True, is_major=False, beyond_authority=False) == C.ROUTE_OFFICE_HEAD
+	assert (
+		C.route_complaint(is_service_quality=True, is_major=False, beyond_authority=False)
+		== C.ROUTE_OFFICE_HEAD
+	)
 	assert C.route_complaint(True, True, False) == C.ROUTE_LEADERSHIP
 	assert C.route_complaint(False, False, True) == C.ROUTE_LEADERSHIP
 	assert C.route_complaint(False, False, False) is None
 
 
 @pytest.mark.parametrize(
-	"number", ["13812345678", "+8613812345678", "138 1234 5678", "0571-88889999", "010-12345678", "0571 8888999转12"]
+	"number",
+	["13812345678", "+8613812345678", "138 1234 5678", "0571-88889999", "010-12345678", "0571 8888999转12"],
 )
 def test_r7_good_phone_numbers(number):
 	assert is_valid_phone(number)

@@ -1,8 +1,9 @@
 # Copyright (c) 2026, Property Helpdesk developers and contributors
 # For license information, please see license.txt
 
-# import frappe
 from frappe.model.document import Document
+
+from property_helpdesk.links import validate_fetched_links
 
 
 class Property(Document):
@@ -23,4 +24,6 @@ class Property(Document):
 		office_director: DF.Link | None
 		property_name: DF.Data
 	# end: auto-generated types
-	pass
+
+	def validate(self):
+		validate_fetched_links(self)

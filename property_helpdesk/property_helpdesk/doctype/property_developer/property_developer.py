@@ -13,7 +13,10 @@ class PropertyDeveloper(Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
-		from property_helpdesk.property_helpdesk.doctype.property_developer_contact_user.property_developer_contact_user import PropertyDeveloperContactUser
+
+		from property_helpdesk.property_helpdesk.doctype.property_developer_contact_user.property_developer_contact_user import (
+			PropertyDeveloperContactUser,
+		)
 
 		contact_person: DF.Data | None
 		contact_phone: DF.Data | None

@@ -13,6 +13,7 @@ class Resident(Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+
 		from property_helpdesk.property_helpdesk.doctype.resident_unit.resident_unit import ResidentUnit
 
 		customer: DF.Link | None

@@ -7,6 +7,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import get_datetime, getdate, now_datetime
 
+from property_helpdesk.links import validate_fetched_links
 from property_helpdesk.procedure.complaints import (
 	ROUTE_LEADERSHIP,
 	ROUTE_OFFICE_HEAD,
@@ -34,6 +35,7 @@ PLAIN_TEXT_FIELDS = ("contact_name", "contact_phone", "subject")
 LONG_TEXT_FIELDS = ("description", "result", "answer_to_resident")
 MAX_TEXT_LENGTH = 2000
 
+
 class ServiceTicket(Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
@@ -42,6 +44,7 @@ class ServiceTicket(Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+
 		from property_helpdesk.property_helpdesk.doctype.ticket_handover.ticket_handover import TicketHandover
 		from property_helpdesk.property_helpdesk.doctype.ticket_reminder.ticket_reminder import TicketReminder
 
@@ -65,10 +68,19 @@ class ServiceTicket(Document):
 		is_major: DF.Check
 		is_quality_defect: DF.Check
 		is_service_quality: DF.Check
-		liability_branch: DF.Literal["", "Private Part - Paid Service", "Common Facility", "Owner Liable", "Joint Site Survey", "Developer Defect"]
+		liability_branch: DF.Literal[
+			"",
+			"Private Part - Paid Service",
+			"Common Facility",
+			"Owner Liable",
+			"Joint Site Survey",
+			"Developer Defect",
+		]
 		liability_reason: DF.SmallText | None
 		liability_unclear: DF.Check
-		liable_party: DF.Literal["", "Developer", "Maintenance Fund", "Owner", "Property Company", "To Be Determined"]
+		liable_party: DF.Literal[
+			"", "Developer", "Maintenance Fund", "Owner", "Property Company", "To Be Determined"
+		]
 		location: DF.Literal["", "Private Part", "Common Facility"]
 		naming_series: DF.Literal["PH-.YYYY.-"]
 		needs_liaison_sheet: DF.Check
@@ -94,7 +106,8 @@ class ServiceTicket(Document):
 
 	def before_validate(self):
 		if self.is_new():
-			self.acceptor = self.acceptor or frappe.session.user
+			# R34: whoever takes the call is its acceptor and follow-up owner; nobody enters one for another.
+			self.acceptor = frappe.session.user
 			self.follow_up_owner = self.acceptor
 		self.follow_up_owner_phone = get_user_phone(self.follow_up_owner)
 		self.reminder_count = len(self.reminders)
@@ -103,6 +116,7 @@ class ServiceTicket(Document):
 		self.set_times()
 
 	def validate(self):
+		validate_fetched_links(self)
 		self.validate_text()
 		self.validate_phone()
 		self.validate_follow_up_owner()
@@ -116,7 +130,9 @@ class ServiceTicket(Document):
 			for field in LIABILITY_FIELDS:
 				self.set(field, None)
 			return
-		unit = frappe.get_cached_value("Property Unit", self.unit, ["property", "handover_date"], as_dict=True)
+		unit = frappe.get_cached_value(
+			"Property Unit", self.unit, ["property", "handover_date"], as_dict=True
+		)
 		prop = frappe.get_cached_value(
 			"Property", unit.property, ["completion_acceptance_date", "developer_type"], as_dict=True
 		)
@@ -129,7 +145,9 @@ class ServiceTicket(Document):
 				liability_unclear=bool(self.liability_unclear),
 				is_emergency=bool(self.is_emergency),
 				developer_type=prop.developer_type,
-				completion_date=getdate(prop.completion_acceptance_date) if prop.completion_acceptance_date else None,
+				completion_date=getdate(prop.completion_acceptance_date)
+				if prop.completion_acceptance_date
+				else None,
 				handover_date=getdate(unit.handover_date) if unit.handover_date else None,
 				builder_period=Period(rule.builder_period, rule.builder_unit) if rule else None,
 				owner_minimum=Period(rule.owner_period, rule.owner_unit) if rule else None,
@@ -150,11 +168,15 @@ class ServiceTicket(Document):
 		if self.status not in CLOSED_STATES and becomes_valid_by_reminders(self.unanswered_reminders()):
 			self.complaint_ground = REMINDER_GROUND
 		if self.complaint_ground:
-			self.validity_class = frappe.get_cached_value("Complaint Ground", self.complaint_ground, "validity_class")
+			self.validity_class = frappe.get_cached_value(
+				"Complaint Ground", self.complaint_ground, "validity_class"
+			)
 
 		level = None
 		if self.ticket_type == "Complaint":
-			level = route_complaint(bool(self.is_service_quality), bool(self.is_major), bool(self.beyond_authority))
+			level = route_complaint(
+				bool(self.is_service_quality), bool(self.is_major), bool(self.beyond_authority)
+			)
 		if level != self.routed_to_level or (level and not self.routed_to):
 			self.routed_to_level = level
 			self.routed_to = get_decision_maker(level, self.property)
@@ -195,7 +217,7 @@ class ServiceTicket(Document):
 
 	def validate_phone(self):
 		"""R7: a contact the office can call back."""
-		if not is_valid_phone(self.contact_phone):
+		if self.contact_phone and not is_valid_phone(self.contact_phone):
 			frappe.throw(
 				_("Contact Phone {0} is not a valid mobile or landline number.").format(
 					frappe.bold(self.contact_phone)
@@ -216,7 +238,8 @@ class ServiceTicket(Document):
 				frappe.PermissionError,
 			)
 		if len(self.handovers) < len(before.handovers) or any(
-			row.name != old.name or row.to_user != old.to_user for row, old in zip(self.handovers, before.handovers)
+			row.name != old.name or row.to_user != old.to_user
+			for row, old in zip(self.handovers, before.handovers, strict=False)
 		):
 			frappe.throw(_("Recorded hand-overs cannot be changed or removed."), frappe.PermissionError)
 
@@ -260,7 +283,12 @@ class ServiceTicket(Document):
 			frappe.throw(_("This case is already {0}.").format(_(self.status)), title=_("Case Finished"))
 		self.append(
 			"reminders",
-			{"reminded_at": now_datetime(), "channel": channel, "recorded_by": frappe.session.user, "note": note},
+			{
+				"reminded_at": now_datetime(),
+				"channel": channel,
+				"recorded_by": frappe.session.user,
+				"note": note,
+			},
 		)
 		self.save()
 

@@ -1,0 +1,61 @@
+"""Who may do what (R4): role × DocType × right, in one readable table, asserted against the real site.
+
+r = read, w = write, c = create, d = delete; "" = no access. Each role is tried by a user holding only it.
+"""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from tests.integration.factories import make_user
+
+DUTY, DIRECTOR, CSM, GM = (
+	"Property Duty Staff",
+	"Property Office Director",
+	"Property CS Manager",
+	"Property General Manager",
+)
+SUPERVISOR, ENGINEER, TECH, QUALITY = (
+	"Property Maintenance Supervisor",
+	"Property Engineering Manager",
+	"Property Maintenance Technician",
+	"Property Quality Officer",
+)
+RESIDENT, DEVELOPER = "Property Resident", "Property Developer Contact"
+ROLES = (DUTY, DIRECTOR, CSM, GM, SUPERVISOR, ENGINEER, TECH, QUALITY, RESIDENT, DEVELOPER)
+
+# fmt: off
+#                               DUTY   DIRECTOR CSM   GM     SUPERV ENGIN  TECH QUALITY RESIDENT DEVELOPER
+MATRIX = {
+	"Service Ticket":             ("rwc", "rwcd", "rwc", "rwc", "rwc", "rwc", "r", "r",  "",  ""),
+	"Property":                   ("r",   "rwc",  "r",   "r",   "r",   "r",   "r", "r",  "",  ""),
+	"Property Developer":         ("r",   "rwc",  "r",   "r",   "r",   "r",   "r", "r",  "",  ""),
+	"Property Unit":              ("rwc", "rwc",  "r",   "r",   "r",   "r",   "r", "r",  "",  ""),
+	"Resident":                   ("rwc", "rwc",  "r",   "r",   "r",   "r",   "r", "r",  "",  ""),
+	"Warranty Rule":              ("r",   "rwc",  "r",   "r",   "r",   "rwc", "r", "r",  "",  ""),
+	"Complaint Ground":           ("r",   "r",    "r",   "r",   "r",   "r",   "r", "r",  "",  ""),
+	"Property Helpdesk Settings": ("r",   "rwc",  "rwc", "rwc", "r",   "r",   "r", "r",  "",  ""),
+}
+# fmt: on
+RIGHTS = {"r": "read", "w": "write", "c": "create", "d": "delete"}
+
+
+class TestPermissionMatrix(FrappeTestCase):
+	def test_r4_role_doctype_right_matrix(self):
+		users = {
+			role: make_user(
+				f"matrix-{i}@perm.test",
+				role,
+				user_type="Website User" if role in (RESIDENT, DEVELOPER) else "System User",
+			)
+			for i, role in enumerate(ROLES)
+		}
+		mismatches = []
+		for doctype, row in MATRIX.items():
+			for role, granted in zip(ROLES, row, strict=True):
+				for letter, ptype in RIGHTS.items():
+					allowed = bool(frappe.has_permission(doctype, ptype, user=users[role]))
+					if allowed != (letter in granted):
+						mismatches.append(
+							f"{doctype} / {role} / {ptype}: expected {letter in granted}, got {allowed}"
+						)
+		self.assertEqual(mismatches, [])

@@ -1,0 +1,165 @@
+"""Intake over REST as an agent (real HTTP against the test site's web server), and the print formats rendered
+to PDF with the case's data in them (R1, R8, R46)."""
+
+import io
+import os
+import re
+import unicodedata
+
+import frappe
+import requests
+from frappe.tests.utils import FrappeTestCase
+
+from tests.integration.factories import (
+	PASSWORD,
+	make_property,
+	make_ticket,
+	make_unit,
+	make_user,
+	ticket_values,
+)
+
+BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
+
+
+def api_session(user: str) -> requests.Session:
+	from frappe.core.doctype.user.user import generate_keys
+
+	secret = generate_keys(user)["api_secret"]
+	frappe.db.commit()  # the web server reads the keys through its own connection
+	session = requests.Session()
+	session.headers["Authorization"] = f"token {frappe.db.get_value('User', user, 'api_key')}:{secret}"
+	return session
+
+
+def desk_session(user: str) -> requests.Session:
+	"""A browser-like session: password login, then the CSRF token the desk page carries."""
+	session = requests.Session()
+	response = session.post(f"{BASE_URL}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
+	response.raise_for_status()
+	page = session.get(f"{BASE_URL}/app", timeout=60).text
+	session.headers["X-Frappe-CSRF-Token"] = re.search(r'csrf_token\s*=\s*"([^"]+)"', page).group(1)
+	return session
+
+
+class TestRestIntake(FrappeTestCase):
+	"""These tests commit (the server has its own connection) and clean up after themselves."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.agent = make_user("rest-agent@intake.test", "Property Duty Staff")
+		frappe.db.set_value("User", cls.agent, "language", "en")
+		cls.resident = make_user("rest-resident@intake.test", "Property Resident", user_type="Website User")
+		cls.unit = make_unit(make_property("REST楼盘"), "1幢", "101")
+		frappe.db.commit()
+		cls.agent_http = api_session(cls.agent)
+		cls.resident_http = api_session(cls.resident)
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.delete("Service Ticket", {"unit": cls.unit})
+		frappe.db.commit()
+		super().tearDownClass()
+
+	def post_ticket(self, session, **overrides):
+		values = ticket_values(self.unit, **overrides)
+		values["call_started_at"] = str(values["call_started_at"])
+		return session.post(f"{BASE_URL}/api/resource/Service Ticket", json=values, timeout=30)
+
+	def test_agent_creates_a_case_and_owns_it(self):
+		response = self.post_ticket(
+			self.agent_http, acceptor="Administrator", follow_up_owner="Administrator"
+		)
+		self.assertEqual(response.status_code, 200, response.text)
+		data = response.json()["data"]
+		self.assertEqual((data["acceptor"], data["follow_up_owner"]), (self.agent, self.agent))
+		self.assertEqual(data["property"], "REST楼盘")
+
+	def test_bad_phone_over_rest_is_a_clear_error_and_saves_nothing(self):
+		frappe.db.rollback()  # a fresh snapshot: see what the server committed so far
+		before = frappe.db.count("Service Ticket", {"unit": self.unit})
+		response = self.post_ticket(self.agent_http, contact_phone="call me")
+		self.assertEqual(response.status_code, 417)
+		self.assertIn("not a valid mobile or landline number", response.text)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count("Service Ticket", {"unit": self.unit}), before)
+
+	def test_errors_come_in_chinese_for_a_chinese_user(self):
+		frappe.db.set_value("User", self.agent, "language", "zh")
+		frappe.db.commit()
+		try:
+			response = self.post_ticket(desk_session(self.agent), contact_phone="call me")
+			self.assertEqual(response.status_code, 417)
+			self.assertIn("不是有效的手机或固定电话号码", response.json()["exception"])
+		finally:
+			frappe.db.set_value("User", self.agent, "language", "en")
+			frappe.db.commit()
+
+	def test_resident_cannot_create_or_read_cases_through_rest(self):
+		self.assertEqual(self.post_ticket(self.resident_http).status_code, 403)
+		listing = self.resident_http.get(f"{BASE_URL}/api/resource/Service Ticket", timeout=30)
+		self.assertEqual(listing.status_code, 403)
+
+
+class TestPrintFormats(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.agent = make_user("print-agent@intake.test", "Property Duty Staff", mobile="13600000009")
+		cls.unit = make_unit(make_property("打印楼盘"), "3幢", "302")
+
+	def pdf_text(self, name: str, print_format: str) -> str:
+		from pypdf import PdfReader
+
+		frappe.local.lang = "zh"
+		try:
+			pdf = frappe.get_print("Service Ticket", name, print_format, as_pdf=True)
+		finally:
+			frappe.local.lang = "en"
+		self.assertTrue(pdf.startswith(b"%PDF"))
+		text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+		# The CJK font shares one glyph between variants, and the PDF's reverse map may name the radical (⼾)
+		# or the traditional form (戶) of 户: compare normal forms.
+		return unicodedata.normalize("NFKC", text).replace("戶", "户").replace(" ", "")
+
+	def test_r1_r46_service_request_record_pdf_carries_the_case(self):
+		frappe.set_user(self.agent)
+		ticket = make_ticket(
+			self.unit, contact_name="赵女士", subject="阳台下水道堵塞", description="阳台地漏返水"
+		)
+		frappe.set_user("Administrator")
+		text = self.pdf_text(ticket.name, "Service Request Record")
+		for expected in (
+			"业户服务需求记录表",
+			"赵女士",
+			"阳台下水道堵塞",
+			"打印楼盘-3幢-302",
+			"业户签字",
+			"受理人签字",
+		):
+			self.assertIn(expected, text)
+		self.assertIn(ticket.name, frappe.get_print("Service Ticket", ticket.name, "Service Request Record"))
+
+	def test_r1_complaint_record_pdf(self):
+		ticket = make_ticket(
+			self.unit, ticket_type="Complaint", complaint_ground="A4.3.1.6", subject="保洁态度差"
+		)
+		text = self.pdf_text(ticket.name, "Complaint Record")
+		for expected in ("投诉记录表", "保洁态度差", "有效投诉", "服务态度恶劣"):
+			self.assertIn(expected, text)
+
+	def test_r8_r34_service_card_gives_lines_and_owner(self):
+		frappe.set_user(self.agent)
+		ticket = make_ticket(self.unit)
+		frappe.set_user("Administrator")
+		text = self.pdf_text(ticket.name, "Service Card")
+		hotline = frappe.db.get_single_value("Property Helpdesk Settings", "service_hotline")
+		for expected in ("服务卡", hotline, "13600000009"):
+			self.assertIn(expected.replace(" ", ""), text)
+
+	def test_text_is_escaped_in_print(self):
+		ticket = make_ticket(self.unit, description='门锁 A&B "坏" <img src=x onerror=alert(1)>')
+		html = frappe.get_print("Service Ticket", ticket.name, "Service Request Record")
+		self.assertNotIn("onerror", html)
+		self.assertIn("A&amp;B", html)
