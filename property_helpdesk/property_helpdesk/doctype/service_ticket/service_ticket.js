@@ -16,6 +16,8 @@ frappe.ui.form.on("Service Ticket", {
 		frm.meta.default_print_format =
 			frm.doc.ticket_type === "Complaint" ? "Complaint Record" : "Service Request Record";
 
+		// R34: the named person the resident was given, always in sight.
+		frm.dashboard.clear_headline();
 		if (frm.doc.follow_up_owner) {
 			frm.dashboard.set_headline(
 				__("Follow-up owner: {0} {1}", [

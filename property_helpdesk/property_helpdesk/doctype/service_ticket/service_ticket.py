@@ -44,7 +44,6 @@ class ServiceTicket(Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
-
 		from property_helpdesk.property_helpdesk.doctype.ticket_handover.ticket_handover import TicketHandover
 		from property_helpdesk.property_helpdesk.doctype.ticket_reminder.ticket_reminder import TicketReminder
 
@@ -109,7 +108,7 @@ class ServiceTicket(Document):
 			# R34: whoever takes the call is its acceptor and follow-up owner; nobody enters one for another.
 			self.acceptor = frappe.session.user
 			self.follow_up_owner = self.acceptor
-		self.follow_up_owner_phone = get_user_phone(self.follow_up_owner)
+		self.follow_up_owner_name, self.follow_up_owner_phone = get_name_and_phone(self.follow_up_owner)
 		self.reminder_count = len(self.reminders)
 		self.set_liability()
 		self.set_complaint_routing()
@@ -293,11 +292,12 @@ class ServiceTicket(Document):
 		self.save()
 
 
-def get_user_phone(user: str | None) -> str | None:
+def get_name_and_phone(user: str | None) -> tuple[str | None, str | None]:
+	"""R34: the name and phone the resident is given for the follow-up owner."""
 	if not user:
-		return None
-	phone = frappe.get_cached_value("User", user, ["mobile_no", "phone"])
-	return (phone and (phone[0] or phone[1])) or None
+		return None, None
+	full_name, mobile, phone = frappe.get_cached_value("User", user, ["full_name", "mobile_no", "phone"])
+	return full_name, mobile or phone or None
 
 
 def get_warranty_rule(rule_name: str, property_name: str):

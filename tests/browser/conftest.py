@@ -1,0 +1,41 @@
+"""Browser tests drive the desk of the test site in Debian's headless Chromium through Playwright."""
+
+import os
+import shutil
+
+import pytest
+
+from tests.integration.conftest import frappe_site  # noqa: F401  (connects the session to the site)
+
+BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "screenshots")
+
+
+@pytest.fixture(scope="session")
+def browser():
+	from playwright.sync_api import sync_playwright
+
+	with sync_playwright() as p:
+		browser = p.chromium.launch(
+			executable_path=CHROMIUM,
+			headless=True,
+			args=[
+				"--no-sandbox",
+				"--disable-gpu",
+				"--disable-quic",
+				"--no-first-run",
+				"--disable-background-networking",
+				"--disable-component-update",
+				"--disable-sync",
+			],
+		)
+		yield browser
+		browser.close()
+
+
+def screenshot(page, name: str) -> str:
+	os.makedirs(SCREENSHOTS, exist_ok=True)
+	path = os.path.abspath(os.path.join(SCREENSHOTS, name))
+	page.screenshot(path=path, full_page=True)
+	return path

@@ -1,0 +1,87 @@
+"""The desk in Chinese: a duty agent takes a call in the intake form and finds it in the case list (R1, R5,
+R7, R34). Screenshots go to docs/screenshots."""
+
+import frappe
+import pytest
+
+from tests.browser.conftest import BASE_URL, screenshot
+from tests.integration.factories import PASSWORD, make_property, make_unit, make_user
+
+AGENT = "browser-agent@intake.test"
+
+
+@pytest.fixture(scope="module")
+def desk_data(frappe_site):
+	make_user(AGENT, "Property Duty Staff", mobile="13500000001")
+	frappe.db.set_value(
+		"User", AGENT, {"language": "zh", "first_name": "值班员小李", "full_name": "值班员小李"}
+	)
+	unit = make_unit(make_property("浏览器测试楼盘"), "5幢", "502", handover="2024-05-01")
+	frappe.db.commit()  # the web server reads through its own connection
+	yield unit
+	frappe.db.delete("Service Ticket", {"unit": unit})
+	frappe.db.commit()
+
+
+@pytest.fixture
+def page(browser, desk_data):
+	context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+	page = context.new_page()
+	page.goto(f"{BASE_URL}/login", wait_until="networkidle")
+	page.fill("#login_email", AGENT)
+	page.fill("#login_password", PASSWORD)
+	page.click(".btn-login")
+	page.wait_for_url("**/app**", timeout=60_000)
+	yield page
+	context.close()
+
+
+def fill_intake(page, unit_name: str, phone: str):
+	"""Type the 房号 as an agent does, pick the unit from the suggestions, fill the rest, save (Ctrl+S)."""
+	unit_no = unit_name.rsplit("-", 1)[-1]
+	page.goto(f"{BASE_URL}/app/service-ticket/new")
+	page.wait_for_function(
+		"() => window.cur_frm && cur_frm.doctype === 'Service Ticket' && cur_frm.is_new()", timeout=60_000
+	)
+	page.wait_for_timeout(500)
+	unit = page.locator('.frappe-control[data-fieldname="unit"] input')
+	unit.click()
+	unit.press_sequentially(unit_no, delay=80)
+	option = page.locator("ul[role=listbox] [role=option]", has_text=unit_name).first
+	option.wait_for(timeout=30_000)
+	option.click()
+	page.locator('.frappe-control[data-fieldname="contact_name"] input').fill("钱先生")
+	page.locator('.frappe-control[data-fieldname="contact_phone"] input').fill(phone)
+	page.locator('.frappe-control[data-fieldname="subject"] input').fill("客厅吊顶渗水")
+	page.locator('.frappe-control[data-fieldname="description"] textarea').fill(
+		"楼上卫生间漏水，客厅吊顶有水渍。"
+	)
+	page.keyboard.press("Control+s")
+
+
+def test_r7_bad_phone_shows_a_chinese_error_and_keeps_the_form(page, desk_data):
+	fill_intake(page, desk_data, "12345")
+	dialog = page.wait_for_selector(".modal.show .modal-body", timeout=30_000)
+	assert "不是有效的手机或固定电话号码" in dialog.inner_text()
+	screenshot(page, "intake-bad-phone.png")
+	assert "/new" in page.url  # nothing saved; the entered values are still on the form
+	assert page.locator('.frappe-control[data-fieldname="subject"] input').input_value() == "客厅吊顶渗水"
+
+
+def test_r5_r34_agent_takes_a_call_in_chinese_and_owns_it(page, desk_data):
+	fill_intake(page, desk_data, "13912345678")
+	page.wait_for_url("**/app/service-ticket/PH-*", timeout=30_000)
+	headline = page.get_by_text("跟进责任人：值班员小李 13500000001").first
+	headline.wait_for(timeout=30_000)
+	screenshot(page, "intake-form.png")
+
+	name = page.url.rstrip("/").split("/")[-1]
+	frappe.db.rollback()
+	saved = frappe.db.get_value("Service Ticket", name, ["acceptor", "follow_up_owner", "unit"], as_dict=True)
+	assert saved == {"acceptor": AGENT, "follow_up_owner": AGENT, "unit": desk_data}
+
+	page.goto(f"{BASE_URL}/app/service-ticket", wait_until="networkidle")
+	page.wait_for_selector(".list-row", timeout=30_000)
+	assert "报修投诉单" in page.inner_text("body")
+	assert "客厅吊顶渗水" in page.inner_text(".result")
+	screenshot(page, "case-list.png")
