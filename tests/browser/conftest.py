@@ -5,7 +5,8 @@ import shutil
 
 import pytest
 
-from tests.integration.conftest import frappe_site  # noqa: F401  (connects the session to the site)
+# The fixture that connects the session to the test site, shared with the integration tests.
+from tests.integration.conftest import frappe_site
 
 BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
