@@ -50,3 +50,23 @@ def pytest_terminal_summary(terminalreporter):
 			f"SKIPPED {len(_skipped_for_bench)} integration/browser tests: {bench_missing_reason()}",
 			red=True,
 		)
+
+
+@pytest.fixture(scope="session")
+def frappe_site():
+	"""The session's one connection to the real test site (integration and browser tests use it)."""
+	if bench_missing_reason():
+		yield None
+		return
+	import frappe
+
+	# Frappe writes its logs to ../logs relative to the sites folder it runs in, as bench does.
+	os.chdir(SITES_PATH)
+	frappe.init(site=TEST_SITE, sites_path=SITES_PATH)
+	frappe.connect()
+	frappe.flags.in_test = True
+	frappe.local.lang = "en"
+	frappe.clear_cache()
+	yield frappe
+	frappe.db.rollback()
+	frappe.destroy()

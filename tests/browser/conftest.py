@@ -5,12 +5,14 @@ import shutil
 
 import pytest
 
-# The fixture that connects the session to the test site, shared with the integration tests.
-from tests.integration.conftest import frappe_site
-
 BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "screenshots")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _connected_to_site(frappe_site):
+	return frappe_site
 
 
 @pytest.fixture(scope="session")
