@@ -4,6 +4,7 @@
 : "${BENCH_DIR:=$HOME/frappe-bench}"
 : "${SITE:=helpdesk.local}"
 : "${TEST_SITE:=test.helpdesk.local}"
+: "${LIFECYCLE_SITE:=lifecycle.helpdesk.local}"
 : "${ADMIN_PASSWORD:=admin}"
 : "${DB_ROOT_PASSWORD:=property-helpdesk-root}"
 : "${WEB_PORT:=8000}"

@@ -29,6 +29,8 @@ link_app "$REPO_DIR"
 "$BENCH_DIR/env/bin/pip" install -q pytest playwright requests pypdf >/dev/null
 
 make_site "$TEST_SITE"
+# A second site on which the lifecycle test uninstalls and reinstalls the app.
+make_site "$LIFECYCLE_SITE" >/dev/null
 bench --site "$TEST_SITE" set-config allow_tests true >/dev/null
 bench --site "$TEST_SITE" set-config host_name "http://127.0.0.1:$TEST_WEB_PORT" >/dev/null
 
@@ -37,5 +39,5 @@ stop_web "$TEST_WEB_PORT"
 start_web "$TEST_SITE" "$TEST_WEB_PORT"
 trap 'stop_web "$TEST_WEB_PORT"' EXIT
 
-export TEST_SITE BENCH_DIR TEST_BASE_URL="http://127.0.0.1:$TEST_WEB_PORT"
+export TEST_SITE LIFECYCLE_SITE BENCH_DIR TEST_BASE_URL="http://127.0.0.1:$TEST_WEB_PORT"
 "$BENCH_DIR/env/bin/python" -m pytest "$@"

@@ -1,0 +1,147 @@
+"""The procedure's clocks and the escalation ladder (R15, R20–R24, R37).
+
+Every clock starts at an event of the case, ends at another, and has a limit from the service commitment
+(Settings, R31: no number lives here). A clock that has started and not ended has a deadline; past it, the
+breach climbs the escalation ladder built on R4, one level per configured delay.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+DISPATCH = "Dispatch"  # R15: work order to the maintenance team within 5 minutes of the call
+ARRIVAL = "Arrival"  # R20: on site within 15 minutes of the work order
+COMPLETION = "Completion"  # R21: minor/urgent within 24 h (aim 2 h), general within 72 h
+EXPLANATION = "Explanation"  # R22: major/external/parts jobs explained within 48 h with an expected date
+ANSWER = "Answer"  # R23: a complaint or need not solved at once is answered within 3 days
+WORK_ORDER_RETURN = "Work Order Return"  # R24: work order back to 客服中心 within 24 h of completion
+RETURN_VISIT = "Return Visit"  # R24: 回访 within 72 h of completion
+CLOCKS = (DISPATCH, ARRIVAL, COMPLETION, EXPLANATION, ANSWER, WORK_ORDER_RETURN, RETURN_VISIT)
+
+# Waiting for the resident's appointment or for parts pauses these (recorded on the case).
+PAUSABLE = frozenset({COMPLETION, ANSWER})
+
+MINOR = "Minor or Urgent"  # 零修/共用小项/急修
+GENERAL = "General"  # 一般维修
+MAJOR = "Major"  # 大项维修/外来特约维修/异地采购零配件
+
+
+@dataclass(frozen=True)
+class Commitment:
+	"""The limits of R31's service commitment, in minutes."""
+
+	dispatch: float
+	arrival: float
+	minor_completion: float
+	general_completion: float
+	explanation: float
+	answer: float
+	work_order_return: float
+	return_visit: float
+
+
+@dataclass(frozen=True)
+class CaseTimes:
+	called_at: datetime
+	is_repair: bool  # a work order is due (R15)
+	needs_answer: bool  # complaint or service request (R23)
+	job_class: str | None = None  # MINOR / GENERAL / MAJOR
+	dispatched_at: datetime | None = None
+	arrived_at: datetime | None = None
+	completed_at: datetime | None = None
+	returned_at: datetime | None = None
+	visited_at: datetime | None = None
+	explained_at: datetime | None = None
+	answered_at: datetime | None = None
+	closed: bool = False
+	paused_minutes: float = 0  # total of finished pauses
+	paused_since: datetime | None = None  # a pause under way
+
+
+@dataclass(frozen=True)
+class Step:
+	level: str
+	delay_minutes: float  # after the deadline
+
+
+def _limit(clock: str, times: CaseTimes, c: Commitment) -> float | None:
+	if clock == COMPLETION:
+		return {MINOR: c.minor_completion, GENERAL: c.general_completion}.get(times.job_class)
+	return {
+		DISPATCH: c.dispatch,
+		ARRIVAL: c.arrival,
+		EXPLANATION: c.explanation,
+		ANSWER: c.answer,
+		WORK_ORDER_RETURN: c.work_order_return,
+		RETURN_VISIT: c.return_visit,
+	}[clock]
+
+
+def _span(clock: str, t: CaseTimes) -> tuple[bool, datetime | None, datetime | None]:
+	"""(applies, started at, ended at) of one clock."""
+	if clock == DISPATCH:
+		return t.is_repair, t.called_at, t.dispatched_at
+	if clock == ARRIVAL:
+		return t.is_repair, t.dispatched_at, t.arrived_at
+	if clock == COMPLETION:
+		return t.is_repair and t.job_class in (MINOR, GENERAL), t.called_at, t.completed_at
+	if clock == EXPLANATION:
+		return t.is_repair and t.job_class == MAJOR, t.called_at, t.explained_at
+	if clock == ANSWER:
+		return t.needs_answer, t.called_at, t.answered_at
+	if clock == WORK_ORDER_RETURN:
+		return t.is_repair, t.completed_at, t.returned_at
+	return t.is_repair, t.completed_at, t.visited_at  # RETURN_VISIT
+
+
+def deadlines(times: CaseTimes, commitment: Commitment) -> dict[str, datetime | None]:
+	"""The deadline of every clock that applies: None once it has ended, or while a pause holds it."""
+	out: dict[str, datetime | None] = {}
+	for clock in CLOCKS:
+		applies, start, end = _span(clock, times)
+		limit = _limit(clock, times, commitment) if applies else None
+		if not applies or limit is None or start is None:
+			continue
+		if end is not None or (times.closed and clock not in (WORK_ORDER_RETURN, RETURN_VISIT)):
+			out[clock] = None
+			continue
+		if clock in PAUSABLE:
+			if times.paused_since is not None:
+				out[clock] = None
+				continue
+			limit += times.paused_minutes
+		out[clock] = start + timedelta(minutes=limit)
+	return out
+
+
+def met_on_time(times: CaseTimes, commitment: Commitment) -> dict[str, bool]:
+	"""For every clock that has ended: whether it ended by its deadline (R29 counts these)."""
+	out = {}
+	for clock in CLOCKS:
+		applies, start, end = _span(clock, times)
+		limit = _limit(clock, times, commitment) if applies else None
+		if applies and limit is not None and start is not None and end is not None:
+			extra = times.paused_minutes if clock in PAUSABLE else 0
+			out[clock] = end <= start + timedelta(minutes=limit + extra)
+	return out
+
+
+def escalations_due(deadline: datetime, ladder: Iterable[Step], done: Iterable[str], now: datetime) -> list[Step]:
+	"""The ladder steps reached by `now` and not yet taken, lowest first."""
+	taken = set(done)
+	return [s for s in ladder if s.level not in taken and deadline + timedelta(minutes=s.delay_minutes) <= now]
+
+
+def next_moment(
+	open_deadlines: dict[str, datetime | None], ladder: list[Step], done: dict[str, set[str]]
+) -> datetime | None:
+	"""When the escalation job next has something to do for this case: the earliest ladder step not taken
+	on any running clock. None when nothing is pending."""
+	moments = []
+	for clock, deadline in open_deadlines.items():
+		if deadline is None:
+			continue
+		pending = [s for s in ladder if s.level not in done.get(clock, set())]
+		if pending:
+			moments.append(deadline + timedelta(minutes=min(s.delay_minutes for s in pending)))
+	return min(moments) if moments else None

@@ -1,0 +1,110 @@
+"""R15, R20–R24, R37: every clock at its edges, pauses, and the escalation ladder."""
+
+from datetime import datetime, timedelta
+
+from property_helpdesk.procedure import clocks as K
+
+C = K.Commitment(
+	dispatch=5,
+	arrival=15,
+	minor_completion=24 * 60,
+	general_completion=72 * 60,
+	explanation=48 * 60,
+	answer=3 * 24 * 60,
+	work_order_return=24 * 60,
+	return_visit=72 * 60,
+)
+T0 = datetime(2026, 11, 27, 9, 0)
+LADDER = [
+	K.Step("Follow-up Owner", 0),
+	K.Step("Maintenance Supervisor", 30),
+	K.Step("Office Director", 60),
+	K.Step("CS Manager", 120),
+	K.Step("General Manager", 240),
+]
+
+
+def repair(**kw):
+	base = dict(called_at=T0, is_repair=True, needs_answer=False, job_class=K.MINOR)
+	base.update(kw)
+	return K.CaseTimes(**base)
+
+
+def minutes(m):
+	return T0 + timedelta(minutes=m)
+
+
+def test_r15_dispatch_within_5_minutes_of_the_call():
+	assert K.deadlines(repair(), C)[K.DISPATCH] == minutes(5)
+	assert K.met_on_time(repair(dispatched_at=minutes(5)), C)[K.DISPATCH] is True
+	assert K.met_on_time(repair(dispatched_at=minutes(5) + timedelta(seconds=1)), C)[K.DISPATCH] is False
+	assert K.deadlines(repair(dispatched_at=minutes(3)), C)[K.DISPATCH] is None
+
+
+def test_r20_arrival_within_15_minutes_of_dispatch():
+	assert K.ARRIVAL not in K.deadlines(repair(), C)  # not started before dispatch
+	times = repair(dispatched_at=minutes(4))
+	assert K.deadlines(times, C)[K.ARRIVAL] == minutes(19)
+	assert K.met_on_time(repair(dispatched_at=minutes(4), arrived_at=minutes(19)), C)[K.ARRIVAL]
+	assert not K.met_on_time(repair(dispatched_at=minutes(4), arrived_at=minutes(20)), C)[K.ARRIVAL]
+
+
+def test_r21_completion_24h_minor_72h_general_none_for_major():
+	assert K.deadlines(repair(), C)[K.COMPLETION] == minutes(24 * 60)
+	assert K.deadlines(repair(job_class=K.GENERAL), C)[K.COMPLETION] == minutes(72 * 60)
+	major = K.deadlines(repair(job_class=K.MAJOR), C)
+	assert K.COMPLETION not in major
+	assert major[K.EXPLANATION] == minutes(48 * 60)  # R22 instead
+
+
+def test_r22_explanation_met():
+	done = repair(job_class=K.MAJOR, explained_at=minutes(47 * 60))
+	assert K.deadlines(done, C)[K.EXPLANATION] is None
+	assert K.met_on_time(done, C)[K.EXPLANATION]
+
+
+def test_r23_answer_within_3_days_for_complaints():
+	complaint = K.CaseTimes(called_at=T0, is_repair=False, needs_answer=True)
+	assert K.deadlines(complaint, C) == {K.ANSWER: minutes(3 * 24 * 60)}
+	late = K.CaseTimes(called_at=T0, is_repair=False, needs_answer=True, answered_at=minutes(3 * 24 * 60 + 1))
+	assert K.met_on_time(late, C) == {K.ANSWER: False}
+
+
+def test_r24_return_and_visit_run_from_completion_even_after_closing():
+	times = repair(dispatched_at=minutes(2), arrived_at=minutes(10), completed_at=minutes(100), closed=True)
+	d = K.deadlines(times, C)
+	assert d[K.WORK_ORDER_RETURN] == minutes(100 + 24 * 60)
+	assert d[K.RETURN_VISIT] == minutes(100 + 72 * 60)
+	assert d[K.COMPLETION] is None
+
+
+def test_r37_pause_holds_and_extends_pausable_clocks_only():
+	paused = repair(dispatched_at=minutes(2), paused_since=minutes(30))
+	d = K.deadlines(paused, C)
+	assert d[K.COMPLETION] is None and d[K.ARRIVAL] == minutes(17)
+	resumed = repair(dispatched_at=minutes(2), paused_minutes=90)
+	assert K.deadlines(resumed, C)[K.COMPLETION] == minutes(24 * 60 + 90)
+	assert K.met_on_time(repair(completed_at=minutes(24 * 60 + 90), paused_minutes=90), C)[K.COMPLETION]
+
+
+def test_closed_case_stops_its_running_clocks():
+	assert K.deadlines(repair(closed=True), C)[K.DISPATCH] is None
+
+
+def test_ladder_steps_due_in_order_and_once():
+	deadline = minutes(5)
+	assert K.escalations_due(deadline, LADDER, [], minutes(4)) == []
+	assert [s.level for s in K.escalations_due(deadline, LADDER, [], minutes(5))] == ["Follow-up Owner"]
+	due = K.escalations_due(deadline, LADDER, ["Follow-up Owner"], minutes(5 + 60))
+	assert [s.level for s in due] == ["Maintenance Supervisor", "Office Director"]
+	assert K.escalations_due(deadline, LADDER, [s.level for s in LADDER], minutes(10_000)) == []
+
+
+def test_next_moment_is_the_earliest_pending_step():
+	open_deadlines = {K.DISPATCH: minutes(5), K.COMPLETION: minutes(24 * 60), K.ARRIVAL: None}
+	assert K.next_moment(open_deadlines, LADDER, {}) == minutes(5)
+	done = {K.DISPATCH: {"Follow-up Owner"}}
+	assert K.next_moment(open_deadlines, LADDER, done) == minutes(35)
+	done = {K.DISPATCH: {s.level for s in LADDER}}
+	assert K.next_moment(open_deadlines, LADDER, done) == minutes(24 * 60)
+	assert K.next_moment({K.DISPATCH: None}, LADDER, {}) is None
