@@ -17,3 +17,10 @@ fixtures = [
 	{"dt": "Role", "filters": [["role_name", "like", "Property %"]]},
 	"Complaint Ground",
 ]
+
+scheduler_events = {
+	"cron": {
+		# R15, R20–R24: the clocks are minute-level; the job selects only what is due.
+		"* * * * *": ["property_helpdesk.services.escalation.run_job"],
+	},
+}

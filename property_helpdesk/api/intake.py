@@ -33,3 +33,29 @@ def record_reminder(ticket: str, channel: str = "Phone", note: str | None = None
 	doc.check_permission("write")
 	doc.record_reminder(channel, note)
 	return {"reminder_count": doc.reminder_count, "validity_class": doc.validity_class}
+
+
+@frappe.whitelist(methods=["POST"])
+def dispatch(ticket: str) -> str:
+	"""R15: the case's work order (made now unless it has one); two people at once still make one."""
+	frappe.get_doc("Service Ticket", ticket).check_permission("write")
+	from property_helpdesk.services.dispatch import dispatch as make_work_order
+
+	return make_work_order(ticket)
+
+
+@frappe.whitelist(methods=["POST"])
+def pause_clocks(ticket: str, reason: str) -> dict:
+	"""R37: hold the pausable clocks while waiting for the resident's appointment or for parts."""
+	doc = frappe.get_doc("Service Ticket", ticket)
+	doc.check_permission("write")
+	doc.pause_clocks(reason)
+	return {"paused_since": doc.paused_since}
+
+
+@frappe.whitelist(methods=["POST"])
+def resume_clocks(ticket: str) -> dict:
+	doc = frappe.get_doc("Service Ticket", ticket)
+	doc.check_permission("write")
+	doc.resume_clocks()
+	return {"paused_minutes": doc.paused_minutes}

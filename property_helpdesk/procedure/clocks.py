@@ -126,10 +126,14 @@ def met_on_time(times: CaseTimes, commitment: Commitment) -> dict[str, bool]:
 	return out
 
 
-def escalations_due(deadline: datetime, ladder: Iterable[Step], done: Iterable[str], now: datetime) -> list[Step]:
+def escalations_due(
+	deadline: datetime, ladder: Iterable[Step], done: Iterable[str], now: datetime
+) -> list[Step]:
 	"""The ladder steps reached by `now` and not yet taken, lowest first."""
 	taken = set(done)
-	return [s for s in ladder if s.level not in taken and deadline + timedelta(minutes=s.delay_minutes) <= now]
+	return [
+		s for s in ladder if s.level not in taken and deadline + timedelta(minutes=s.delay_minutes) <= now
+	]
 
 
 def next_moment(

@@ -59,6 +59,12 @@ def seed_settings():
 	]
 	for df in missing:
 		settings.set(df.fieldname, settings.get(df.fieldname) or df.default)
+	if not settings.escalation_ladder:
+		from property_helpdesk.services.clocks import DEFAULT_LADDER
+
+		for level, delay in DEFAULT_LADDER:
+			settings.append("escalation_ladder", {"level": level, "delay_minutes": delay})
+		missing.append("escalation_ladder")
 	company = settings.company or frappe.defaults.get_global_default("company")
 	if missing or company != settings.company:
 		settings.company = company

@@ -20,6 +20,7 @@ class Property(Document):
 		completion_acceptance_date: DF.Date
 		developer: DF.Link
 		developer_type: DF.Data | None
+		maintenance_supervisor: DF.Link | None
 		management_office: DF.Data
 		office_director: DF.Link | None
 		property_name: DF.Data

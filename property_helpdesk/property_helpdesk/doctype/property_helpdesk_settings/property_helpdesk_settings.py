@@ -13,6 +13,7 @@ class PropertyHelpdeskSettings(Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+		from property_helpdesk.property_helpdesk.doctype.escalation_step.escalation_step import EscalationStep
 
 		arrival_minutes: DF.Int
 		company: DF.Link | None
@@ -20,6 +21,7 @@ class PropertyHelpdeskSettings(Document):
 		complaint_answer_days: DF.Float
 		developer_reply_days: DF.Float
 		dispatch_notify_minutes: DF.Int
+		escalation_ladder: DF.Table[EscalationStep]
 		general_repair_limit_hours: DF.Float
 		major_explanation_hours: DF.Float
 		minor_repair_limit_hours: DF.Float

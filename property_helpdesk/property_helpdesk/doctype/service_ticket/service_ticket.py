@@ -17,8 +17,11 @@ from property_helpdesk.procedure.complaints import (
 from property_helpdesk.procedure.liability import LiabilityInput, propose_liability
 from property_helpdesk.procedure.validation import has_markup, is_valid_phone
 from property_helpdesk.procedure.warranty import Period
+from property_helpdesk.services import clocks
+from property_helpdesk.services.dispatch import dispatch
 
 LIABILITY_TYPES = ("Repair", "Paid Service")
+WORK_ORDER_TYPES = ("Repair", "Paid Service")
 LIABILITY_FIELDS = (
 	"liability_branch",
 	"liable_party",
@@ -44,21 +47,28 @@ class ServiceTicket(Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+		from property_helpdesk.property_helpdesk.doctype.clock_pause.clock_pause import ClockPause
 		from property_helpdesk.property_helpdesk.doctype.ticket_handover.ticket_handover import TicketHandover
 		from property_helpdesk.property_helpdesk.doctype.ticket_reminder.ticket_reminder import TicketReminder
 
 		acceptor: DF.Link | None
+		answer_deadline: DF.Datetime | None
 		answer_to_resident: DF.SmallText | None
 		answered_at: DF.Datetime | None
+		arrival_deadline: DF.Datetime | None
 		beyond_authority: DF.Check
 		builder_warranty_end: DF.Date | None
 		call_started_at: DF.Datetime
 		channel: DF.Literal["Phone", "Visit", "Portal", "Other"]
 		closed_at: DF.Datetime | None
 		complaint_ground: DF.Link | None
+		completion_deadline: DF.Datetime | None
 		contact_name: DF.Data
 		contact_phone: DF.Data
 		description: DF.SmallText
+		dispatch_deadline: DF.Datetime | None
+		escalated_levels: DF.Code | None
+		explanation_deadline: DF.Datetime | None
 		follow_up_owner: DF.Link | None
 		follow_up_owner_name: DF.Data | None
 		follow_up_owner_phone: DF.Data | None
@@ -83,9 +93,13 @@ class ServiceTicket(Document):
 		location: DF.Literal["", "Private Part", "Common Facility"]
 		naming_series: DF.Literal["PH-.YYYY.-"]
 		needs_liaison_sheet: DF.Check
+		next_escalation_at: DF.Datetime | None
 		owner_caused: DF.Check
 		owner_warranty_end: DF.Date | None
 		paid_service: DF.Check
+		paused_minutes: DF.Float
+		paused_since: DF.Datetime | None
+		pauses: DF.Table[ClockPause]
 		photo: DF.AttachImage | None
 		property: DF.Link | None
 		reminder_count: DF.Int
@@ -93,6 +107,7 @@ class ServiceTicket(Document):
 		repairs_on_behalf: DF.Check
 		resident: DF.Link | None
 		result: DF.SmallText | None
+		return_visit_deadline: DF.Datetime | None
 		routed_to: DF.Link | None
 		routed_to_level: DF.Literal["", "Office Head", "Company Leadership"]
 		status: DF.Literal["Open", "In Progress", "Resolved", "Closed"]
@@ -101,6 +116,7 @@ class ServiceTicket(Document):
 		unit: DF.Link
 		validity_class: DF.Data | None
 		warranty_rule: DF.Link | None
+		work_order_return_deadline: DF.Datetime | None
 	# end: auto-generated types
 
 	def before_validate(self):
@@ -113,6 +129,14 @@ class ServiceTicket(Document):
 		self.set_liability()
 		self.set_complaint_routing()
 		self.set_times()
+
+	def after_insert(self):
+		"""R10, R15: a repair case gets its work order at acceptance, the maintenance team at once."""
+		if self.ticket_type in WORK_ORDER_TYPES:
+			dispatch(self.name)
+
+	def on_update(self):
+		clocks.refresh(self.name)
 
 	def validate(self):
 		validate_fetched_links(self)
@@ -274,6 +298,26 @@ class ServiceTicket(Document):
 		)
 		self.follow_up_owner = to_user
 		self.flags.recorded_handover = True
+		self.save()
+
+	def pause_clocks(self, reason: str):
+		"""R37: waiting for the resident's appointment or for parts holds the pausable clocks, recorded."""
+		if self.paused_since:
+			frappe.throw(_("The clocks of this case are already paused."), title=_("Already Paused"))
+		now = now_datetime()
+		self.append("pauses", {"reason": reason, "paused_at": now, "recorded_by": frappe.session.user})
+		self.paused_since = now
+		self.save()
+
+	def resume_clocks(self):
+		if not self.paused_since:
+			frappe.throw(_("The clocks of this case are not paused."), title=_("Not Paused"))
+		now = now_datetime()
+		self.pauses[-1].resumed_at = now
+		self.paused_minutes = (self.paused_minutes or 0) + (
+			now - get_datetime(self.paused_since)
+		).total_seconds() / 60
+		self.paused_since = None
 		self.save()
 
 	def record_reminder(self, channel: str = "Phone", note: str | None = None):

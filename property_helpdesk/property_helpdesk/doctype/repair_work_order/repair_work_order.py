@@ -1,0 +1,137 @@
+# Copyright (c) 2026, Property Helpdesk developers and contributors
+# For license information, please see license.txt
+"""维修派工单 (R10, R15, R20–R22, R24, R30, R36): the maintenance team's job for one case."""
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import flt, get_datetime, now_datetime
+
+from property_helpdesk.links import validate_fetched_links
+from property_helpdesk.services import clocks
+
+# Each moment must not come before the one it follows (the label pairs are translated when shown).
+TIME_ORDER = (
+	("arrived_at", "dispatched_at"),
+	("started_at", "arrived_at"),
+	("completed_at", "started_at"),
+	("completed_at", "arrived_at"),
+	("returned_at", "completed_at"),
+)
+
+
+class RepairWorkOrder(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from property_helpdesk.property_helpdesk.doctype.work_order_item.work_order_item import WorkOrderItem
+		from property_helpdesk.property_helpdesk.doctype.work_order_progress.work_order_progress import (
+			WorkOrderProgress,
+		)
+
+		appointment_at: DF.Datetime | None
+		arrived_at: DF.Datetime | None
+		attitude_rating: DF.Rating
+		completed_at: DF.Datetime | None
+		confirmed_at: DF.Datetime | None
+		contact_name: DF.Data | None
+		contact_phone: DF.Data | None
+		dispatched_at: DF.Datetime | None
+		expected_completion: DF.Date | None
+		explained_at: DF.Datetime | None
+		is_emergency: DF.Check
+		items: DF.Table[WorkOrderItem]
+		job_class: DF.Literal["Minor or Urgent", "General", "Major"]
+		major_reason: DF.Literal["", "Major Repair", "External Specialist", "Parts from Elsewhere"]
+		naming_series: DF.Literal["WO-.YYYY.-"]
+		paid_service: DF.Check
+		progress: DF.Table[WorkOrderProgress]
+		property: DF.Link | None
+		quality_rating: DF.Rating
+		resident_confirmed: DF.Check
+		returned_at: DF.Datetime | None
+		rework_of: DF.Link | None
+		service_ticket: DF.Link
+		started_at: DF.Datetime | None
+		status: DF.Literal["Dispatched", "On Site", "Completed", "Returned", "Cancelled"]
+		subject: DF.Data | None
+		technician: DF.Link | None
+		timeliness_rating: DF.Rating
+		total_amount: DF.Currency
+		unit: DF.Link | None
+		work_done: DF.SmallText | None
+	# end: auto-generated types
+
+	def before_validate(self):
+		for row in self.items:
+			row.amount = flt(row.qty) * flt(row.rate)
+		self.total_amount = sum(flt(row.amount) for row in self.items)
+		if self.status != "Cancelled":
+			self.status = (
+				"Returned"
+				if self.returned_at
+				else "Completed"
+				if self.completed_at
+				else "On Site"
+				if self.arrived_at
+				else "Dispatched"
+			)
+		if self.resident_confirmed and not self.confirmed_at:
+			self.confirmed_at = now_datetime()
+
+	def validate(self):
+		validate_fetched_links(self)
+		self.validate_times()
+		self.validate_rework()
+		self.validate_confirmation()
+
+	def on_update(self):
+		clocks.refresh(self.service_ticket)
+
+	def validate_times(self):
+		called_at = frappe.db.get_value("Service Ticket", self.service_ticket, "call_started_at")
+		if self.dispatched_at and called_at and get_datetime(self.dispatched_at) < get_datetime(called_at):
+			frappe.throw(_("The dispatch time cannot be before the call began."), title=_("Invalid Time"))
+		for later, earlier in TIME_ORDER:
+			if (
+				self.get(later)
+				and self.get(earlier)
+				and get_datetime(self.get(later)) < get_datetime(self.get(earlier))
+			):
+				frappe.throw(
+					_("{0} cannot be before {1}.").format(
+						_(self.meta.get_label(later)), _(self.meta.get_label(earlier))
+					),
+					title=_("Invalid Time"),
+				)
+		if self.completed_at and get_datetime(self.completed_at) > now_datetime():
+			frappe.throw(_("The completion time cannot be in the future."), title=_("Invalid Time"))
+
+	def validate_rework(self):
+		"""R30: a rework names the job it redoes, on the same unit."""
+		if not self.rework_of:
+			return
+		if self.rework_of == self.name:
+			frappe.throw(_("A work order cannot be the rework of itself."))
+		if frappe.db.get_value("Repair Work Order", self.rework_of, "unit") != self.unit:
+			frappe.throw(_("A rework must redo a job on the same unit."))
+
+	def validate_confirmation(self):
+		"""R36: the resident confirms with a signature and rates quality, timeliness and attitude."""
+		if not self.resident_confirmed:
+			return
+		if not self.completed_at:
+			frappe.throw(_("The resident can confirm only a completed job."), title=_("Not Completed"))
+		missing = [
+			_(self.meta.get_label(f))
+			for f in ("quality_rating", "timeliness_rating", "attitude_rating", "resident_signature")
+			if not self.get(f)
+		]
+		if missing:
+			frappe.throw(
+				_("The resident's confirmation needs: {0}").format(", ".join(missing)), title=_("Incomplete")
+			)

@@ -1,0 +1,70 @@
+# Copyright (c) 2026, Property Helpdesk developers and contributors
+# For license information, please see license.txt
+"""回访 (R24, R35, R38): the return visit after a job, by the person the service commitment names."""
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from property_helpdesk.services import clocks
+
+# Besides the person the settings name, the office director may make a return visit.
+STAND_INS = {"Property Office Director", "System Manager"}
+
+
+class ReturnVisit(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		channel: DF.Literal["Phone", "In Person"]
+		comments: DF.SmallText
+		satisfaction: DF.Literal["Satisfied", "Partly Satisfied", "Dissatisfied"]
+		service_ticket: DF.Link
+		visited_at: DF.Datetime
+		visitor: DF.Link | None
+		work_order: DF.Link | None
+	# end: auto-generated types
+
+	def before_validate(self):
+		if self.is_new():
+			self.visitor = frappe.session.user
+
+	def validate(self):
+		self.validate_visitor()
+		if (
+			self.work_order
+			and frappe.db.get_value("Repair Work Order", self.work_order, "service_ticket")
+			!= self.service_ticket
+		):
+			frappe.throw(_("The work order belongs to another case."))
+
+	def validate_visitor(self):
+		"""R38: part A gives return visits to the acceptor, part B to the area administrator: Settings say which."""
+		by = frappe.db.get_single_value("Property Helpdesk Settings", "return_visit_by")
+		ticket = frappe.db.get_value(
+			"Service Ticket", self.service_ticket, ["follow_up_owner", "property"], as_dict=True
+		)
+		expected = (
+			ticket.follow_up_owner
+			if by == "Acceptor"
+			else frappe.db.get_value("Property", ticket.property, "area_administrator")
+		)
+		if self.visitor != expected and not STAND_INS.intersection(frappe.get_roles(self.visitor)):
+			frappe.throw(
+				_("Return visits on this case are made by {0}.").format(expected or _(by)),
+				frappe.PermissionError,
+			)
+
+	def after_insert(self):
+		"""R35: the visit's result goes back to the case."""
+		ticket = frappe.get_doc("Service Ticket", self.service_ticket)
+		ticket.add_comment(
+			"Info",
+			_("Return visit {0} ({1}): {2}").format(self.name, _(self.satisfaction), self.comments),
+		)
+		clocks.refresh(self.service_ticket)

@@ -1,0 +1,199 @@
+"""The escalation job (R15, R20–R24, R37; ladder from R4). Runs every minute.
+
+Cost follows the number of due cases, not the number of open ones:
+
+1. one indexed range read of `next_escalation_at <= now`, locking the rows it takes (FOR UPDATE SKIP LOCKED, so
+   a second run or a second worker takes other rows or none);
+2. one read of the properties and one of the role holders the ladder needs;
+3. one bulk insert of Escalation records whose names are their unique key (ticket, clock, level) — a record is
+   written once, whatever happens;
+4. one bulk insert of system notifications (Notification Log), and one digest email per recipient;
+5. one update per case: the levels taken and its next moment.
+
+All of it is one transaction: a run that dies half-way leaves nothing, and the next run does the whole work.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+
+import frappe
+from frappe import _
+from frappe.utils import get_datetime, get_url_to_form, now_datetime
+
+from property_helpdesk.procedure import clocks as K
+from property_helpdesk.services.clocks import DEADLINE_FIELDS, escalated_levels, get_ladder
+
+ROLE_OF_LEVEL = {
+	"Maintenance Supervisor": "Property Maintenance Supervisor",
+	"Office Director": "Property Office Director",
+	"CS Manager": "Property CS Manager",
+	"General Manager": "Property General Manager",
+}
+PROPERTY_FIELD_OF_LEVEL = {
+	"Maintenance Supervisor": "maintenance_supervisor",
+	"Office Director": "office_director",
+}
+BATCH = 500
+
+# SKIP LOCKED is not in frappe.qb's dialect: this one read is parameterised SQL. It walks the
+# next_escalation_at index and stops at the first row not yet due.
+DUE_CASES = """
+	select name, subject, property, follow_up_owner, escalated_levels, {deadline_fields}
+	from `tabService Ticket`
+	where next_escalation_at <= %(now)s
+	order by next_escalation_at
+	limit %(limit)s
+	for update skip locked
+""".format(deadline_fields=", ".join(DEADLINE_FIELDS.values()))
+
+
+def escalation_name(ticket: str, clock: str, level: str) -> str:
+	"""The unique key of one breach step: a second insert of the same step is ignored."""
+	return "ESC-" + hashlib.sha1(f"{ticket}\x1f{clock}\x1f{level}".encode()).hexdigest()[:20]
+
+
+def run(now=None, limit: int = BATCH) -> int:
+	"""Escalate every case that is due; return how many steps were taken."""
+	now = get_datetime(now) if now else now_datetime()
+	cases = frappe.db.sql(DUE_CASES, {"now": now, "limit": limit}, as_dict=True)
+	if not cases:
+		return 0
+
+	ladder = get_ladder()
+	targets = Targets({c.property for c in cases if c.property}, {s.level for s in ladder})
+	escalations, notifications, digests = [], [], defaultdict(list)
+	for case in cases:
+		done = escalated_levels(case.escalated_levels)
+		deadlines = {clock: case[field] for clock, field in DEADLINE_FIELDS.items() if case[field]}
+		for clock, deadline in deadlines.items():
+			for step in K.escalations_due(get_datetime(deadline), ladder, done.get(clock, ()), now):
+				done.setdefault(clock, set()).add(step.level)
+				user = targets.user(step.level, case)
+				escalations.append(
+					(
+						escalation_name(case.name, clock, step.level),
+						case.name,
+						clock,
+						step.level,
+						deadline,
+						now,
+						user,
+					)
+				)
+				if user:
+					subject = _("{0} missed its {1} limit ({2}): {3}").format(
+						case.name, _(clock), _(step.level), case.subject
+					)
+					notifications.append((frappe.generate_hash(length=12), subject, case.name, user, now))
+					digests[user].append((case.name, subject))
+		frappe.db.set_value(
+			"Service Ticket",
+			case.name,
+			{
+				"escalated_levels": json.dumps({c: sorted(levels) for c, levels in done.items()}),
+				"next_escalation_at": K.next_moment(deadlines, ladder, done),
+			},
+			update_modified=False,
+		)
+
+	frappe.db.bulk_insert(
+		"Escalation",
+		["name", "service_ticket", "clock", "level", "deadline", "escalated_at", "notified_user"],
+		escalations,
+		ignore_duplicates=True,
+	)
+	frappe.db.bulk_insert(
+		"Notification Log",
+		[
+			"name",
+			"subject",
+			"document_name",
+			"for_user",
+			"creation",
+			"modified",
+			"document_type",
+			"type",
+			"from_user",
+			"owner",
+			"modified_by",
+		],
+		[
+			(
+				name,
+				subject,
+				doc,
+				user,
+				at,
+				at,
+				"Service Ticket",
+				"Alert",
+				"Administrator",
+				"Administrator",
+				"Administrator",
+			)
+			for name, subject, doc, user, at in notifications
+		],
+	)
+	send_digests(digests)
+	return len(escalations)
+
+
+def send_digests(digests: dict[str, list[tuple[str, str]]]) -> None:
+	"""One email per person per run, listing every case that reached them (queued through Email Queue).
+	A site without an outgoing email account relies on the system notifications alone."""
+	if not digests or not frappe.db.exists("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}):
+		return
+	for user, items in digests.items():
+		lines = "".join(
+			f"<li><a href='{get_url_to_form('Service Ticket', name)}'>{frappe.utils.escape_html(subject)}</a></li>"
+			for name, subject in items
+		)
+		frappe.sendmail(
+			recipients=[user],
+			subject=_("Property Helpdesk: {0} case(s) past their time limit").format(len(items)),
+			message=f"<ul>{lines}</ul>",
+			delayed=True,
+		)
+
+
+class Targets:
+	"""Who stands at each level of the ladder for a case (R4), read once per run."""
+
+	def __init__(self, properties: set[str], levels: set[str]):
+		self.by_property = {}
+		if properties:
+			for row in frappe.get_all(
+				"Property",
+				filters={"name": ("in", list(properties))},
+				fields=["name", "office_director", "maintenance_supervisor"],
+			):
+				self.by_property[row.name] = row
+		roles = [ROLE_OF_LEVEL[level] for level in levels if level in ROLE_OF_LEVEL]
+		self.by_role = {}
+		if roles:
+			has_role, user = frappe.qb.DocType("Has Role"), frappe.qb.DocType("User")
+			rows = (
+				frappe.qb.from_(has_role)
+				.join(user)
+				.on(user.name == has_role.parent)
+				.select(has_role.role, user.name)
+				.where(has_role.role.isin(roles) & (has_role.parenttype == "User") & (user.enabled == 1))
+				.orderby(user.name)
+			).run()
+			for role, name in rows:
+				self.by_role.setdefault(role, name)
+
+	def user(self, level: str, case) -> str | None:
+		if level == "Follow-up Owner":
+			return case.follow_up_owner
+		prop = self.by_property.get(case.property) or {}
+		field = PROPERTY_FIELD_OF_LEVEL.get(level)
+		return (field and prop.get(field)) or self.by_role.get(ROLE_OF_LEVEL.get(level))
+
+
+def run_job():
+	"""Scheduler entry point: one run, committed as a whole (jobs commit their own work; here one commit
+	keeps the escalation records, the notifications and the cases' next moments together)."""
+	run()
+	frappe.db.commit()

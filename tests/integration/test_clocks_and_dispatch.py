@@ -1,0 +1,407 @@
+"""Dispatch, work orders and every clock on the real site (R10, R15, R20–R24, R36–R38), the escalation
+ladder step by step (R4), and the fault cases with two real database connections."""
+
+import threading
+from datetime import timedelta
+from unittest.mock import patch
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_to_date, get_datetime, now_datetime
+
+from property_helpdesk.api.intake import pause_clocks, resume_clocks
+from property_helpdesk.services import escalation
+from property_helpdesk.services.dispatch import dispatch
+from tests.conftest import SITES_PATH, TEST_SITE
+from tests.integration.factories import make_property, make_ticket, make_unit, make_user
+
+LADDER = ("Follow-up Owner", "Maintenance Supervisor", "Office Director", "CS Manager", "General Manager")
+
+
+def people():
+	return {
+		"agent": make_user("clock-agent@clocks.test", "Property Duty Staff"),
+		"supervisor": make_user("clock-supervisor@clocks.test", "Property Maintenance Supervisor"),
+		"director": make_user("clock-director@clocks.test", "Property Office Director"),
+		"csm": make_user("aaa-clock-csm@clocks.test", "Property CS Manager"),
+		"gm": make_user("aaa-clock-gm@clocks.test", "Property General Manager"),
+		"admin": make_user("clock-area@clocks.test", "Property Duty Staff"),
+	}
+
+
+def clock_property(p):
+	name = make_property("时限楼盘", "Parent Developer", "2020-01-01", office_director=p["director"])
+	frappe.db.set_value(
+		"Property", name, {"maintenance_supervisor": p["supervisor"], "area_administrator": p["admin"]}
+	)
+	return make_unit(name, "1幢", "101", "2021-01-01")
+
+
+class ClockCase(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.p = people()
+		cls.unit = clock_property(cls.p)
+
+	def setUp(self):
+		frappe.set_user(self.p["agent"])
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def ticket(self, minutes_ago=0, **kw):
+		return make_ticket(self.unit, call_started_at=add_to_date(now_datetime(), minutes=-minutes_ago), **kw)
+
+	def work_order(self, ticket):
+		"""The case's work order, as if dispatched two minutes after a call taken in the past."""
+		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+		wo.db_set("dispatched_at", add_to_date(ticket.call_started_at, minutes=2), update_modified=False)
+		return wo
+
+
+class TestDispatch(ClockCase):
+	def test_r10_r15_repair_gets_its_work_order_at_acceptance_and_the_team_is_told(self):
+		ticket = self.ticket()
+		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+		self.assertEqual(wo.status, "Dispatched")
+		self.assertLessEqual(
+			get_datetime(wo.dispatched_at) - get_datetime(ticket.call_started_at), timedelta(minutes=5)
+		)
+		self.assertTrue(
+			frappe.db.exists(
+				"ToDo", {"reference_name": wo.name, "allocated_to": self.p["supervisor"], "status": "Open"}
+			)
+		)
+		ticket.reload()
+		self.assertIsNone(ticket.dispatch_deadline)  # met
+		self.assertEqual(
+			get_datetime(ticket.arrival_deadline), get_datetime(wo.dispatched_at) + timedelta(minutes=15)
+		)
+		self.assertEqual(
+			get_datetime(ticket.completion_deadline),
+			get_datetime(ticket.call_started_at) + timedelta(hours=24),
+		)
+		self.assertEqual(ticket.next_escalation_at, ticket.arrival_deadline)
+
+	def test_r15e_emergency_dispatch_time_is_the_true_one(self):
+		ticket = self.ticket(minutes_ago=30, is_emergency=1, location="Private Part")
+		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+		self.assertTrue(wo.is_emergency)
+		wo.dispatched_at = add_to_date(ticket.call_started_at, minutes=2)
+		wo.save()
+		with self.assertRaisesRegex(frappe.ValidationError, "before the call"):
+			wo.dispatched_at = add_to_date(ticket.call_started_at, minutes=-1)
+			wo.save()
+
+	def test_dispatch_twice_makes_one_work_order(self):
+		ticket = self.ticket()
+		self.assertEqual(dispatch(ticket.name), dispatch(ticket.name))
+		self.assertEqual(frappe.db.count("Repair Work Order", {"service_ticket": ticket.name}), 1)
+
+	def test_complaint_has_an_answer_clock_and_no_work_order(self):
+		ticket = self.ticket(ticket_type="Complaint", complaint_ground="A4.3.1.2")
+		self.assertFalse(frappe.db.exists("Repair Work Order", {"service_ticket": ticket.name}))
+		ticket.reload()
+		self.assertEqual(
+			get_datetime(ticket.answer_deadline), get_datetime(ticket.call_started_at) + timedelta(days=3)
+		)
+		ticket.answer_to_resident = "已告知处理时间"
+		ticket.save()
+		ticket.reload()
+		self.assertIsNone(ticket.answer_deadline)
+		self.assertIsNone(ticket.next_escalation_at)
+
+
+class TestWorkOrderClocks(ClockCase):
+	def test_r20_r21_r24_clocks_follow_the_job(self):
+		ticket = self.ticket(minutes_ago=60)
+		wo = self.work_order(ticket)
+		now = now_datetime()
+		wo.update({"arrived_at": add_to_date(now, minutes=-50), "started_at": add_to_date(now, minutes=-45)})
+		wo.save()
+		self.assertEqual(wo.status, "On Site")
+		wo.completed_at = add_to_date(now, minutes=-10)
+		wo.append("items", {"item_type": "Material", "item_name": "阀芯", "qty": 2, "rate": 35})
+		wo.append("items", {"item_type": "Labour", "item_name": "上门维修", "qty": 1, "rate": 50})
+		wo.save()
+		self.assertEqual((wo.status, wo.total_amount), ("Completed", 120))
+		ticket.reload()
+		self.assertIsNone(ticket.completion_deadline)
+		self.assertEqual(
+			get_datetime(ticket.work_order_return_deadline),
+			get_datetime(wo.completed_at) + timedelta(hours=24),
+		)
+		self.assertEqual(
+			get_datetime(ticket.return_visit_deadline), get_datetime(wo.completed_at) + timedelta(hours=72)
+		)
+		wo.returned_at = now
+		wo.save()
+		self.assertEqual(wo.status, "Returned")
+		ticket.reload()
+		self.assertIsNone(ticket.work_order_return_deadline)
+
+	def test_times_out_of_order_are_refused(self):
+		ticket = self.ticket(minutes_ago=30)
+		wo = self.work_order(ticket)
+		wo.arrived_at = add_to_date(wo.dispatched_at, minutes=-1)
+		with self.assertRaisesRegex(frappe.ValidationError, "cannot be before"):
+			wo.save()
+
+	def test_r22_major_job_explanation_clock(self):
+		ticket = self.ticket()
+		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+		wo.update({"job_class": "Major", "major_reason": "Parts from Elsewhere"})
+		wo.save()
+		ticket.reload()
+		self.assertIsNone(ticket.completion_deadline)
+		self.assertEqual(
+			get_datetime(ticket.explanation_deadline),
+			get_datetime(ticket.call_started_at) + timedelta(hours=48),
+		)
+		wo.update({"explained_at": now_datetime(), "expected_completion": "2026-12-31"})
+		wo.append("progress", {"reported_at": now_datetime(), "note": "配件已下单", "told_resident": 1})
+		wo.save()
+		ticket.reload()
+		self.assertIsNone(ticket.explanation_deadline)
+
+	def test_r36_confirmation_needs_signature_and_three_ratings(self):
+		ticket = self.ticket(minutes_ago=30)
+		wo = self.work_order(ticket)
+		wo.update({"arrived_at": add_to_date(now_datetime(), minutes=-20), "completed_at": now_datetime()})
+		wo.save()
+		confirmation = {"resident_confirmed": 1, "quality_rating": 0.8, "timeliness_rating": 1}
+		wo.update(confirmation)
+		with self.assertRaisesRegex(frappe.ValidationError, "confirmation needs"):
+			wo.save()
+		wo.reload()
+		wo.update(
+			{**confirmation, "attitude_rating": 1, "resident_signature": "data:image/png;base64,iVBORw0KGgo="}
+		)
+		wo.save()
+		self.assertTrue(wo.confirmed_at)
+
+	def test_r30_rework_links_to_a_job_on_the_same_unit(self):
+		first = frappe.get_doc("Repair Work Order", {"service_ticket": self.ticket().name})
+		ticket = self.ticket()
+		second = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+		second.rework_of = first.name
+		second.save()
+		other_unit = make_unit("时限楼盘", "2幢", "202")
+		third = frappe.get_doc("Repair Work Order", {"service_ticket": make_ticket(other_unit).name})
+		third.rework_of = first.name
+		with self.assertRaisesRegex(frappe.ValidationError, "same unit"):
+			third.save()
+
+	def test_r37_pause_for_parts_holds_the_completion_clock(self):
+		ticket = self.ticket(minutes_ago=10)
+		ticket.reload()
+		before = get_datetime(ticket.completion_deadline)
+		pause_clocks(ticket.name, "Waiting for Parts")
+		self.assertIsNone(frappe.db.get_value("Service Ticket", ticket.name, "completion_deadline"))
+		with self.assertRaisesRegex(frappe.ValidationError, "already paused"):
+			pause_clocks(ticket.name, "Waiting for Parts")
+		ticket.reload()
+		ticket.paused_since = add_to_date(now_datetime(), minutes=-90)  # the pause began 90 minutes ago
+		ticket.db_set("paused_since", ticket.paused_since)
+		resume_clocks(ticket.name)
+		ticket.reload()
+		self.assertAlmostEqual(ticket.paused_minutes, 90, delta=1)
+		self.assertAlmostEqual(
+			(get_datetime(ticket.completion_deadline) - before).total_seconds() / 60, 90, delta=1
+		)
+		self.assertEqual(ticket.pauses[0].reason, "Waiting for Parts")
+		self.assertTrue(ticket.pauses[0].resumed_at)
+
+
+class TestReturnVisit(ClockCase):
+	def completed_ticket(self):
+		ticket = self.ticket(minutes_ago=60)
+		wo = self.work_order(ticket)
+		wo.update({"arrived_at": add_to_date(now_datetime(), minutes=-50), "completed_at": now_datetime()})
+		wo.save()
+		return ticket, wo
+
+	def visit(self, ticket, wo):
+		return frappe.get_doc(
+			{
+				"doctype": "Return Visit",
+				"service_ticket": ticket.name,
+				"work_order": wo.name,
+				"channel": "Phone",
+				"satisfaction": "Satisfied",
+				"comments": "业主对维修结果满意",
+			}
+		).insert()
+
+	def test_r24_r34_r35_acceptor_visits_and_the_result_reaches_the_case(self):
+		ticket, wo = self.completed_ticket()
+		visit = self.visit(ticket, wo)
+		self.assertEqual(visit.visitor, self.p["agent"])
+		ticket.reload()
+		self.assertIsNone(ticket.return_visit_deadline)
+		comments = frappe.get_all(
+			"Comment", filters={"reference_name": ticket.name, "comment_type": "Info"}, pluck="content"
+		)
+		self.assertTrue(any("业主对维修结果满意" in c for c in comments))
+
+	def test_r38_the_settings_name_who_visits(self):
+		ticket, wo = self.completed_ticket()
+		frappe.set_user(self.p["admin"])
+		with self.assertRaises(frappe.PermissionError):
+			self.visit(ticket, wo)
+		frappe.set_user("Administrator")
+		frappe.db.set_single_value("Property Helpdesk Settings", "return_visit_by", "Area Administrator")
+		frappe.set_user(self.p["admin"])
+		self.assertEqual(self.visit(ticket, wo).visitor, self.p["admin"])
+
+
+class TestEscalationLadder(ClockCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		if not frappe.db.exists("Email Account", "Helpdesk Test Outgoing"):
+			frappe.get_doc(
+				{
+					"doctype": "Email Account",
+					"email_account_name": "Helpdesk Test Outgoing",
+					"email_id": "helpdesk@clocks.test",
+					"enable_outgoing": 1,
+					"default_outgoing": 1,
+					"smtp_server": "127.0.0.1",
+					"smtp_port": 2525,
+				}
+			).insert(ignore_permissions=True)
+
+	def test_r4_r15_each_ladder_step_at_its_time_and_only_once(self):
+		ticket = self.ticket(ticket_type="Complaint", complaint_ground="A4.3.1.1")
+		ticket.reload()
+		deadline = get_datetime(ticket.answer_deadline)
+		expected_users = [
+			self.p["agent"],
+			self.p["supervisor"],
+			self.p["director"],
+			self.p["csm"],
+			self.p["gm"],
+		]
+		for (level, delay), user in zip(
+			((lvl, d) for lvl, d in zip(LADDER, (0, 30, 60, 120, 240), strict=True)),
+			expected_users,
+			strict=True,
+		):
+			escalation.run(now=deadline + timedelta(minutes=delay) - timedelta(seconds=1))
+			self.assertFalse(frappe.db.exists("Escalation", {"service_ticket": ticket.name, "level": level}))
+			escalation.run(now=deadline + timedelta(minutes=delay))
+			row = frappe.get_all(
+				"Escalation",
+				filters={"service_ticket": ticket.name, "level": level},
+				fields=["clock", "notified_user"],
+			)
+			self.assertEqual(row, [{"clock": "Answer", "notified_user": user}])
+			self.assertEqual(
+				frappe.db.count("Notification Log", {"document_name": ticket.name, "for_user": user}), 1
+			)
+		escalation.run(now=deadline + timedelta(days=30))
+		self.assertEqual(frappe.db.count("Escalation", {"service_ticket": ticket.name}), 5)
+		# and one queued email per person, saying which case reached them
+		for user in expected_users:
+			queued = frappe.get_all(
+				"Email Queue Recipient",
+				filters={"recipient": user},
+				fields=["parent"],
+				order_by="creation desc",
+			)
+			self.assertTrue(queued, user)
+			self.assertIn(ticket.name, frappe.db.get_value("Email Queue", queued[0].parent, "message"))
+		self.assertIsNone(frappe.db.get_value("Service Ticket", ticket.name, "next_escalation_at"))
+
+	def test_a_run_that_dies_leaves_nothing_and_the_next_finishes(self):
+		ticket = self.ticket(ticket_type="Complaint", complaint_ground="A4.3.1.1")
+		ticket.reload()
+		late = get_datetime(ticket.answer_deadline) + timedelta(minutes=61)
+		frappe.db.savepoint("before_run")
+		with patch.object(escalation, "send_digests", side_effect=RuntimeError("worker killed")):
+			with self.assertRaises(RuntimeError):
+				escalation.run(now=late)
+		frappe.db.rollback(save_point="before_run")
+		self.assertEqual(frappe.db.count("Escalation", {"service_ticket": ticket.name}), 0)
+		self.assertEqual(escalation.run(now=late), 3)  # owner, supervisor, director
+		self.assertEqual(frappe.db.count("Escalation", {"service_ticket": ticket.name}), 3)
+
+
+def in_own_connection(fn, results, barrier):
+	"""Run fn on a second, real database connection, as another worker would."""
+	frappe.init(site=TEST_SITE, sites_path=SITES_PATH)
+	frappe.connect()
+	try:
+		barrier.wait(timeout=30)
+		results.append(fn())
+		frappe.db.commit()
+	except Exception as e:
+		results.append(e)
+		frappe.db.rollback()
+	finally:
+		frappe.destroy()
+
+
+def run_twice_at_once(fn):
+	results, barrier = [], threading.Barrier(2)
+	threads = [threading.Thread(target=in_own_connection, args=(fn, results, barrier)) for _ in range(2)]
+	for t in threads:
+		t.start()
+	for t in threads:
+		t.join(timeout=120)
+	return results
+
+
+class TestConcurrency(FrappeTestCase):
+	"""Committed data, two connections at once; cleaned up afterwards."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.p = people()
+		cls.unit = clock_property(cls.p)
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		names = frappe.get_all("Service Ticket", filters={"unit": self.unit}, pluck="name")
+		for doctype, field in (
+			("Escalation", "service_ticket"),
+			("Repair Work Order", "service_ticket"),
+			("Notification Log", "document_name"),
+			("Service Ticket", "name"),
+		):
+			frappe.db.delete(doctype, {field: ("in", names or ["-"])})
+		frappe.db.commit()
+
+	def test_escalation_job_twice_at_once_records_and_notifies_once(self):
+		frappe.set_user(self.p["agent"])
+		tickets = [
+			make_ticket(
+				self.unit,
+				ticket_type="Complaint",
+				complaint_ground="A4.3.1.1",
+				call_started_at=add_to_date(now_datetime(), days=-3, minutes=-5),
+			).name
+			for _ in range(5)
+		]
+		frappe.db.commit()
+		results = run_twice_at_once(escalation.run)
+		self.assertFalse([r for r in results if isinstance(r, Exception)], results)
+		self.assertEqual(sum(results), 5)  # one Follow-up Owner step per case, taken by one run only
+		frappe.db.rollback()
+		for name in tickets:
+			self.assertEqual(frappe.db.count("Escalation", {"service_ticket": name}), 1)
+			self.assertEqual(frappe.db.count("Notification Log", {"document_name": name}), 1)
+
+	def test_two_agents_dispatching_at_once_make_one_work_order(self):
+		frappe.set_user(self.p["agent"])
+		ticket = make_ticket(self.unit, ticket_type="Service Request")  # no work order at intake
+		frappe.db.commit()
+		results = run_twice_at_once(lambda: dispatch(ticket.name))
+		self.assertFalse([r for r in results if isinstance(r, Exception)], results)
+		self.assertEqual(len(set(results)), 1)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count("Repair Work Order", {"service_ticket": ticket.name}), 1)
