@@ -5,10 +5,11 @@ Cost follows the number of due cases, not the number of open ones:
 1. one indexed range read of `next_escalation_at <= now`, locking the rows it takes (FOR UPDATE SKIP LOCKED, so
    a second run or a second worker takes other rows or none);
 2. one read of the properties and one of the role holders the ladder needs;
-3. one bulk insert of Escalation records whose names are their unique key (ticket, clock, level) — a record is
+3. one multi-row insert of Escalation records whose names are their unique key (ticket, clock, level) — a record is
    written once, whatever happens;
-4. one bulk insert of system notifications (Notification Log), and one digest email per recipient;
-5. one update per case: the levels taken and its next moment.
+4. one multi-row insert of system notifications (Notification Log); one digest email per recipient is
+   enqueued for another worker once the run commits;
+5. one update for all of them: each case's levels taken and its next moment.
 
 All of it is one transaction: a run that dies half-way leaves nothing, and the next run does the whole work.
 """
@@ -23,6 +24,7 @@ from frappe.utils import get_datetime, get_url_to_form, now_datetime
 
 from property_helpdesk.procedure import clocks as K
 from property_helpdesk.services.clocks import DEADLINE_FIELDS, escalated_levels, get_ladder
+from property_helpdesk.services.sql import insert_rows, update_by_name
 
 ROLE_OF_LEVEL = {
 	"Maintenance Supervisor": "Property Maintenance Supervisor",
@@ -61,89 +63,75 @@ def run(now=None, limit: int = BATCH) -> int:
 		return 0
 
 	ladder = get_ladder()
-	targets = Targets({c.property for c in cases if c.property}, {s.level for s in ladder})
-	escalations, notifications, digests = [], [], defaultdict(list)
+	steps, progress = [], {}
 	for case in cases:
 		done = escalated_levels(case.escalated_levels)
 		deadlines = {clock: case[field] for clock, field in DEADLINE_FIELDS.items() if case[field]}
 		for clock, deadline in deadlines.items():
 			for step in K.escalations_due(get_datetime(deadline), ladder, done.get(clock, ()), now):
 				done.setdefault(clock, set()).add(step.level)
-				user = targets.user(step.level, case)
-				escalations.append(
-					(
-						escalation_name(case.name, clock, step.level),
-						case.name,
-						clock,
-						step.level,
-						deadline,
-						now,
-						user,
-					)
-				)
-				if user:
-					subject = _("{0} missed its {1} limit ({2}): {3}").format(
-						case.name, _(clock), _(step.level), case.subject
-					)
-					notifications.append((frappe.generate_hash(length=12), subject, case.name, user, now))
-					digests[user].append((case.name, subject))
-		frappe.db.set_value(
-			"Service Ticket",
-			case.name,
-			{
-				"escalated_levels": json.dumps({c: sorted(levels) for c, levels in done.items()}),
-				"next_escalation_at": K.next_moment(deadlines, ladder, done),
-			},
-			update_modified=False,
+				steps.append((case, clock, step.level, deadline))
+		progress[case.name] = (
+			json.dumps({c: sorted(levels) for c, levels in done.items()}),
+			K.next_moment(deadlines, ladder, done),
 		)
 
-	frappe.db.bulk_insert(
+	targets = Targets(cases, {level for _case, _clock, level, _d in steps})
+	escalations, notifications, digests = [], [], defaultdict(list)
+	for case, clock, level, deadline in steps:
+		user = targets.user(level, case)
+		escalations.append(
+			(escalation_name(case.name, clock, level), case.name, clock, level, deadline, now, user)
+		)
+		if user:
+			subject = _("{0} missed its {1} limit ({2}): {3}").format(
+				case.name, _(clock), _(level), case.subject
+			)
+			notifications.append((frappe.generate_hash(length=12), subject, case.name, user, now))
+			digests[user].append((case.name, subject))
+
+	save_progress(progress)
+	insert_rows(
 		"Escalation",
 		["name", "service_ticket", "clock", "level", "deadline", "escalated_at", "notified_user"],
 		escalations,
 		ignore_duplicates=True,
 	)
-	frappe.db.bulk_insert(
+	insert_rows(
 		"Notification Log",
+		["name", "subject", "document_name", "for_user", "creation", "modified"]
+		+ ["document_type", "type", "from_user", "owner", "modified_by"],
 		[
-			"name",
-			"subject",
-			"document_name",
-			"for_user",
-			"creation",
-			"modified",
-			"document_type",
-			"type",
-			"from_user",
-			"owner",
-			"modified_by",
-		],
-		[
-			(
-				name,
-				subject,
-				doc,
-				user,
-				at,
-				at,
-				"Service Ticket",
-				"Alert",
-				"Administrator",
-				"Administrator",
-				"Administrator",
-			)
-			for name, subject, doc, user, at in notifications
+			(*n, n[-1], "Service Ticket", "Alert", "Administrator", "Administrator", "Administrator")
+			for n in notifications
 		],
 	)
-	send_digests(digests)
+	if digests and frappe.db.exists("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}):
+		# Rendering mail costs far more than escalating: another worker does it once this run commits.
+		frappe.enqueue(
+			"property_helpdesk.services.escalation.send_digests",
+			digests=dict(digests),
+			enqueue_after_commit=True,
+			now=frappe.flags.in_test,
+		)
 	return len(escalations)
+
+
+def save_progress(progress: dict[str, tuple[str, object]]) -> None:
+	"""One UPDATE for every case of the run: the levels taken and the next moment."""
+	update_by_name(
+		"Service Ticket",
+		{
+			name: {"escalated_levels": taken, "next_escalation_at": moment}
+			for name, (taken, moment) in progress.items()
+		},
+		("escalated_levels", "next_escalation_at"),
+	)
 
 
 def send_digests(digests: dict[str, list[tuple[str, str]]]) -> None:
 	"""One email per person per run, listing every case that reached them (queued through Email Queue).
 	A site without an outgoing email account relies on the system notifications alone."""
-	if not digests or not frappe.db.exists("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}):
-		return
 	for user, items in digests.items():
 		lines = "".join(
 			f"<li><a href='{get_url_to_form('Service Ticket', name)}'>{frappe.utils.escape_html(subject)}</a></li>"
@@ -158,11 +146,13 @@ def send_digests(digests: dict[str, list[tuple[str, str]]]) -> None:
 
 
 class Targets:
-	"""Who stands at each level of the ladder for a case (R4), read once per run."""
+	"""Who stands at each level of the ladder for a case (R4). Reads only what the due steps need: nothing for
+	the follow-up owner, the properties for supervisor and director, role holders for the rest."""
 
-	def __init__(self, properties: set[str], levels: set[str]):
-		self.by_property = {}
-		if properties:
+	def __init__(self, cases, levels: set[str]):
+		self.by_property, self.by_role = {}, {}
+		properties = {c.property for c in cases if c.property}
+		if properties and levels & set(PROPERTY_FIELD_OF_LEVEL):
 			for row in frappe.get_all(
 				"Property",
 				filters={"name": ("in", list(properties))},
@@ -170,7 +160,6 @@ class Targets:
 			):
 				self.by_property[row.name] = row
 		roles = [ROLE_OF_LEVEL[level] for level in levels if level in ROLE_OF_LEVEL]
-		self.by_role = {}
 		if roles:
 			has_role, user = frappe.qb.DocType("Has Role"), frappe.qb.DocType("User")
 			rows = (

@@ -325,8 +325,30 @@ class TestEscalationLadder(ClockCase):
 				escalation.run(now=late)
 		frappe.db.rollback(save_point="before_run")
 		self.assertEqual(frappe.db.count("Escalation", {"service_ticket": ticket.name}), 0)
-		self.assertEqual(escalation.run(now=late), 3)  # owner, supervisor, director
-		self.assertEqual(frappe.db.count("Escalation", {"service_ticket": ticket.name}), 3)
+		escalation.run(now=late)
+		levels = frappe.get_all("Escalation", filters={"service_ticket": ticket.name}, pluck="level")
+		self.assertEqual(sorted(levels), ["Follow-up Owner", "Maintenance Supervisor", "Office Director"])
+
+
+class TestEscalationCost(ClockCase):
+	def test_a_run_costs_a_few_statements_whatever_the_number_due(self):
+		"""The job's cost follows the due cases in rows, and not at all in statements (benchmarks/escalation.py
+		measures it at scale)."""
+		called = add_to_date(now_datetime(), days=-3, minutes=-1)  # the follow-up owner's step is due
+		tickets = [self.ticket(ticket_type="Complaint", complaint_ground="A4.3.1.1").name for _ in range(10)]
+		for name in tickets:
+			frappe.db.set_value("Service Ticket", name, "call_started_at", called)
+			frappe.get_doc("Service Ticket", name).save()
+
+		def session(name):
+			return int(frappe.db.sql("show session status like %s", name)[0][1])
+
+		questions, rows = session("Questions"), session("Rows_read")
+		steps = escalation.run()
+		used = session("Questions") - questions - 1
+		self.assertEqual(steps, 10)
+		self.assertLessEqual(used, 20 + 3 * len(tickets))
+		self.assertLessEqual(session("Rows_read") - rows, 3 * len(tickets) + 20)
 
 
 def in_own_connection(fn, results, barrier):
