@@ -9,6 +9,8 @@ import os
 
 import frappe
 
+from property_helpdesk.setup import workflows
+
 ROLES = (
 	"Property Duty Staff",
 	"Property Office Director",
@@ -29,11 +31,13 @@ def after_install():
 	ensure_roles()
 	seed_settings()
 	seed_warranty_rules()
+	workflows.sync()
 
 
 def after_migrate():
 	ensure_roles()
 	seed_settings()
+	workflows.sync()
 
 
 def ensure_roles():
@@ -84,7 +88,8 @@ def seed_warranty_rules():
 
 
 def before_uninstall():
-	"""Take away what the app added outside its own DocTypes: its roles and their assignments."""
+	"""Take away what the app added outside its own DocTypes: its workflows, roles and their assignments."""
+	workflows.remove()
 	for role in ROLES:
 		frappe.db.delete("Has Role", {"role": role})
 		frappe.db.delete("Custom DocPerm", {"role": role})

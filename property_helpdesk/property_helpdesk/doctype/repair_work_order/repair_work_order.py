@@ -88,6 +88,7 @@ class RepairWorkOrder(Document):
 		self.validate_times()
 		self.validate_rework()
 		self.validate_confirmation()
+		self.validate_warranty_plan()
 
 	def on_update(self):
 		clocks.refresh(self.service_ticket)
@@ -119,6 +120,22 @@ class RepairWorkOrder(Document):
 			frappe.throw(_("A work order cannot be the rework of itself."))
 		if frappe.db.get_value("Repair Work Order", self.rework_of, "unit") != self.unit:
 			frappe.throw(_("A rework must redo a job on the same unit."))
+
+	def validate_warranty_plan(self):
+		"""R25: a job the company handles itself that takes longer than the limit needs an approved plan."""
+		if self.major_reason == "External Specialist" or not (self.completed_at and self.dispatched_at):
+			return
+		limit = frappe.db.get_single_value("Property Helpdesk Settings", "warranty_plan_days")
+		took = get_datetime(self.completed_at) - get_datetime(self.dispatched_at)
+		if took.total_seconds() > limit * 86400 and not frappe.db.exists(
+			"Warranty Repair Plan", {"work_order": self.name, "docstatus": 1}
+		):
+			frappe.throw(
+				_("This job took more than {0} days: it needs an approved warranty repair plan.").format(
+					limit
+				),
+				title=_("Warranty Repair Plan Needed"),
+			)
 
 	def validate_confirmation(self):
 		"""R36: the resident confirms with a signature and rates quality, timeliness and attitude."""

@@ -30,6 +30,16 @@ frappe.ui.form.on("Service Ticket", {
 
 		frm.add_custom_button(__("Hand Over"), () => hand_over(frm), __("Actions"));
 		frm.add_custom_button(__("Record Reminder"), () => record_reminder(frm), __("Actions"));
+		if (frm.doc.paused_since) {
+			frm.add_custom_button(__("Resume Clocks"), () => call(frm, "resume_clocks", {}), __("Actions"));
+		} else {
+			frm.add_custom_button(__("Pause Clocks"), () => pause_clocks(frm), __("Actions"));
+		}
+		if (["Repair", "Paid Service"].includes(frm.doc.ticket_type) || frm.doc.ticket_type === "Service Request") {
+			frm.add_custom_button(__("Work Order"), () =>
+				call(frm, "dispatch", {}).then((r) => frappe.set_route("Form", "Repair Work Order", r.message))
+			);
+		}
 	},
 
 	unit(frm) {
@@ -96,4 +106,31 @@ function record_reminder(frm) {
 		},
 	});
 	dialog.show();
+}
+
+function call(frm, method, args) {
+	return frappe
+		.call({ method: `property_helpdesk.api.intake.${method}`, args: { ticket: frm.doc.name, ...args }, freeze: true })
+		.then((r) => {
+			frm.reload_doc();
+			return r;
+		});
+}
+
+function pause_clocks(frm) {
+	frappe.prompt(
+		{
+			fieldname: "reason",
+			fieldtype: "Select",
+			label: __("Reason"),
+			reqd: 1,
+			options: [
+				{ value: "Waiting for the Resident's Appointment", label: __("Waiting for the Resident's Appointment") },
+				{ value: "Waiting for Parts", label: __("Waiting for Parts") },
+			],
+		},
+		(values) => call(frm, "pause_clocks", values),
+		__("Pause Clocks"),
+		__("Pause")
+	);
 }
