@@ -23,4 +23,8 @@ scheduler_events = {
 		# R15, R20–R24: the clocks are minute-level; the job selects only what is due.
 		"* * * * *": ["property_helpdesk.services.escalation.run_job"],
 	},
+	"daily": [
+		# R26: job logs not reconciled with 客服中心 within the interval
+		"property_helpdesk.property_helpdesk.doctype.maintenance_job_log.maintenance_job_log.remind_unreconciled_job",
+	],
 }

@@ -1,0 +1,146 @@
+# Copyright (c) 2026, Property Helpdesk developers and contributors
+# For license information, please see license.txt
+"""登记日志 (R26): the maintenance team's daily job log, reconciled with 客服中心 every other day; open items are
+explained and carried to the next log until done."""
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import add_days, getdate, now_datetime
+
+from property_helpdesk.links import validate_fetched_links
+
+DONE = ("Completed", "Returned")
+RECONCILERS = {"Property Duty Staff", "Property Office Director", "System Manager"}
+
+
+class MaintenanceJobLog(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from property_helpdesk.property_helpdesk.doctype.job_log_entry.job_log_entry import JobLogEntry
+
+		entries: DF.Table[JobLogEntry]
+		kept_by: DF.Link | None
+		log_date: DF.Date
+		open_items: DF.Int
+		property: DF.Link
+		reconciled: DF.Check
+		reconciled_at: DF.Datetime | None
+		reconciled_by: DF.Link | None
+		reconciliation_note: DF.SmallText | None
+	# end: auto-generated types
+
+	def before_validate(self):
+		if self.is_new():
+			self.kept_by = frappe.session.user
+		statuses = {}
+		if self.entries:
+			statuses = dict(
+				frappe.get_all(
+					"Repair Work Order",
+					filters={"name": ("in", [row.work_order for row in self.entries])},
+					fields=["name", "status"],
+					as_list=True,
+				)
+			)
+		for row in self.entries:
+			row.status = statuses.get(row.work_order)
+			row.is_open = int(row.status not in DONE)
+		self.open_items = sum(row.is_open for row in self.entries)
+
+	def validate(self):
+		for row in self.entries:
+			validate_fetched_links(row)
+		if getdate(self.log_date) > getdate():
+			frappe.throw(_("A job log cannot be kept for a future day."), title=_("Invalid Date"))
+		before = self.get_doc_before_save()
+		if before and before.reconciled:
+			frappe.throw(_("A reconciled job log cannot be changed."), title=_("Reconciled"))
+
+	@frappe.whitelist()
+	def fill_entries(self):
+		"""The property's jobs dispatched that day, and every job still open from before (carried, R26)."""
+		self.check_permission("write")
+		day_start = getdate(self.log_date)
+		wo = frappe.qb.DocType("Repair Work Order")
+		names = (
+			frappe.qb.from_(wo)
+			.select(wo.name)
+			.where(wo.property == self.property)
+			.where(wo.status != "Cancelled")
+			.where(wo.dispatched_at < add_days(day_start, 1))
+			.where((wo.dispatched_at >= day_start) | wo.status.notin(DONE))
+			.orderby(wo.dispatched_at)
+		).run(pluck=True)
+		present = {row.work_order for row in self.entries}
+		for name in names:
+			if name not in present:
+				self.append("entries", {"work_order": name})
+		self.save()
+		return len(self.entries)
+
+	@frappe.whitelist()
+	def reconcile(self, note: str | None = None):
+		"""客服中心 checks the log against its records; every open item must say why and what is next."""
+		self.check_permission("write")
+		if not RECONCILERS.intersection(frappe.get_roles()):
+			frappe.throw(
+				_("The job log is reconciled by the customer service centre."), frappe.PermissionError
+			)
+		unexplained = [row.idx for row in self.entries if row.is_open and not (row.explanation or "").strip()]
+		if unexplained:
+			frappe.throw(
+				_("Explain the open items in rows {0} before reconciling.").format(
+					", ".join(map(str, unexplained))
+				),
+				title=_("Open Items Unexplained"),
+			)
+		self.reconciled = 1
+		self.reconciled_by = frappe.session.user
+		self.reconciled_at = now_datetime()
+		self.reconciliation_note = note
+		self.save()
+
+
+def remind_unreconciled():
+	"""Daily: job logs older than the reconciliation interval (R26: 隔日) and not reconciled are reported to the
+	property's office director as system notifications."""
+	days = frappe.db.get_single_value("Property Helpdesk Settings", "reconciliation_days") or 2
+	overdue = frappe.get_all(
+		"Maintenance Job Log",
+		filters={"reconciled": 0, "log_date": ("<=", add_days(getdate(), -days))},
+		fields=["name", "property", "log_date"],
+	)
+	directors = dict(
+		frappe.get_all(
+			"Property",
+			filters={"name": ("in", list({row.property for row in overdue}) or ["-"])},
+			fields=["name", "office_director"],
+			as_list=True,
+		)
+	)
+	for row in overdue:
+		if directors.get(row.property):
+			frappe.get_doc(
+				{
+					"doctype": "Notification Log",
+					"for_user": directors[row.property],
+					"type": "Alert",
+					"document_type": "Maintenance Job Log",
+					"document_name": row.name,
+					"subject": _("Job log {0} of {1} is not reconciled after {2} days.").format(
+						row.log_date, row.property, days
+					),
+				}
+			).insert(ignore_permissions=True)
+
+
+def remind_unreconciled_job():
+	"""Scheduler entry point: a job commits its own work."""
+	remind_unreconciled()
+	frappe.db.commit()

@@ -1,0 +1,100 @@
+"""R26: the maintenance team's daily 登记日志, reconciled with 客服中心 every other day, open items explained and
+carried until done."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_days, add_to_date, getdate, now_datetime, today
+
+from property_helpdesk.property_helpdesk.doctype.maintenance_job_log.maintenance_job_log import (
+	remind_unreconciled,
+)
+from tests.integration.factories import make_property, make_ticket, make_unit, make_user
+
+
+class TestJobLog(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.supervisor = make_user("log-supervisor@log.test", "Property Maintenance Supervisor")
+		cls.agent = make_user("log-agent@log.test", "Property Duty Staff")
+		cls.director = make_user("log-director@log.test", "Property Office Director")
+		cls.prop = make_property("日志楼盘", office_director=cls.director)
+		cls.unit = make_unit(cls.prop)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def job(self, days_ago: int, done: bool):
+		frappe.set_user(self.agent)
+		called = add_to_date(now_datetime(), days=-days_ago, hours=-1)
+		ticket = make_ticket(self.unit, call_started_at=called)
+		frappe.set_user("Administrator")
+		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+		wo.db_set("dispatched_at", add_to_date(called, minutes=3), update_modified=False)
+		if done:
+			wo.reload()
+			wo.update(
+				{
+					"arrived_at": add_to_date(called, minutes=10),
+					"completed_at": add_to_date(called, minutes=50),
+				}
+			)
+			wo.save()
+		return wo.name
+
+	def test_r26_log_carries_open_items_and_reconciles_only_when_explained(self):
+		old_open = self.job(days_ago=3, done=False)
+		old_done = self.job(days_ago=3, done=True)
+		today_done = self.job(days_ago=0, done=True)
+		frappe.set_user(self.supervisor)
+		log = frappe.get_doc(
+			{"doctype": "Maintenance Job Log", "property": self.prop, "log_date": today()}
+		).insert()
+		log.fill_entries()
+		log.reload()
+		by_wo = {row.work_order: row for row in log.entries}
+		self.assertIn(old_open, by_wo)  # carried
+		self.assertIn(today_done, by_wo)
+		self.assertNotIn(old_done, by_wo)
+		self.assertTrue(by_wo[old_open].is_open)
+		self.assertEqual(log.open_items, sum(row.is_open for row in log.entries))
+
+		with self.assertRaises(frappe.PermissionError):
+			log.reconcile()  # the maintenance team does not reconcile its own log
+		frappe.set_user(self.agent)
+		log = frappe.get_doc("Maintenance Job Log", log.name)
+		with self.assertRaisesRegex(frappe.ValidationError, "Explain the open items"):
+			log.reconcile()
+		log.reload()
+		for row in log.entries:
+			if row.is_open:
+				row.explanation = "等待配件，预计明天完成"
+		log.save()
+		log.reconcile("与派工单核对一致")
+		self.assertTrue(log.reconciled)
+		self.assertEqual(log.reconciled_by, self.agent)
+		log.reload()
+		log.entries[0].explanation = "改动"
+		with self.assertRaisesRegex(frappe.ValidationError, "reconciled"):
+			log.save()
+
+	def test_r26_unreconciled_logs_are_reported_after_the_interval(self):
+		frappe.set_user(self.supervisor)
+		old = frappe.get_doc(
+			{"doctype": "Maintenance Job Log", "property": self.prop, "log_date": add_days(today(), -2)}
+		).insert()
+		fresh = frappe.get_doc(
+			{"doctype": "Maintenance Job Log", "property": self.prop, "log_date": add_days(today(), -1)}
+		).insert()
+		frappe.set_user("Administrator")
+		with self.assertRaisesRegex(frappe.ValidationError, "future"):
+			frappe.get_doc(
+				{"doctype": "Maintenance Job Log", "property": self.prop, "log_date": add_days(today(), 1)}
+			).insert()
+		remind_unreconciled()
+		notified = frappe.get_all(
+			"Notification Log", filters={"for_user": self.director}, pluck="document_name"
+		)
+		self.assertIn(old.name, notified)
+		self.assertNotIn(fresh.name, notified)
+		self.assertEqual(getdate(old.log_date), getdate(add_days(today(), -2)))
