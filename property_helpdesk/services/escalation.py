@@ -106,7 +106,7 @@ def run(now=None, limit: int = BATCH) -> int:
 			for n in notifications
 		],
 	)
-	if digests and frappe.db.exists("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}):
+	if digests and (has_outgoing_email() or frappe.db.get_single_value("SMS Settings", "sms_gateway_url")):
 		# Rendering mail costs far more than escalating: another worker does it once this run commits.
 		frappe.enqueue(
 			"property_helpdesk.services.escalation.send_digests",
@@ -130,8 +130,22 @@ def save_progress(progress: dict[str, tuple[str, object]]) -> None:
 
 
 def send_digests(digests: dict[str, list[tuple[str, str]]]) -> None:
-	"""One email per person per run, listing every case that reached them (queued through Email Queue).
-	A site without an outgoing email account relies on the system notifications alone."""
+	"""One email per person per run, listing every case that reached them (queued through Email Queue), and an
+	SMS where an SMS gateway is configured. A site without an outgoing email account relies on the system
+	notifications alone."""
+	if frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
+		from frappe.core.doctype.sms_settings.sms_settings import send_sms
+
+		mobiles = dict(
+			frappe.get_all(
+				"User", filters={"name": ("in", list(digests))}, fields=["name", "mobile_no"], as_list=True
+			)
+		)
+		for user, items in digests.items():
+			if mobiles.get(user):
+				send_sms([mobiles[user]], "\n".join(subject for _name, subject in items))
+	if not has_outgoing_email():
+		return
 	for user, items in digests.items():
 		lines = "".join(
 			f"<li><a href='{get_url_to_form('Service Ticket', name)}'>{frappe.utils.escape_html(subject)}</a></li>"
@@ -143,6 +157,10 @@ def send_digests(digests: dict[str, list[tuple[str, str]]]) -> None:
 			message=f"<ul>{lines}</ul>",
 			delayed=True,
 		)
+
+
+def has_outgoing_email() -> bool:
+	return bool(frappe.db.exists("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}))
 
 
 class Targets:

@@ -67,3 +67,21 @@ class TestInstall(FrappeTestCase):
 		after_install()
 		self.assertEqual(frappe.db.count("Warranty Rule"), before)
 		self.assertEqual(frappe.db.get_single_value("Property Helpdesk Settings", "arrival_minutes"), 20)
+
+	def test_r15_r26_scheduled_jobs_are_registered(self):
+		self.assertTrue(
+			frappe.db.exists(
+				"Scheduled Job Type",
+				{"method": "property_helpdesk.services.escalation.run_job", "cron_format": "* * * * *"},
+			)
+		)
+		self.assertTrue(
+			frappe.db.exists("Scheduled Job Type", {"method": ("like", "%remind_unreconciled_job")})
+		)
+
+	def test_r25_workflow_installed_active_and_valid(self):
+		workflow = frappe.get_doc("Workflow", "Warranty Repair Plan Approval")
+		self.assertTrue(workflow.is_active)
+		self.assertEqual(workflow.document_type, "Warranty Repair Plan")
+		self.assertEqual(len(workflow.transitions), 6)
+		workflow.validate()  # Frappe's own validation of states and transitions
