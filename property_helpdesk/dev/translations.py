@@ -23,6 +23,16 @@ LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 EXTRA_MESSAGES = ("Service Request Record", "Complaint Record")
 
 
+def workflow_messages() -> list[str]:
+	"""States and actions of the app's workflows, shown translated on the workflow buttons and badges."""
+	from property_helpdesk.setup.workflows import definitions
+
+	out = []
+	for definition in definitions():
+		out += [s["state"] for s in definition["states"]] + [t["action"] for t in definition["transitions"]]
+	return out
+
+
 def procedure_messages() -> list[str]:
 	from property_helpdesk.procedure import liability
 
@@ -48,7 +58,7 @@ def extract_messages() -> Catalog:
 	):
 		if message:
 			catalog.add(message, locations=[(filename, lineno)], auto_comments=comments, context=context)
-	for message in (*EXTRA_MESSAGES, *procedure_messages()):
+	for message in (*EXTRA_MESSAGES, *procedure_messages(), *workflow_messages()):
 		catalog.add(message)
 	return catalog
 

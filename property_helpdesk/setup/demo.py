@@ -7,6 +7,8 @@ dates, residents, one staff user per role, and cases in many states.
 import frappe
 from frappe.utils import add_days, add_to_date, now_datetime
 
+from property_helpdesk.services.dispatch import dispatch
+
 DEMO_PASSWORD = "demo@2026"
 
 STAFF = (
@@ -48,6 +50,7 @@ def load():
 	make_developers_and_properties()
 	make_residents()
 	make_cases()
+	make_work()
 	frappe.db.commit()  # a bench execute entry point: keep what was made
 	print_logins()
 
@@ -116,6 +119,7 @@ def make_developers_and_properties():
 					"management_office": office,
 					"office_director": "director@demo.local",
 					"area_administrator": "duty@demo.local",
+					"maintenance_supervisor": "supervisor@demo.local",
 				}
 			).insert(ignore_permissions=True)
 		for b, building in enumerate(buildings[name]):
@@ -278,6 +282,77 @@ def make_cases():
 	slow.record_reminder("Visit", "业主到前台再次催办")
 	complaint.reload()
 	complaint.hand_over("director@demo.local", "服务质量投诉由管理处主任跟进", "管理处")
+	frappe.set_user("Administrator")
+
+
+def make_work():
+	"""Work orders in several states, a return visit, a warranty repair plan awaiting approval, a job log."""
+	if frappe.db.exists("Return Visit", {"comments": "业主对楼道灯维修满意"}):
+		return
+	for prop in ("顺发·翠苑", "江南·云庐"):
+		frappe.db.set_value("Property", prop, "maintenance_supervisor", "supervisor@demo.local")
+
+	def work_order(subject):
+		ticket = frappe.db.get_value(
+			"Service Ticket", {"subject": subject}, ["name", "call_started_at"], as_dict=True
+		)
+		wo = frappe.get_doc("Repair Work Order", dispatch(ticket.name))
+		wo.db_set("dispatched_at", add_to_date(ticket.call_started_at, minutes=3), update_modified=False)
+		wo.reload()
+		return ticket, wo
+
+	ticket, wo = work_order("楼道灯不亮")
+	wo.update(
+		{
+			"technician": "tech@demo.local",
+			"arrived_at": add_to_date(ticket.call_started_at, minutes=14),
+			"started_at": add_to_date(ticket.call_started_at, minutes=16),
+			"completed_at": add_to_date(ticket.call_started_at, minutes=70),
+			"returned_at": add_to_date(ticket.call_started_at, hours=5),
+			"work_done": "更换声控开关一只",
+			"items": [
+				{"item_type": "Material", "item_name": "声控开关", "qty": 1, "rate": 25},
+				{"item_type": "Labour", "item_name": "电工维修", "qty": 1, "rate": 0},
+			],
+		}
+	)
+	wo.save()
+	frappe.set_user("duty@demo.local")
+	frappe.get_doc(
+		{
+			"doctype": "Return Visit",
+			"service_ticket": ticket.name,
+			"work_order": wo.name,
+			"channel": "Phone",
+			"satisfaction": "Satisfied",
+			"comments": "业主对楼道灯维修满意",
+		}
+	).insert()
+	frappe.set_user("Administrator")
+
+	ticket, wo = work_order("厨房水龙头滴水")
+	wo.update(
+		{"technician": "tech@demo.local", "arrived_at": add_to_date(ticket.call_started_at, minutes=20)}
+	)
+	wo.save()
+
+	ticket, wo = work_order("卫生间地面渗漏到楼下")
+	wo.update({"job_class": "Major", "major_reason": "Major Repair", "technician": "tech@demo.local"})
+	wo.save()
+	frappe.set_user("supervisor@demo.local")
+	frappe.get_doc(
+		{
+			"doctype": "Warranty Repair Plan",
+			"work_order": wo.name,
+			"planned_start": frappe.utils.today(),
+			"planned_end": add_days(frappe.utils.today(), 5),
+			"plan": "凿除卫生间地面，重做防水层，闭水试验48小时后恢复地面。",
+		}
+	).insert()
+	log = frappe.get_doc(
+		{"doctype": "Maintenance Job Log", "property": "顺发·翠苑", "log_date": frappe.utils.today()}
+	).insert()
+	log.fill_entries()
 	frappe.set_user("Administrator")
 
 
