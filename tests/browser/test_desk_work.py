@@ -1,0 +1,94 @@
+"""The work side of the desk in Chinese: the work order a case produced (R10, R15) and the approval actions of
+a warranty repair plan offered to the right role only (R25). Screenshots go to docs/screenshots."""
+
+import frappe
+import pytest
+from frappe.utils import add_days, add_to_date, now_datetime, today
+
+from tests.browser.conftest import BASE_URL, screenshot
+from tests.integration.factories import PASSWORD, make_property, make_ticket, make_unit, make_user
+
+SUPERVISOR = "browser-supervisor@work.test"
+ENGINEER = "browser-engineer@work.test"
+
+
+@pytest.fixture(scope="module")
+def work_data(frappe_site):
+	agent = make_user("browser-work-agent@work.test", "Property Duty Staff")
+	make_user(SUPERVISOR, "Property Maintenance Supervisor")
+	make_user(ENGINEER, "Property Engineering Manager")
+	for user, name in ((SUPERVISOR, "维修主管老刘"), (ENGINEER, "工程部孙经理")):
+		frappe.db.set_value("User", user, {"language": "zh", "first_name": name, "full_name": name})
+	prop = make_property("派工浏览器楼盘")
+	frappe.db.set_value("Property", prop, "maintenance_supervisor", SUPERVISOR)
+	unit = make_unit(prop, "2幢", "203")
+	frappe.set_user(agent)
+	ticket = make_ticket(
+		unit, subject="阳台推拉门卡死", call_started_at=add_to_date(now_datetime(), minutes=-30)
+	)
+	frappe.set_user("Administrator")
+	wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+	frappe.set_user(SUPERVISOR)
+	plan = frappe.get_doc(
+		{
+			"doctype": "Warranty Repair Plan",
+			"work_order": wo.name,
+			"planned_start": today(),
+			"planned_end": add_days(today(), 4),
+			"plan": "更换推拉门滑轮及轨道",
+		}
+	).insert()
+	frappe.set_user("Administrator")
+	frappe.db.commit()  # the web server reads through its own connection
+	yield {"ticket": ticket.name, "work_order": wo.name, "plan": plan.name}
+	frappe.db.delete("Warranty Repair Plan", {"name": plan.name})
+	frappe.db.delete("Repair Work Order", {"service_ticket": ticket.name})
+	frappe.db.delete("Service Ticket", {"name": ticket.name})
+	frappe.db.commit()
+
+
+def login(browser, user):
+	context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+	page = context.new_page()
+	page.goto(f"{BASE_URL}/login", wait_until="networkidle")
+	page.fill("#login_email", user)
+	page.fill("#login_password", PASSWORD)
+	page.click(".btn-login")
+	page.wait_for_url("**/app**", timeout=60_000)
+	return context, page
+
+
+def open_form(page, doctype_route, name):
+	page.goto(f"{BASE_URL}/app/{doctype_route}/{name}")
+	page.wait_for_function(
+		f"() => window.cur_frm && cur_frm.doc && cur_frm.doc.name === '{name}'", timeout=60_000
+	)
+	page.wait_for_timeout(800)
+
+
+def test_r10_r15_supervisor_sees_the_dispatched_work_order(browser, work_data):
+	context, page = login(browser, SUPERVISOR)
+	try:
+		open_form(page, "repair-work-order", work_data["work_order"])
+		body = page.inner_text("body")
+		assert "维修派工单" in body and "已派工" in body and "阳台推拉门卡死" in body
+		screenshot(page, "work-order-form.png")
+	finally:
+		context.close()
+
+
+def test_r25_plan_actions_offered_only_to_the_role_that_may_take_them(browser, work_data):
+	context, page = login(browser, SUPERVISOR)
+	try:
+		open_form(page, "warranty-repair-plan", work_data["plan"])
+		page.get_by_role("button", name="操作").first.click()
+		page.get_by_text("提交审批").first.wait_for(timeout=15_000)
+		screenshot(page, "warranty-plan-workflow.png")
+	finally:
+		context.close()
+	context, page = login(browser, ENGINEER)
+	try:
+		open_form(page, "warranty-repair-plan", work_data["plan"])
+		assert page.get_by_role("button", name="操作").count() == 0  # nothing for the engineer in Draft
+	finally:
+		context.close()
