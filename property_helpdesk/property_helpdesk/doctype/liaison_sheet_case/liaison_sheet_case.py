@@ -1,0 +1,25 @@
+# Copyright (c) 2026, Property Helpdesk developers and contributors
+# For license information, please see license.txt
+
+# import frappe
+from frappe.model.document import Document
+
+
+class LiaisonSheetCase(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		amount: DF.Currency
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		service_ticket: DF.Link
+		subject: DF.Data | None
+		unit: DF.Link | None
+	# end: auto-generated types
+	pass
