@@ -34,6 +34,13 @@ MATRIX = {
 	"Warranty Rule":              ("r",   "rwc",  "r",   "r",   "r",   "rwc", "r", "r",  "",  ""),
 	"Complaint Ground":           ("r",   "r",    "r",   "r",   "r",   "r",   "r", "r",  "",  ""),
 	"Property Helpdesk Settings": ("r",   "rwc",  "rwc", "rwc", "r",   "r",   "r", "r",  "",  ""),
+	"Repair Work Order":          ("rwc", "rwcd", "r",   "r",   "rwc", "rwc", "rw", "r", "",  ""),
+	"Return Visit":               ("rwc", "rwcd", "rwc", "r",   "r",   "",    "",  "r",  "",  ""),
+	"Escalation":                 ("r",   "r",    "r",   "r",   "r",   "r",   "r", "r",  "",  ""),
+	"Warranty Repair Plan":       ("r",   "rwc",  "r",   "r",   "rwc", "rwc", "rw", "r", "",  ""),
+	"Maintenance Job Log":        ("rwc", "rwcd", "r",   "r",   "rwc", "r",   "rwc", "r", "", ""),
+	"Liaison Sheet":              ("rwc", "rwcd", "rwc", "rwc", "",    "r",   "",  "r",  "",  "r"),
+	"Compensation Settlement":    ("r",   "rwc",  "rwc", "rwc", "",    "",    "",  "r",  "",  ""),
 }
 # fmt: on
 RIGHTS = {"r": "read", "w": "write", "c": "create", "d": "delete"}
