@@ -51,6 +51,7 @@ def load():
 	make_residents()
 	make_cases()
 	make_work()
+	make_liaison()
 	frappe.db.commit()  # a bench execute entry point: keep what was made
 	print_logins()
 
@@ -356,6 +357,103 @@ def make_work():
 	frappe.set_user("Administrator")
 
 
+DEVELOPER_CONTACTS = (
+	("parent-dev@demo.local", "黄经理", "顺发恒业房地产开发有限公司"),
+	("external-dev@demo.local", "郑主管", "江南置业有限公司"),
+)
+
+
+def make_liaison():
+	"""Liaison sheets at several steps (one sent to the external developer awaiting its reply, a batch in
+	draft) and two settlements, small and large."""
+	if frappe.db.exists("Liaison Sheet", {"subject": "云庐入户门锁质量问题确认"}):
+		return
+	from frappe.model.workflow import apply_workflow
+
+	for email, name, developer in DEVELOPER_CONTACTS:
+		make_user(email, name, ["Property Developer Contact"], user_type="Website User")
+		dev = frappe.get_doc("Property Developer", developer)
+		if not any(row.user == email for row in dev.contact_users):
+			dev.append("contact_users", {"user": email})
+			dev.save(ignore_permissions=True)
+
+	def ticket(subject):
+		return frappe.db.get_value("Service Ticket", {"subject": subject})
+
+	def step(doc, who, action):
+		frappe.set_user(who)
+		doc = apply_workflow(frappe.get_doc(doc.doctype, doc.name), action)
+		frappe.set_user("Administrator")
+		return doc
+
+	frappe.set_user("duty@demo.local")
+	sent = frappe.get_doc(
+		{
+			"doctype": "Liaison Sheet",
+			"subject": "云庐入户门锁质量问题确认",
+			"purpose": "Developer-Liable Repair",
+			"developer": "江南置业有限公司",
+			"property": "江南·云庐",
+			"liable_party": "Developer",
+			"content": "业主反映入户门锁五金件损坏，仍在交付保质期内，请确认维修责任及费用。",
+			"cases": [{"service_ticket": ticket("入户门门锁损坏"), "amount": 380}],
+		}
+	).insert()
+	for who, action in (
+		("director@demo.local", "Sign"),
+		("csm@demo.local", "Review"),
+		("gm@demo.local", "Sign"),
+		("csm@demo.local", "Send to Developer"),
+	):
+		sent = step(sent, who, action)
+
+	frappe.set_user("duty@demo.local")
+	frappe.get_doc(
+		{
+			"doctype": "Liaison Sheet",
+			"subject": "翠苑十一月开发商遗留问题汇总",
+			"purpose": "Developer-Liable Repair",
+			"developer": "顺发恒业房地产开发有限公司",
+			"property": "顺发·翠苑",
+			"liable_party": "Developer",
+			"work_timing": "After the Sheet",
+			"content": "本月代开发商维修项目汇总，请确认费用。",
+			"cases": [
+				{"service_ticket": ticket("卫生间地面渗漏到楼下"), "amount": 2600},
+				{"service_ticket": ticket("厨房水龙头滴水"), "amount": 120},
+			],
+		}
+	).insert()
+
+	frappe.set_user("director@demo.local")
+	small = frappe.get_doc(
+		{
+			"doctype": "Compensation Settlement",
+			"service_ticket": ticket("厨房水龙头滴水"),
+			"claimed_amount": 300,
+			"settled_amount": 200,
+			"claim": "滴水损坏橱柜板，要求赔偿。",
+			"phone_approver": "顺发恒业 黄经理",
+			"phone_approved_at": now_datetime(),
+			"answered_on_spot": 1,
+		}
+	).insert()
+	step(small, "director@demo.local", "Answer Small Claim")
+	frappe.set_user("director@demo.local")
+	large = frappe.get_doc(
+		{
+			"doctype": "Compensation Settlement",
+			"service_ticket": ticket("外墙大面积渗水要求赔偿"),
+			"claimed_amount": 20000,
+			"claim": "雨季外墙渗水导致木地板及墙纸损坏。",
+			"plan": "由开发商承担主要损失，力争不超过15000元。",
+		}
+	).insert()
+	step(large, "director@demo.local", "Refer to Customer Service")
+	step(large, "csm@demo.local", "Submit Plan")
+	frappe.set_user("Administrator")
+
+
 def print_logins():
 	site_url = frappe.utils.get_url()
 	lines = [
@@ -365,5 +463,9 @@ def print_logins():
 		*[f"  {email} / {DEMO_PASSWORD}  ({role})" for email, _name, role, _m in STAFF],
 		f"  resident@demo.local / {DEMO_PASSWORD}  (resident portal)",
 		f"  resident2@demo.local / {DEMO_PASSWORD}  (resident portal)",
+		*[
+			f"  {email} / {DEMO_PASSWORD}  (developer contact, {dev}: /developer_sheets)"
+			for email, _n, dev in DEVELOPER_CONTACTS
+		],
 	]
 	print("\n".join(lines))
