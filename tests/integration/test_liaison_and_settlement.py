@@ -54,10 +54,10 @@ class WorkflowCase(FrappeTestCase):
 	def tearDown(self):
 		frappe.set_user("Administrator")
 
-	def as_user(self, who, fn, *args):
+	def as_user(self, who, fn, *args, **kwargs):
 		frappe.set_user(self.users[who])
 		try:
-			return fn(*args)
+			return fn(*args, **kwargs)
 		finally:
 			frappe.set_user("Administrator")
 
@@ -250,9 +250,16 @@ class TestLiaisonSheet(WorkflowCase):
 				"Liaison Sheet", "write", frappe.get_doc("Liaison Sheet", mine), user=self.users["contact"]
 			)
 		)
-		listed = self.as_user("contact", frappe.get_list, "Liaison Sheet")
-		self.assertEqual({r.name for r in listed}, {mine})
-		self.assertEqual(self.as_user("other_contact", frappe.get_list, "Liaison Sheet"), [])
+		listed = self.as_user(
+			"contact", frappe.get_list, "Liaison Sheet", fields=["name", "developer", "workflow_state"]
+		)
+		self.assertIn(mine, {r.name for r in listed})
+		self.assertNotIn(draft, {r.name for r in listed})
+		for row in listed:  # whatever else the site holds, only this developer's sent sheets
+			self.assertEqual(row.developer, self.developer)
+			self.assertIn(row.workflow_state, developer_api.VISIBLE_STATES)
+		others = self.as_user("other_contact", frappe.get_list, "Liaison Sheet", fields=["name", "developer"])
+		self.assertFalse([r for r in others if r.developer == self.developer or r.name == mine])
 
 
 SETTLEMENT_ALLOWED = {

@@ -1,0 +1,41 @@
+"""Billing actions (R39, R44): finance or the office director make the ERPNext invoices; each checks permission."""
+
+import frappe
+from frappe import _
+
+FINANCE_ROLES = {"Accounts User", "Accounts Manager", "System Manager"}
+BILLING_ROLES = FINANCE_ROLES | {"Property Office Director", "Property CS Manager"}
+
+
+def _check_billing_role(doctype: str, name: str):
+	"""Finance bills without reading the case (finance sees billing, not the content of complaints); the
+	office's own managers bill what they may read."""
+	roles = set(frappe.get_roles())
+	if not BILLING_ROLES.intersection(roles):
+		frappe.throw(_("Only finance or the office director may bill."), frappe.PermissionError)
+	if not FINANCE_ROLES.intersection(roles):
+		frappe.get_doc(doctype, name).check_permission("read")
+
+
+@frappe.whitelist(methods=["POST"])
+def invoice_work_order(work_order: str) -> str:
+	_check_billing_role("Repair Work Order", work_order)
+	from property_helpdesk.services.billing import invoice_work_order as make
+
+	return make(work_order)
+
+
+@frappe.whitelist(methods=["POST"])
+def recover_settlement(settlement: str) -> str:
+	_check_billing_role("Compensation Settlement", settlement)
+	from property_helpdesk.services.billing import recover_settlement as make
+
+	return make(settlement)
+
+
+@frappe.whitelist()
+def fee_schedule() -> list[dict]:
+	"""R11, R39: the fee schedule, for staff at intake (the resident portal shows it too)."""
+	from property_helpdesk.services.billing import fee_schedule as schedule
+
+	return schedule()
