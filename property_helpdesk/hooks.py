@@ -39,3 +39,16 @@ has_permission = {
 permission_query_conditions = {
 	"Liaison Sheet": "property_helpdesk.api.developer.liaison_query_conditions",
 }
+
+doc_events = {
+	# ERPNext's own events keep the work order, the case and the settlement's billing true (R39, R44).
+	"Sales Invoice": {
+		"on_submit": "property_helpdesk.services.billing.on_invoice_event",
+		"on_cancel": "property_helpdesk.services.billing.on_invoice_event",
+		"on_update_after_submit": "property_helpdesk.services.billing.on_invoice_event",
+	},
+	"Payment Entry": {
+		"on_submit": "property_helpdesk.services.billing.on_payment_event",
+		"on_cancel": "property_helpdesk.services.billing.on_payment_event",
+	},
+}

@@ -176,7 +176,6 @@ def billing_status(invoice) -> str:
 
 def on_invoice_event(invoice, method=None):
 	"""ERPNext's Sales Invoice events keep the work order, its case and the settlement true."""
-	invoice.reload() if method == "on_update_after_submit" else None
 	status = billing_status(invoice)
 	if invoice.get("property_helpdesk_work_order"):
 		wo = invoice.property_helpdesk_work_order

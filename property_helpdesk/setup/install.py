@@ -9,6 +9,7 @@ import os
 
 import frappe
 
+from property_helpdesk.services.billing import ensure_fee_schedule
 from property_helpdesk.setup import workflows
 
 ROLES = (
@@ -32,12 +33,14 @@ def after_install():
 	seed_settings()
 	seed_warranty_rules()
 	workflows.sync()
+	ensure_fee_schedule()
 
 
 def after_migrate():
 	ensure_roles()
 	seed_settings()
 	workflows.sync()
+	ensure_fee_schedule()
 
 
 def ensure_roles():
@@ -59,10 +62,15 @@ def seed_settings():
 	missing = [
 		df
 		for df in settings.meta.fields
-		if df.default and df.fieldtype != "Check" and stored.get(df.fieldname) in (None, "")
+		if df.default
+		and (
+			df.fieldname not in stored if df.fieldtype == "Check" else stored.get(df.fieldname) in (None, "")
+		)
 	]
 	for df in missing:
-		settings.set(df.fieldname, settings.get(df.fieldname) or df.default)
+		settings.set(
+			df.fieldname, df.default if df.fieldtype == "Check" else settings.get(df.fieldname) or df.default
+		)
 	if not settings.escalation_ladder:
 		from property_helpdesk.services.clocks import DEFAULT_LADDER
 

@@ -22,6 +22,7 @@ class PropertyHelpdeskSettings(Document):
 		developer_reply_days: DF.Float
 		dispatch_notify_minutes: DF.Int
 		escalation_ladder: DF.Table[EscalationStep]
+		fee_price_list: DF.Link | None
 		general_repair_limit_hours: DF.Float
 		major_explanation_hours: DF.Float
 		minor_repair_limit_hours: DF.Float
@@ -35,6 +36,7 @@ class PropertyHelpdeskSettings(Document):
 		return_visit_hours: DF.Float
 		rework_rate_ceiling: DF.Percent
 		service_hotline: DF.Data
+		submit_invoices: DF.Check
 		warranty_plan_days: DF.Float
 		work_order_return_hours: DF.Float
 	# end: auto-generated types

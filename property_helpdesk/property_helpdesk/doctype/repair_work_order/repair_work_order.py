@@ -36,6 +36,7 @@ class RepairWorkOrder(Document):
 		appointment_at: DF.Datetime | None
 		arrived_at: DF.Datetime | None
 		attitude_rating: DF.Rating
+		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Cancelled"]
 		completed_at: DF.Datetime | None
 		confirmed_at: DF.Datetime | None
 		contact_name: DF.Data | None
@@ -55,6 +56,7 @@ class RepairWorkOrder(Document):
 		resident_confirmed: DF.Check
 		returned_at: DF.Datetime | None
 		rework_of: DF.Link | None
+		sales_invoice: DF.Link | None
 		service_ticket: DF.Link
 		started_at: DF.Datetime | None
 		status: DF.Literal["Dispatched", "On Site", "Completed", "Returned", "Cancelled"]

@@ -57,6 +57,7 @@ class ServiceTicket(Document):
 		answered_at: DF.Datetime | None
 		arrival_deadline: DF.Datetime | None
 		beyond_authority: DF.Check
+		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Cancelled"]
 		builder_warranty_end: DF.Date | None
 		call_started_at: DF.Datetime
 		channel: DF.Literal["Phone", "Visit", "Portal", "Other"]
