@@ -52,6 +52,7 @@ def load():
 	make_cases()
 	make_work()
 	make_liaison()
+	make_billing()
 	frappe.db.commit()  # a bench execute entry point: keep what was made
 	print_logins()
 
@@ -452,6 +453,45 @@ def make_liaison():
 	step(large, "director@demo.local", "Refer to Customer Service")
 	step(large, "csm@demo.local", "Submit Plan")
 	frappe.set_user("Administrator")
+
+
+def make_billing():
+	"""The paid cleaning done, signed by the resident and invoiced in ERPNext (R39)."""
+	from property_helpdesk.services.billing import ensure_fee_schedule, invoice_work_order
+
+	ensure_fee_schedule()
+	ticket = frappe.db.get_value(
+		"Service Ticket", {"subject": "室内保洁"}, ["name", "call_started_at"], as_dict=True
+	)
+	wo = frappe.get_doc("Repair Work Order", dispatch(ticket.name))
+	if wo.sales_invoice:
+		return
+	wo.db_set("dispatched_at", add_to_date(ticket.call_started_at, minutes=4), update_modified=False)
+	wo.reload()
+	wo.update(
+		{
+			"technician": "tech@demo.local",
+			"arrived_at": add_to_date(ticket.call_started_at, hours=1),
+			"completed_at": add_to_date(ticket.call_started_at, hours=3),
+			"work_done": "客厅、厨房、卫生间深度保洁",
+			"items": [
+				{
+					"item_type": "Labour",
+					"item_code": "室内保洁（每小时）",
+					"item_name": "室内保洁",
+					"qty": 2,
+					"rate": 40,
+				}
+			],
+			"resident_confirmed": 1,
+			"quality_rating": 1,
+			"timeliness_rating": 0.8,
+			"attitude_rating": 1,
+			"resident_signature": "data:image/png;base64,iVBORw0KGgo=",
+		}
+	)
+	wo.save()
+	invoice_work_order(wo.name)
 
 
 def print_logins():

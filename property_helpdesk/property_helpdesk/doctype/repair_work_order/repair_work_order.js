@@ -7,6 +7,19 @@ frappe.ui.form.on("Repair Work Order", {
 		frm.meta.default_print_format = "Repair Work Order Record";
 		// R15e: an emergency is dispatched first; its dispatch time is entered afterwards as it really was.
 		frm.set_df_property("dispatched_at", "read_only", frm.doc.is_emergency ? 0 : 1);
+		// R39: a paid job signed by the resident is billed in ERPNext, once.
+		const billable = frm.doc.paid_service && frm.doc.resident_confirmed && frm.doc.completed_at;
+		if (!frm.is_new() && billable && (!frm.doc.sales_invoice || frm.doc.billing_status === "Cancelled")) {
+			frm.add_custom_button(__("Make Sales Invoice"), () =>
+				frappe
+					.call({
+						method: "property_helpdesk.api.billing.invoice_work_order",
+						args: { work_order: frm.doc.name },
+						freeze: true,
+					})
+					.then((r) => frappe.set_route("Form", "Sales Invoice", r.message))
+			);
+		}
 	},
 });
 

@@ -26,6 +26,7 @@ frappe.ui.form.on("Service Ticket", {
 				])
 			);
 		}
+		if (frm.doc.ticket_type === "Paid Service" || frm.doc.paid_service) show_fee_schedule(frm);
 		if (frm.is_new() || FINISHED.includes(frm.doc.status)) return;
 
 		frm.add_custom_button(__("Hand Over"), () => hand_over(frm), __("Actions"));
@@ -40,6 +41,10 @@ frappe.ui.form.on("Service Ticket", {
 				call(frm, "dispatch", {}).then((r) => frappe.set_route("Form", "Repair Work Order", r.message))
 			);
 		}
+	},
+
+	ticket_type(frm) {
+		if (frm.doc.ticket_type === "Paid Service") show_fee_schedule(frm);
 	},
 
 	unit(frm) {
@@ -133,4 +138,23 @@ function pause_clocks(frm) {
 		__("Pause Clocks"),
 		__("Pause")
 	);
+}
+
+// R11, R39: the fee schedule (ERPNext's price list) in sight whenever a paid service is taken.
+function show_fee_schedule(frm) {
+	frappe.call("property_helpdesk.api.billing.fee_schedule").then(({ message }) => {
+		if (!message || !message.length) return;
+		const rows = message
+			.map(
+				(p) =>
+					`<tr><td>${frappe.utils.escape_html(p.item_name || p.item_code)}</td>` +
+					`<td class="text-right">${format_currency(p.price_list_rate, p.currency)}</td></tr>`
+			)
+			.join("");
+		frm.dashboard.add_section(
+			`<table class="table table-sm"><thead><tr><th>${__("Fee Schedule")}</th><th></th></tr></thead>` +
+				`<tbody>${rows}</tbody></table>`,
+			__("Fee Schedule")
+		);
+	});
 }
