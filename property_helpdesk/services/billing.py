@@ -71,6 +71,30 @@ def fee_schedule() -> list[dict]:
 	)
 
 
+def for_external_developer(ticket) -> bool:
+	"""R17: work an external developer bears may be done as a paid service for it."""
+	if ticket.liable_party != "Developer" or not ticket.property:
+		return False
+	return frappe.db.get_value("Property", ticket.property, "developer_type") == "External Developer"
+
+
+def bill_to(ticket) -> str:
+	"""Who pays: the external developer for its defects (R17); otherwise the resident, including work done on
+	the owner's behalf under 《物业管理条例》第五十六条 (R19)."""
+	if for_external_developer(ticket):
+		developer = frappe.db.get_value("Property", ticket.property, "developer")
+		customer = frappe.db.get_value("Property Developer", developer, "customer")
+		if not customer:
+			frappe.throw(
+				_("Developer {0} has no ERPNext Customer: set it before billing the recovery.").format(
+					developer
+				),
+				title=_("Customer Missing"),
+			)
+		return customer
+	return resident_customer(ticket)
+
+
 def resident_customer(ticket) -> str:
 	customer = ticket.resident and frappe.db.get_value("Resident", ticket.resident, "customer")
 	if not customer:
@@ -89,7 +113,9 @@ def invoice_work_order(work_order: str) -> str:
 	wo = frappe.get_doc("Repair Work Order", work_order)
 	if wo.sales_invoice and frappe.db.get_value("Sales Invoice", wo.sales_invoice, "docstatus") != 2:
 		return wo.sales_invoice
-	if not wo.paid_service:
+	ticket = frappe.get_doc("Service Ticket", wo.service_ticket)
+	customer = bill_to(ticket)
+	if not (wo.paid_service or for_external_developer(ticket)):
 		frappe.throw(_("Work order {0} is not a paid service.").format(wo.name), title=_("Not Billable"))
 	if not (wo.completed_at and wo.resident_confirmed and wo.resident_signature):
 		frappe.throw(
@@ -98,9 +124,8 @@ def invoice_work_order(work_order: str) -> str:
 		)
 	if not wo.items or not flt(wo.total_amount):
 		frappe.throw(_("The work order has no charged materials or labour."), title=_("Nothing to Bill"))
-	ticket = frappe.get_doc("Service Ticket", wo.service_ticket)
 	invoice = make_invoice(
-		resident_customer(ticket),
+		customer,
 		[
 			(row.item_code or SERVICE_ITEM, row.item_name, row.qty, row.rate)
 			for row in wo.items

@@ -149,6 +149,36 @@ class TestPaidRepairInvoice(BillingCase):
 			self.as_finance(invoice_work_order, orphan.name)
 		self.assertEqual(frappe.db.count("Sales Invoice"), before)
 
+	def test_r17_paid_work_for_an_external_developer_bills_the_developer(self):
+		developer = frappe.db.get_value("Property", self.prop, "developer")
+		frappe.db.set_value("Property Developer", developer, "customer", make_customer("收费楼盘开发商"))
+		# handed over a month ago: door hardware is within the developer's one-year warranty
+		unit = make_unit(self.prop, "9幢", "901", handover=frappe.utils.add_days(frappe.utils.today(), -30))
+		frappe.set_user(self.agent)
+		called = add_to_date(now_datetime(), hours=-3)
+		ticket = make_ticket(
+			unit,
+			location="Private Part",
+			is_quality_defect=1,
+			warranty_rule=frappe.db.get_value("Warranty Rule", {"component": "门窗翘裂、五金件损坏"}),
+			call_started_at=called,
+			resident=self.resident.name,
+		)
+		frappe.set_user("Administrator")
+		self.assertEqual(ticket.liable_party, "Developer")
+		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+		wo.db_set("dispatched_at", add_to_date(called, minutes=3), update_modified=False)
+		wo.reload()
+		wo.update(
+			{"arrived_at": add_to_date(called, minutes=15), "completed_at": add_to_date(called, hours=1)}
+		)
+		wo.append("items", {"item_type": "Labour", "item_name": "更换门锁", "qty": 1, "rate": 260})
+		wo.update({"resident_confirmed": 1, "quality_rating": 1, "timeliness_rating": 1, "attitude_rating": 1,
+			"resident_signature": SIGNATURE})  # fmt: skip
+		wo.save()
+		invoice = frappe.get_doc("Sales Invoice", self.as_finance(invoice_work_order, wo.name))
+		self.assertEqual((invoice.customer, flt(invoice.grand_total)), ("收费楼盘开发商", 260))
+
 	def test_double_click_makes_one_invoice(self):
 		wo = self.paid_job()
 		self.assertEqual(
@@ -218,3 +248,38 @@ class TestInvoiceRace(BillingCase):
 			frappe.db.delete("Repair Work Order", {"name": wo.name})
 			frappe.db.delete("Service Ticket", {"name": wo.service_ticket})
 			frappe.db.commit()
+
+
+class TestBillingVisibility(BillingCase):
+	def test_finance_sees_billing_not_the_content_of_complaints(self):
+		for doctype in ("Service Ticket", "Compensation Settlement", "Liaison Sheet"):
+			self.assertFalse(frappe.has_permission(doctype, "read", user=self.finance), doctype)
+		self.assertTrue(frappe.has_permission("Sales Invoice", "read", user=self.finance))
+
+	def test_residents_see_their_own_invoices_on_erpnext_s_portal(self):
+		from erpnext.controllers.website_list_for_contact import get_customers_suppliers
+
+		mine = make_user("bill-resident@billing.test", "Property Resident", user_type="Website User")
+		other = make_user("bill-resident2@billing.test", "Property Resident", user_type="Website User")
+		self.resident.user = mine
+		self.resident.save()
+		frappe.get_doc(
+			{
+				"doctype": "Resident",
+				"resident_name": "别的业主",
+				"phone": "13911113333",
+				"user": other,
+				"customer": make_customer("别的业主"),
+				"units": [{"unit": self.unit, "relation": "Tenant"}],
+			}
+		).insert(ignore_permissions=True)
+		for user, customer in ((mine, "付费业主"), (other, "别的业主")):
+			frappe.set_user(user)
+			self.assertEqual(get_customers_suppliers("Sales Invoice", user)[0], [customer])
+		frappe.set_user("Administrator")
+
+	def test_resident_phone_is_checked(self):
+		with self.assertRaisesRegex(frappe.ValidationError, "not a valid"):
+			frappe.get_doc(
+				{"doctype": "Resident", "resident_name": "号码错误", "phone": "123", "units": []}
+			).insert(ignore_permissions=True)
