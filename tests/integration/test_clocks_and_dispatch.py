@@ -273,6 +273,16 @@ class TestEscalationLadder(ClockCase):
 				}
 			).insert(ignore_permissions=True)
 
+	@classmethod
+	def tearDownClass(cls):
+		"""Roll the account back and forget it: Frappe caches the default outgoing account, and a stale one
+		would make every later test's notification mail (which Frappe commits in tests) commit its data."""
+		frappe.db.rollback()
+		frappe.local.outgoing_email_account = {}
+		frappe.cache.delete_value("outgoing_email_account")
+		frappe.clear_cache()
+		super().tearDownClass()
+
 	def test_r4_r15_each_ladder_step_at_its_time_and_only_once(self):
 		ticket = self.ticket(ticket_type="Complaint", complaint_ground="A4.3.1.1")
 		ticket.reload()
