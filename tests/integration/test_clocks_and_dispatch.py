@@ -342,18 +342,26 @@ class TestEscalationLadder(ClockCase):
 
 class TestEscalationCost(ClockCase):
 	def test_a_run_costs_a_few_statements_whatever_the_number_due(self):
-		"""The job's cost follows the due cases in rows, and not at all in statements (benchmarks/escalation.py
-		measures it at scale)."""
-		called = add_to_date(now_datetime(), days=-3, minutes=-1)  # the follow-up owner's step is due
-		tickets = [self.ticket(ticket_type="Complaint", complaint_ground="A4.3.1.1").name for _ in range(10)]
-		for name in tickets:
-			frappe.db.set_value("Service Ticket", name, "call_started_at", called)
-			frappe.get_doc("Service Ticket", name).save()
+		"""The job's cost follows the due cases in rows, and not at all in statements, once its caches are warm
+		as they are on a running site (benchmarks/escalation.py measures it at scale)."""
+
+		def due_cases(n):
+			called = add_to_date(now_datetime(), days=-3, minutes=-1)  # the follow-up owner's step is due
+			names = [self.ticket(ticket_type="Complaint", complaint_ground="A4.3.1.1").name for _ in range(n)]
+			for name in names:
+				frappe.db.set_value("Service Ticket", name, "call_started_at", called)
+				frappe.get_doc("Service Ticket", name).save()
+			return names
 
 		def session(name):
 			return int(frappe.db.sql("show session status like %s", name)[0][1])
 
-		# whatever else the site holds that is due counts too
+		due_cases(2)
+		frappe.set_user("Administrator")  # as the scheduler runs it
+		escalation.run()  # a first run warms metadata and translations
+		frappe.set_user(self.p["agent"])
+		tickets = due_cases(10)
+		frappe.set_user("Administrator")
 		due = frappe.db.count("Service Ticket", {"next_escalation_at": ("<=", now_datetime())})
 		self.assertGreaterEqual(due, len(tickets))
 		questions, rows = session("Questions"), session("Rows_read")
