@@ -26,6 +26,23 @@ def bench_missing_reason() -> str | None:
 
 _skipped_for_bench: list[str] = []
 
+# Without a bench the integration and browser modules cannot even be imported (they import Frappe): they are
+# not collected, and the session ends saying so.
+_MISSING = bench_missing_reason()
+_HERE = os.path.dirname(__file__)
+_UNCOLLECTED = (
+	sorted(
+		os.path.relpath(os.path.join(d, f), _HERE)
+		for sub in ("integration", "browser")
+		for d, _dirs, files in os.walk(os.path.join(_HERE, sub))
+		for f in files
+		if f.startswith("test_") and f.endswith(".py")
+	)
+	if _MISSING
+	else []
+)
+collect_ignore_glob = ["integration/*", "browser/*"] if _MISSING else []
+
 
 def needs_site(item) -> bool:
 	path = str(item.fspath)
@@ -50,6 +67,12 @@ def pytest_terminal_summary(terminalreporter):
 			f"SKIPPED {len(_skipped_for_bench)} integration/browser tests: {bench_missing_reason()}",
 			red=True,
 		)
+	if _UNCOLLECTED:
+		terminalreporter.write_sep(
+			"!", f"SKIPPED {len(_UNCOLLECTED)} integration/browser test files: {_MISSING}", red=True
+		)
+		for path in _UNCOLLECTED:
+			terminalreporter.write_line(f"  not run: tests/{path}", red=True)
 
 
 @pytest.fixture(scope="session")
