@@ -25,3 +25,10 @@ def assert_transition(doc, docstatus: int) -> None:
 			),
 			WorkflowPermissionError,
 		)
+
+
+def state_entered(doc) -> str | None:
+	"""The workflow state this save moves the document into, or None when the state stays."""
+	before = doc.get_doc_before_save()
+	previous = before.workflow_state if before else None
+	return doc.workflow_state if doc.workflow_state != previous else None

@@ -12,6 +12,7 @@ from frappe.model.workflow import validate_workflow
 from frappe.utils import flt, fmt_money, now_datetime
 
 from property_helpdesk.links import validate_fetched_links
+from property_helpdesk.workflow_guard import state_entered
 
 SETTINGS = "Property Helpdesk Settings"
 
@@ -76,18 +77,17 @@ class CompensationSettlement(Document):
 		self.validate_step()
 
 	def record_step(self):
-		before = self.get_doc_before_save()
-		previous = before.workflow_state if before else None
-		if self.workflow_state == previous:
+		state = state_entered(self)
+		if not state:
 			return
 		now, user = now_datetime(), frappe.session.user
-		if self.workflow_state == "Pending General Manager":
+		if state == "Pending General Manager":
 			self.plan_by = user
-		elif self.workflow_state == "Negotiating":
+		elif state == "Negotiating":
 			self.gm_signed_by, self.gm_signed_at = user, now
-		elif self.workflow_state == "Memo Signed":
+		elif state == "Memo Signed":
 			self.resident_signed_at = now
-		elif self.workflow_state == "Settled":
+		elif state == "Settled":
 			self.settled_with_party_at = now
 
 	def validate_authority(self):
@@ -109,10 +109,9 @@ class CompensationSettlement(Document):
 
 	def validate_step(self):
 		"""What each step of R43/R44 needs before the workflow may reach it."""
-		before = self.get_doc_before_save()
-		if not before or before.workflow_state == self.workflow_state:
+		state = state_entered(self)
+		if not state or self.is_new():
 			return
-		state = self.workflow_state
 		if state == "Small Claim Answered":
 			self.require(
 				("phone_approver", "phone_approved_at", "settled_amount"),

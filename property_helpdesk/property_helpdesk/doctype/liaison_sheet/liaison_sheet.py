@@ -13,6 +13,7 @@ from frappe.model.workflow import validate_workflow
 from frappe.utils import add_to_date, flt, get_datetime, now_datetime
 
 from property_helpdesk.links import validate_fetched_links
+from property_helpdesk.workflow_guard import state_entered
 from property_helpdesk.services.escalation import ROLE_OF_LEVEL
 
 SETTINGS = "Property Helpdesk Settings"
@@ -97,24 +98,23 @@ class LiaisonSheet(Document):
 
 	def record_step(self):
 		"""Who signed each step and when (R40): set by the server as the workflow moves, never typed."""
-		before = self.get_doc_before_save()
-		previous = before.workflow_state if before else None
-		if self.workflow_state == previous:
+		state = state_entered(self)
+		if not state:
 			return
 		now, user = now_datetime(), frappe.session.user
-		if self.workflow_state == "Director Signed":
+		if state == "Director Signed":
 			self.director_signed_by, self.director_signed_at = user, now
-		elif self.workflow_state == "CS Reviewed":
+		elif state == "CS Reviewed":
 			self.cs_reviewed_by, self.cs_reviewed_at = user, now
-		elif self.workflow_state == "GM Signed":
+		elif state == "GM Signed":
 			self.gm_signed_by, self.gm_signed_at = user, now
-		elif self.workflow_state == "Sent to Developer":
+		elif state == "Sent to Developer":
 			self.sent_at = now
 			if self.developer_type == "External Developer":
 				# R17: 限时确认回复 for an external developer
 				days = frappe.db.get_single_value(SETTINGS, "developer_reply_days")
 				self.reply_deadline = add_to_date(now, days=days)
-		elif self.workflow_state == "Replied":
+		elif state == "Replied":
 			if not self.reply_decision:
 				frappe.throw(
 					_("Record the developer's decision before marking the sheet replied."),
@@ -131,7 +131,7 @@ class LiaisonSheet(Document):
 				if self.reply_decision == "Confirmed"
 				else 0
 			)
-		elif self.workflow_state == "Closed":
+		elif state == "Closed":
 			self.closed_at = now
 
 	def validate_cases(self):

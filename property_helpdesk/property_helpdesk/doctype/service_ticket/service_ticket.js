@@ -58,59 +58,30 @@ frappe.ui.form.on("Service Ticket", {
 });
 
 function hand_over(frm) {
-	const dialog = new frappe.ui.Dialog({
-		title: __("Hand Over to a Named Person"),
-		fields: [
+	frappe.prompt(
+		[
 			{ fieldname: "to_user", fieldtype: "Link", options: "User", label: __("To"), reqd: 1,
 				get_query: () => ({ filters: { user_type: "System User", enabled: 1 } }) },
 			{ fieldname: "to_department", fieldtype: "Data", label: __("Department") },
 			{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 },
 		],
-		primary_action_label: __("Hand Over"),
-		primary_action(values) {
-			frappe
-				.call({
-					method: "property_helpdesk.api.intake.hand_over",
-					args: { ticket: frm.doc.name, ...values },
-					freeze: true,
-				})
-				.then(() => {
-					dialog.hide();
-					frm.reload_doc();
-				});
-		},
-	});
-	dialog.show();
+		(values) => call(frm, "hand_over", values),
+		__("Hand Over to a Named Person"),
+		__("Hand Over")
+	);
 }
 
 function record_reminder(frm) {
-	const dialog = new frappe.ui.Dialog({
-		title: __("Record Reminder"),
-		fields: [
+	frappe.prompt(
+		[
 			{ fieldname: "channel", fieldtype: "Select", label: __("Channel"), reqd: 1, default: "Phone",
-				options: [
-					{ value: "Phone", label: __("Phone") },
-					{ value: "Visit", label: __("Visit") },
-					{ value: "Portal", label: __("Portal") },
-					{ value: "Other", label: __("Other") },
-				] },
+				options: ["Phone", "Visit", "Portal", "Other"].map((value) => ({ value, label: __(value) })) },
 			{ fieldname: "note", fieldtype: "Small Text", label: __("Note") },
 		],
-		primary_action_label: __("Record"),
-		primary_action(values) {
-			frappe
-				.call({
-					method: "property_helpdesk.api.intake.record_reminder",
-					args: { ticket: frm.doc.name, ...values },
-					freeze: true,
-				})
-				.then(() => {
-					dialog.hide();
-					frm.reload_doc();
-				});
-		},
-	});
-	dialog.show();
+		(values) => call(frm, "record_reminder", values),
+		__("Record Reminder"),
+		__("Record")
+	);
 }
 
 function call(frm, method, args) {
