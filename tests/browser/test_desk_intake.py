@@ -5,7 +5,7 @@ import frappe
 import pytest
 
 from tests.browser.conftest import BASE_URL, screenshot
-from tests.integration.factories import PASSWORD, make_property, make_unit, make_user
+from tests.integration.factories import PASSWORD, make_property, make_unit, make_user, ticket_values
 
 AGENT = "browser-agent@intake.test"
 
@@ -85,3 +85,26 @@ def test_r5_r34_agent_takes_a_call_in_chinese_and_owns_it(page, desk_data):
 	assert "报修投诉单" in page.inner_text("body")
 	assert "客厅吊顶渗水" in page.inner_text(".result")
 	screenshot(page, "case-list.png")
+
+
+def test_r34_hand_over_from_the_actions_menu(page, desk_data):
+	director = make_user("browser-director@intake.test", "Property Office Director")
+	frappe.db.set_value("User", director, {"first_name": "主任老王", "full_name": "主任老王"})
+	frappe.set_user(AGENT)
+	ticket = frappe.get_doc(ticket_values(desk_data, subject="电梯异响")).insert()
+	frappe.set_user("Administrator")
+	frappe.db.commit()
+
+	page.goto(f"{BASE_URL}/app/service-ticket/{ticket.name}")
+	page.wait_for_function(f"() => window.cur_frm && cur_frm.doc.name === '{ticket.name}'", timeout=60_000)
+	page.get_by_role("button", name="操作").first.click()
+	page.get_by_text("移交", exact=True).first.click()
+	page.wait_for_function("() => window.cur_dialog && cur_dialog.fields_dict.to_user", timeout=15_000)
+	page.evaluate(f"() => cur_dialog.set_value('to_user', '{director}')")
+	page.locator(".modal.show textarea").first.fill("电梯问题由管理处主任跟进")
+	page.locator(".modal.show .btn-primary").first.click()
+	page.get_by_text("跟进责任人：主任老王").first.wait_for(timeout=30_000)
+	screenshot(page, "hand-over.png")
+	frappe.db.rollback()
+	assert frappe.db.get_value("Service Ticket", ticket.name, "follow_up_owner") == director
+	assert frappe.db.count("Ticket Handover", {"parent": ticket.name, "to_user": director}) == 1
