@@ -74,7 +74,7 @@ start_web() {
 	say "Starting the web server for $site on http://127.0.0.1:$port"
 	(cd "$BENCH_DIR/sites" && FRAPPE_SITE="$site" "$BENCH_DIR/env/bin/gunicorn" -b "127.0.0.1:$port" -w 2 -t 120 \
 		--pid "$pidfile" --daemon --error-logfile "$BENCH_DIR/logs/web-$port.log" \
-		'property_helpdesk.wsgi:application')
+		'property_helpdesk.wsgi:application' </dev/null >>"$BENCH_DIR/logs/web-$port.log" 2>&1)
 	for _ in $(seq 1 60); do
 		curl -fs -o /dev/null "http://127.0.0.1:$port/api/method/ping" && return 0
 		sleep 1
@@ -96,7 +96,7 @@ start_daemon() {
 	mkdir -p "$BENCH_DIR/config/pids" "$BENCH_DIR/logs"
 	if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return 0; fi
 	say "Starting $name"
-	(cd "$BENCH_DIR" && nohup "$@" >"$BENCH_DIR/logs/$name.log" 2>&1 & echo $! >"$pidfile")
+	(cd "$BENCH_DIR" && nohup "$@" </dev/null >"$BENCH_DIR/logs/$name.log" 2>&1 & echo $! >"$pidfile")
 }
 
 stop_daemon() {
