@@ -108,3 +108,11 @@ def test_r34_hand_over_from_the_actions_menu(page, desk_data):
 	frappe.db.rollback()
 	assert frappe.db.get_value("Service Ticket", ticket.name, "follow_up_owner") == director
 	assert frappe.db.count("Ticket Handover", {"parent": ticket.name, "to_user": director}) == 1
+
+
+def test_the_workspace_in_chinese(page, desk_data):
+	page.goto(f"{BASE_URL}/app/property-helpdesk")
+	page.get_by_text("维修派工单").first.wait_for(timeout=60_000)
+	body = page.inner_text("body")
+	assert "物业报修投诉" in body and "报修投诉单" in body and "工作联系单" in body
+	screenshot(page, "workspace.png")

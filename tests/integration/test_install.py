@@ -85,3 +85,10 @@ class TestInstall(FrappeTestCase):
 		self.assertEqual(workflow.document_type, "Warranty Repair Plan")
 		self.assertEqual(len(workflow.transitions), 6)
 		workflow.validate()  # Frappe's own validation of states and transitions
+
+	def test_workspace_gathers_the_app_for_the_desk(self):
+		workspace = frappe.get_doc("Workspace", "Property Helpdesk")
+		self.assertTrue(workspace.public)
+		linked = {link.link_to for link in workspace.links if link.type == "Link"}
+		for doctype in ("Service Ticket", "Repair Work Order", "Liaison Sheet", "Compensation Settlement"):
+			self.assertIn(doctype, linked)
