@@ -6,6 +6,7 @@ from frappe import _
 from frappe.desk.form.assign_to import add as assign
 from frappe.utils import now_datetime
 
+from property_helpdesk.roles import first_holder
 from property_helpdesk.services.escalation import ROLE_OF_LEVEL
 
 
@@ -44,16 +45,7 @@ def maintenance_supervisor(property_name: str | None) -> str | None:
 	user = property_name and frappe.db.get_value("Property", property_name, "maintenance_supervisor")
 	if user:
 		return user
-	holders = frappe.get_all(
-		"Has Role",
-		filters={"role": ROLE_OF_LEVEL["Maintenance Supervisor"], "parenttype": "User"},
-		pluck="parent",
-		order_by="parent",
-	)
-	enabled = holders and frappe.get_all(
-		"User", filters={"name": ("in", holders), "enabled": 1}, pluck="name"
-	)
-	return enabled[0] if enabled else None
+	return first_holder(ROLE_OF_LEVEL["Maintenance Supervisor"])
 
 
 def notify_maintenance(work_order, ticket) -> None:

@@ -13,6 +13,7 @@ from frappe.model.workflow import validate_workflow
 from frappe.utils import add_to_date, flt, get_datetime, now_datetime
 
 from property_helpdesk.links import validate_fetched_links
+from property_helpdesk.roles import first_holder
 from property_helpdesk.workflow_guard import state_entered
 from property_helpdesk.services.escalation import ROLE_OF_LEVEL
 
@@ -183,7 +184,7 @@ def chase_overdue() -> int:
 		for level, after in (("CS Manager", 0), ("General Manager", days)):
 			if level in done or get_datetime(row.reply_deadline) + timedelta(days=after) > now:
 				continue
-			user = holder_of(ROLE_OF_LEVEL[level])
+			user = first_holder(ROLE_OF_LEVEL[level])
 			sheet.append("chases", {"chased_at": now, "level": level, "notified_user": user})
 			if user:
 				frappe.get_doc(
@@ -208,17 +209,3 @@ def chase_overdue_job():
 	"""Scheduler entry point: a job commits its own work."""
 	chase_overdue()
 	frappe.db.commit()
-
-
-def holder_of(role: str) -> str | None:
-	has_role, user = frappe.qb.DocType("Has Role"), frappe.qb.DocType("User")
-	rows = (
-		frappe.qb.from_(has_role)
-		.join(user)
-		.on(user.name == has_role.parent)
-		.select(user.name)
-		.where((has_role.role == role) & (has_role.parenttype == "User") & (user.enabled == 1))
-		.orderby(user.name)
-		.limit(1)
-	).run()
-	return rows[0][0] if rows else None

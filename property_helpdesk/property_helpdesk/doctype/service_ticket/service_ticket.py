@@ -17,6 +17,7 @@ from property_helpdesk.procedure.complaints import (
 from property_helpdesk.procedure.liability import LiabilityInput, propose_liability
 from property_helpdesk.procedure.validation import has_markup, is_valid_phone
 from property_helpdesk.procedure.warranty import Period
+from property_helpdesk.roles import first_holder
 from property_helpdesk.services import clocks
 from property_helpdesk.services.dispatch import dispatch
 
@@ -369,17 +370,5 @@ def get_decision_maker(level: str | None, property_name: str | None) -> str | No
 	if level == ROUTE_OFFICE_HEAD and property_name:
 		return frappe.get_cached_value("Property", property_name, "office_director")
 	if level == ROUTE_LEADERSHIP:
-		has_role = frappe.qb.DocType("Has Role")
-		user = frappe.qb.DocType("User")
-		rows = (
-			frappe.qb.from_(has_role)
-			.join(user)
-			.on(user.name == has_role.parent)
-			.select(user.name)
-			.where((has_role.role == "Property General Manager") & (has_role.parenttype == "User"))
-			.where(user.enabled == 1)
-			.orderby(user.name)
-			.limit(1)
-		).run()
-		return rows[0][0] if rows else None
+		return first_holder("Property General Manager")
 	return None
