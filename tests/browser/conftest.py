@@ -37,6 +37,19 @@ def browser():
 		browser.close()
 
 
+def login(browser, user: str, password: str, width: int = 1366):
+	"""A new Chinese-locale browser context logged in as `user` through the login page: (context, page)."""
+	context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+	page = context.new_page()
+	page.goto(f"{BASE_URL}/login", wait_until="networkidle")
+	page.fill("#login_email", user)
+	page.fill("#login_password", password)
+	page.click(".btn-login")
+	page.wait_for_url(lambda url: "/login" not in url, timeout=60_000)
+	page.wait_for_load_state("networkidle")
+	return context, page
+
+
 def screenshot(page, name: str) -> str:
 	os.makedirs(SCREENSHOTS, exist_ok=True)
 	path = os.path.abspath(os.path.join(SCREENSHOTS, name))

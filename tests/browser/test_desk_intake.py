@@ -4,7 +4,7 @@ R7, R34). Screenshots go to docs/screenshots."""
 import frappe
 import pytest
 
-from tests.browser.conftest import BASE_URL, screenshot
+from tests.browser.conftest import BASE_URL, login, screenshot
 from tests.integration.factories import PASSWORD, make_property, make_unit, make_user, ticket_values
 
 AGENT = "browser-agent@intake.test"
@@ -25,13 +25,7 @@ def desk_data(frappe_site):
 
 @pytest.fixture
 def page(browser, desk_data):
-	context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-	page = context.new_page()
-	page.goto(f"{BASE_URL}/login", wait_until="networkidle")
-	page.fill("#login_email", AGENT)
-	page.fill("#login_password", PASSWORD)
-	page.click(".btn-login")
-	page.wait_for_url("**/app**", timeout=60_000)
+	context, page = login(browser, AGENT, PASSWORD)
 	yield page
 	context.close()
 

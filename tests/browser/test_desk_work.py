@@ -5,7 +5,7 @@ import frappe
 import pytest
 from frappe.utils import add_days, add_to_date, now_datetime, today
 
-from tests.browser.conftest import BASE_URL, screenshot
+from tests.browser.conftest import BASE_URL, login, screenshot
 from tests.integration.factories import PASSWORD, make_property, make_ticket, make_unit, make_user
 
 SUPERVISOR = "browser-supervisor@work.test"
@@ -47,17 +47,6 @@ def work_data(frappe_site):
 	frappe.db.commit()
 
 
-def login(browser, user):
-	context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-	page = context.new_page()
-	page.goto(f"{BASE_URL}/login", wait_until="networkidle")
-	page.fill("#login_email", user)
-	page.fill("#login_password", PASSWORD)
-	page.click(".btn-login")
-	page.wait_for_url("**/app**", timeout=60_000)
-	return context, page
-
-
 def open_form(page, doctype_route, name):
 	page.goto(f"{BASE_URL}/app/{doctype_route}/{name}")
 	page.wait_for_function(
@@ -67,7 +56,7 @@ def open_form(page, doctype_route, name):
 
 
 def test_r10_r15_supervisor_sees_the_dispatched_work_order(browser, work_data):
-	context, page = login(browser, SUPERVISOR)
+	context, page = login(browser, SUPERVISOR, PASSWORD)
 	try:
 		open_form(page, "repair-work-order", work_data["work_order"])
 		body = page.inner_text("body")
@@ -78,7 +67,7 @@ def test_r10_r15_supervisor_sees_the_dispatched_work_order(browser, work_data):
 
 
 def test_r25_plan_actions_offered_only_to_the_role_that_may_take_them(browser, work_data):
-	context, page = login(browser, SUPERVISOR)
+	context, page = login(browser, SUPERVISOR, PASSWORD)
 	try:
 		open_form(page, "warranty-repair-plan", work_data["plan"])
 		page.get_by_role("button", name="操作").first.click()
@@ -86,7 +75,7 @@ def test_r25_plan_actions_offered_only_to_the_role_that_may_take_them(browser, w
 		screenshot(page, "warranty-plan-workflow.png")
 	finally:
 		context.close()
-	context, page = login(browser, ENGINEER)
+	context, page = login(browser, ENGINEER, PASSWORD)
 	try:
 		open_form(page, "warranty-repair-plan", work_data["plan"])
 		assert page.get_by_role("button", name="操作").count() == 0  # nothing for the engineer in Draft

@@ -5,7 +5,7 @@ import frappe
 import pytest
 from frappe.model.workflow import apply_workflow
 
-from tests.browser.conftest import BASE_URL, screenshot
+from tests.browser.conftest import BASE_URL, login, screenshot
 from tests.integration.factories import PASSWORD, make_property, make_ticket, make_unit, make_user
 
 CONTACT = "browser-dev-contact@portal.test"
@@ -68,16 +68,8 @@ def portal_data(frappe_site):
 
 
 def test_r40_contact_replies_to_its_own_sheet_and_cannot_see_another(browser, portal_data):
-	context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-	page = context.new_page()
+	context, page = login(browser, CONTACT, PASSWORD, width=1280)
 	try:
-		page.goto(f"{BASE_URL}/login", wait_until="networkidle")
-		page.fill("#login_email", CONTACT)
-		page.fill("#login_password", PASSWORD)
-		page.click(".btn-login")
-		page.wait_for_url(lambda url: "/login" not in url, timeout=60_000)
-		page.wait_for_load_state("networkidle")
-
 		page.goto(f"{BASE_URL}/developer_sheets", wait_until="networkidle")
 		listing = page.inner_text("body")
 		assert portal_data["mine"] in listing and "门户开发商楼盘外墙渗水确认" in listing
