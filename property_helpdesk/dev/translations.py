@@ -7,6 +7,7 @@ strings into locale/zh.po (empty, for a translator to fill) and lists what is un
 tests/integration/test_translations.py fails while anything is.
 """
 
+import importlib
 from pathlib import Path
 
 import frappe
@@ -40,10 +41,15 @@ def procedure_messages() -> list[str]:
 
 
 def extract_messages() -> Catalog:
-	# The navbar extractor imports hooks.py by its path relative to the bench; an app linked into the bench
-	# from elsewhere is imported by its package name instead.
-	navbar_extractor.get_bench_path = lambda: "/"
 	app_path = Path(frappe.get_pymodule_path(APP)).resolve().parent
+
+	# The navbar extractor imports hooks.py by its path relative to the bench, which is wrong for an app
+	# linked into the bench from a checkout elsewhere (any depth); import it by its package path instead.
+	def get_module(path):
+		rel_path = Path(path).resolve().relative_to(app_path).with_suffix("")
+		return importlib.import_module(".".join(rel_path.parts))
+
+	navbar_extractor.get_module = get_module
 	keywords = DEFAULT_KEYWORDS.copy()
 	keywords["_lt"] = None
 	method_map = get_method_map(APP) + get_method_map("frappe")
