@@ -52,3 +52,11 @@ doc_events = {
 		"on_cancel": "property_helpdesk.services.billing.on_payment_event",
 	},
 }
+
+# The resident portal (R8, R10, R34, R36): residents land on their cases; ERPNext adds their invoices.
+role_home_page = {"Property Resident": "my_cases"}
+portal_menu_items = [
+	{"title": "My Cases", "route": "/my_cases", "role": "Property Resident"},
+	{"title": "Report a Problem", "route": "/new_case", "role": "Property Resident"},
+]
+website_route_rules = [{"from_route": "/my_cases/<name>", "to_route": "my_cases/case"}]

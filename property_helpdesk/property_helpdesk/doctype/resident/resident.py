@@ -18,10 +18,10 @@ class Resident(Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
-
 		from property_helpdesk.property_helpdesk.doctype.resident_unit.resident_unit import ResidentUnit
 
 		customer: DF.Link | None
+		email: DF.Data | None
 		phone: DF.Data
 		resident_name: DF.Data
 		units: DF.Table[ResidentUnit]
@@ -57,3 +57,39 @@ class Resident(Document):
 		user = frappe.get_doc("User", self.user)
 		if "Customer" not in {r.role for r in user.roles}:
 			user.add_roles("Customer")
+
+
+@frappe.whitelist(methods=["POST"])
+def invite_to_portal(resident: str) -> str:
+	"""Staff invite a resident to the portal: a website user for the resident's email, with the resident role,
+	and Frappe's welcome email to set a password. Their cases are those of the units listed on the record."""
+	from property_helpdesk.api.portal import RESIDENT_ROLE
+
+	doc = frappe.get_doc("Resident", resident)
+	doc.check_permission("write")
+	if not doc.email:
+		frappe.throw(_("Enter the resident's email before inviting them."), title=_("Email Missing"))
+	if not doc.units:
+		frappe.throw(_("List the resident's units before inviting them."), title=_("Units Missing"))
+	user_name = frappe.db.get_value("User", {"email": doc.email}, "name")
+	if user_name and frappe.db.get_value("Resident", {"user": user_name, "name": ("!=", doc.name)}):
+		frappe.throw(_("{0} is already the portal user of another resident.").format(doc.email))
+	if user_name:
+		user = frappe.get_doc("User", user_name)
+	else:
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": doc.email,
+				"first_name": doc.resident_name,
+				"mobile_no": doc.phone,
+				"user_type": "Website User",
+				"send_welcome_email": 1,
+			}
+		)
+		user.flags.ignore_permissions = True
+		user.insert()
+	user.add_roles(RESIDENT_ROLE)
+	doc.user = user.name
+	doc.save()
+	return user.name

@@ -74,11 +74,14 @@ class ServiceTicket(Document):
 		follow_up_owner: DF.Link | None
 		follow_up_owner_name: DF.Data | None
 		follow_up_owner_phone: DF.Data | None
+		handled_at: DF.Datetime | None
 		handovers: DF.Table[TicketHandover]
 		is_emergency: DF.Check
 		is_major: DF.Check
 		is_quality_defect: DF.Check
 		is_service_quality: DF.Check
+		job_class: DF.Literal["", "Minor or Urgent", "General", "Major"]
+		kpi_due_at: DF.Datetime | None
 		liability_branch: DF.Literal[
 			"",
 			"Private Part - Paid Service",
@@ -106,6 +109,7 @@ class ServiceTicket(Document):
 		property: DF.Link | None
 		reminder_count: DF.Int
 		reminders: DF.Table[TicketReminder]
+		reopen_count: DF.Int
 		repairs_on_behalf: DF.Check
 		resident: DF.Link | None
 		result: DF.SmallText | None
@@ -124,7 +128,13 @@ class ServiceTicket(Document):
 	def before_validate(self):
 		if self.is_new():
 			# R34: whoever takes the call is its acceptor and follow-up owner; nobody enters one for another.
-			self.acceptor = frappe.session.user
+			# A case a resident reports on the portal is accepted by the property's area administrator.
+			if self.flags.from_portal:
+				self.acceptor = portal_acceptor(
+					self.property or frappe.db.get_value("Property Unit", self.unit, "property")
+				)
+			else:
+				self.acceptor = frappe.session.user
 			self.follow_up_owner = self.acceptor
 		self.follow_up_owner_name, self.follow_up_owner_phone = get_name_and_phone(self.follow_up_owner)
 		self.reminder_count = len(self.reminders)
@@ -338,6 +348,20 @@ class ServiceTicket(Document):
 		self.save()
 
 
+def portal_acceptor(property_name: str | None) -> str:
+	"""R34, R38: the area administrator of the property, else the office director, else the first duty staff."""
+	if property_name:
+		admin, director = frappe.db.get_value(
+			"Property", property_name, ["area_administrator", "office_director"]
+		) or (None, None)
+		if admin or director:
+			return admin or director
+	acceptor = first_holder("Property Duty Staff")
+	if not acceptor:
+		frappe.throw(_("Nobody can accept portal cases: name an area administrator for the property."))
+	return acceptor
+
+
 def get_name_and_phone(user: str | None) -> tuple[str | None, str | None]:
 	"""R34: the name and phone the resident is given for the follow-up owner."""
 	if not user:
@@ -372,3 +396,8 @@ def get_decision_maker(level: str | None, property_name: str | None) -> str | No
 	if level == ROUTE_LEADERSHIP:
 		return first_holder("Property General Manager")
 	return None
+
+
+def on_doctype_update():
+	# The resident portal's "my cases" page: a unit's cases, newest first, whatever the site holds.
+	frappe.db.add_index("Service Ticket", ["unit", "creation"])

@@ -1,0 +1,406 @@
+"""The resident portal's server side (业户门户: R8, R10, R11, R34, R36, R39, R12 ground 5).
+
+Residents hold no DocType permission at all: /api/resource, reports, print views, comments and attachments
+refuse them like any guest. Everything a resident may do goes through this module, and every function here
+scopes by the units the signed-in user's Resident record lists. A case of another unit is answered exactly like
+a case that does not exist (PermissionError, HTTP 403), so nothing can be learnt by guessing names.
+
+Residents can set only the fields named here; the owner, classification, liability, status and costs are the
+staff's and derived on the server as for any other case.
+"""
+
+import base64
+import re
+
+import frappe
+import frappe.sessions
+from frappe import _
+from frappe.utils import cint, now_datetime
+
+RESIDENT_ROLE = "Property Resident"
+REPORTABLE_TYPES = ("Repair", "Complaint", "Service Request", "Paid Service", "Enquiry")
+PAGE_LENGTH, MAX_PAGE_LENGTH = 20, 100
+PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_SIGNATURE_CHARS = 400_000
+# Submissions per resident and hour; a site may set property_helpdesk_portal_limits in site_config.json.
+DEFAULT_LIMITS = {"report": 10, "remind": 20, "confirm": 10, "register": 5}
+CASE_FIELDS = (
+	"name",
+	"ticket_type",
+	"status",
+	"subject",
+	"unit",
+	"creation",
+	"follow_up_owner_name",
+	"reminder_count",
+)
+
+
+# -- who the resident is -------------------------------------------------------------------------------------
+
+
+def resident_of(user: str | None = None) -> str | None:
+	user = user or frappe.session.user
+	if user in ("Guest", None):
+		return None
+	return frappe.db.get_value("Resident", {"user": user}, "name")
+
+
+def resident_units(user: str | None = None) -> list[str]:
+	"""The units of every Resident record whose portal user is `user` (one query)."""
+	user = user or frappe.session.user
+	if user in ("Guest", None):
+		return []
+	resident, unit = frappe.qb.DocType("Resident"), frappe.qb.DocType("Resident Unit")
+	rows = (
+		frappe.qb.from_(unit)
+		.join(resident)
+		.on(unit.parent == resident.name)
+		.select(unit.unit)
+		.distinct()
+		.where((resident.user == user) & (unit.parenttype == "Resident"))
+	).run()
+	return [row[0] for row in rows]
+
+
+def require_login():
+	if frappe.session.user == "Guest":
+		frappe.throw(_("Log in to see your cases."), frappe.PermissionError)
+
+
+def require_units() -> list[str]:
+	require_login()
+	units = resident_units()
+	if not units:
+		frappe.throw(_("Your account is not linked to a unit yet."), frappe.PermissionError)
+	return units
+
+
+def case_for_resident(name: str):
+	"""The case, if it belongs to one of the resident's units; otherwise 403, as for a name that does not exist."""
+	units = require_units()
+	unit = frappe.db.get_value("Service Ticket", name, "unit") if isinstance(name, str) else None
+	if not unit or unit not in units:
+		frappe.throw(_("You can see only the cases of your own units."), frappe.PermissionError)
+	return frappe.get_doc("Service Ticket", name)
+
+
+def check_csrf():
+	"""Frappe checks the CSRF token only once a session has one, and a session made by a bare login has none:
+	every portal POST needs it, the pages hand it out (frappe.csrf_token)."""
+	token = frappe.session.data.csrf_token
+	if not token or frappe.get_request_header("X-Frappe-CSRF-Token") != token:
+		frappe.throw(_("Invalid Request"), frappe.CSRFTokenError)
+
+
+def page_context(context):
+	"""What every portal page sets: no breadcrumbs, and a CSRF token for its forms."""
+	context.no_breadcrumbs = True
+	frappe.sessions.get_csrf_token()
+
+
+def throttle(action: str):
+	"""Count a submission against the resident's hourly limit (HTTP 429 beyond it)."""
+	limits = {**DEFAULT_LIMITS, **(frappe.conf.get("property_helpdesk_portal_limits") or {})}
+	key = frappe.cache.make_key(f"property_helpdesk:portal:{action}:{frappe.session.user}")
+	count = frappe.cache.incrby(key, 1)
+	if count == 1:
+		frappe.cache.expire(key, 3600)
+	if count > cint(limits[action]):
+		frappe.throw(
+			_("Too many submissions in one hour. Please call the service hotline or try again later."),
+			frappe.RateLimitExceededError,
+		)
+
+
+# -- reading ----------------------------------------------------------------------------------------------
+
+
+def my_cases(start: int = 0, page_length: int = PAGE_LENGTH) -> tuple[list[dict], bool]:
+	"""One page of the resident's cases, newest first, and whether there are more. Two queries whatever the
+	page size or the number of cases on the site: the units, then the page (index on unit, creation)."""
+	units = require_units()
+	page_length = min(max(cint(page_length) or PAGE_LENGTH, 1), MAX_PAGE_LENGTH)
+	ticket = frappe.qb.DocType("Service Ticket")
+	rows = (
+		frappe.qb.from_(ticket)
+		.select(*CASE_FIELDS)
+		.where(ticket.unit.isin(units))
+		.orderby(ticket.creation, order=frappe.qb.desc)
+		.limit(page_length + 1)
+		.offset(max(cint(start), 0))
+	).run(as_dict=True)
+	return rows[:page_length], len(rows) > page_length
+
+
+def timeline(doc) -> list[dict]:
+	"""What happened to the case, in order, in words a resident understands (R10, R20–R24, R34–R36)."""
+	events = [{"at": doc.creation, "label": _("Reported"), "detail": _(doc.channel)}]
+	for row in doc.handovers:
+		name = frappe.utils.get_fullname(row.to_user) if row.to_user else ""
+		events.append({"at": row.handed_at, "label": _("Handed over"), "detail": name})
+	for row in doc.reminders:
+		events.append({"at": row.reminded_at, "label": _("Reminder"), "detail": row.note or ""})
+	for wo in work_orders(doc.name):
+		for fieldname, label in (
+			("dispatched_at", _("Dispatched")),
+			("appointment_at", _("Appointment")),
+			("arrived_at", _("Technician arrived")),
+			("started_at", _("Work started")),
+			("explained_at", _("Explanation given")),
+			("completed_at", _("Work completed")),
+			("confirmed_at", _("You confirmed the work")),
+		):
+			if wo.get(fieldname):
+				events.append({"at": wo.get(fieldname), "label": label, "detail": wo.name})
+		for row in wo.progress:
+			events.append({"at": row.reported_at, "label": _("Progress"), "detail": row.note or ""})
+	if doc.answered_at:
+		events.append({"at": doc.answered_at, "label": _("Answer"), "detail": doc.answer_to_resident or ""})
+	for visit in frappe.get_all(
+		"Return Visit",
+		filters={"service_ticket": doc.name},
+		fields=["visited_at", "satisfaction"],
+	):
+		if visit.visited_at:
+			events.append(
+				{"at": visit.visited_at, "label": _("Return visit"), "detail": _(visit.satisfaction)}
+			)
+	if doc.closed_at:
+		events.append({"at": doc.closed_at, "label": _("Closed"), "detail": ""})
+	return sorted(events, key=lambda e: e["at"])
+
+
+def work_orders(ticket: str) -> list:
+	return [
+		frappe.get_doc("Repair Work Order", name)
+		for name in frappe.get_all(
+			"Repair Work Order", filters={"service_ticket": ticket}, pluck="name", order_by="creation"
+		)
+	]
+
+
+def can_confirm(wo) -> bool:
+	return wo.status in ("Completed", "Returned") and not wo.resident_confirmed
+
+
+def service_card_html(doc) -> str:
+	"""The service card (R8, R34), the same template the desk prints."""
+	return frappe.render_template("property_helpdesk/templates/print/service_card.html", {"doc": doc})
+
+
+# -- whitelisted methods ------------------------------------------------------------------------------------
+
+
+@frappe.whitelist(methods=["GET"])
+def list_cases(start: int = 0, page_length: int = PAGE_LENGTH) -> dict:
+	rows, more = my_cases(start, page_length)
+	return {"cases": rows, "more": more}
+
+
+@frappe.whitelist(methods=["POST"])
+def report_case(
+	ticket_type: str,
+	unit: str,
+	subject: str,
+	description: str | None = None,
+	contact_phone: str | None = None,
+	location: str | None = None,
+) -> dict:
+	"""Report a repair, complaint or service request (R5–R10) with an optional photo (multipart field
+	`photo`). The case is accepted for the resident by the property's area administrator, who follows it up."""
+	units = require_units()
+	check_csrf()
+	throttle("report")
+	if ticket_type not in REPORTABLE_TYPES:
+		frappe.throw(_("Choose what you are reporting."), title=_("Invalid Input"))
+	if unit not in units:
+		frappe.throw(_("You can report only for your own units."), frappe.PermissionError)
+	if location not in (None, "", "Private Part", "Common Facility"):
+		frappe.throw(_("Choose where the problem is."), title=_("Invalid Input"))
+	resident = frappe.get_doc("Resident", resident_of())
+	photo = photo_upload()
+	doc = frappe.get_doc(
+		{
+			"doctype": "Service Ticket",
+			"ticket_type": ticket_type,
+			"channel": "Portal",
+			"call_started_at": now_datetime(),
+			"unit": unit,
+			"resident": resident.name,
+			"contact_name": resident.resident_name,
+			"contact_phone": (contact_phone or "").strip() or resident.phone,
+			"subject": (subject or "").strip(),
+			"description": description,
+			"location": location or "",
+		}
+	)
+	doc.flags.from_portal = True
+	doc.insert(ignore_permissions=True)
+	if photo:
+		file = frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": f"{doc.name}{PHOTO_TYPES[photo.mimetype]}",
+				"content": photo.content,
+				"attached_to_doctype": "Service Ticket",
+				"attached_to_name": doc.name,
+				"attached_to_field": "photo",
+				"is_private": 1,
+			}
+		).insert(ignore_permissions=True)
+		doc.db_set("photo", file.file_url)
+	return {"name": doc.name, "follow_up_owner_name": doc.follow_up_owner_name}
+
+
+def photo_upload():
+	"""The `photo` file of a multipart request, checked to be a picture of reasonable size, or None."""
+	storage = frappe.request.files.get("photo") if frappe.request and frappe.request.files else None
+	if not storage or not storage.filename:
+		return None
+	content = storage.stream.read(MAX_PHOTO_BYTES + 1)
+	if len(content) > MAX_PHOTO_BYTES:
+		frappe.throw(_("The photo is larger than 10 MB."), title=_("Invalid Input"))
+	mimetype = sniff_image(content)
+	if not mimetype:
+		frappe.throw(_("The photo must be a JPEG, PNG, WebP or GIF picture."), title=_("Invalid Input"))
+	return frappe._dict(content=content, mimetype=mimetype)
+
+
+def sniff_image(content: bytes) -> str | None:
+	"""The image type from the file's first bytes (never from its name or the browser's word)."""
+	if content.startswith(b"\xff\xd8\xff"):
+		return "image/jpeg"
+	if content.startswith(b"\x89PNG\r\n\x1a\n"):
+		return "image/png"
+	if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+		return "image/webp"
+	if content[:6] in (b"GIF87a", b"GIF89a"):
+		return "image/gif"
+	return None
+
+
+@frappe.whitelist(methods=["POST"])
+def remind(ticket: str, note: str | None = None) -> dict:
+	"""催办 (R37): recorded on the case; the second unanswered one makes a complaint valid (R12 ground 5)."""
+	doc = case_for_resident(ticket)
+	check_csrf()
+	throttle("remind")
+	if note and len(note) > 500:
+		frappe.throw(_("The note is too long: at most 500 characters."), title=_("Invalid Input"))
+	doc.flags.ignore_permissions = True
+	doc.record_reminder("Portal", note)
+	return {"reminder_count": doc.reminder_count}
+
+
+@frappe.whitelist(methods=["POST"])
+def confirm_work(
+	work_order: str, quality: int, timeliness: int, attitude: int, signature: str, comment: str | None = None
+) -> dict:
+	"""R36: the resident confirms the finished job, rates quality, timeliness and attitude (1–5) and signs."""
+	ticket = frappe.db.get_value("Repair Work Order", work_order, "service_ticket") if work_order else None
+	case_for_resident(ticket)
+	check_csrf()
+	throttle("confirm")
+	wo = frappe.get_doc("Repair Work Order", work_order)
+	if not can_confirm(wo):
+		frappe.throw(_("This job cannot be confirmed now."), title=_("Not Completed"))
+	ratings = [cint(quality), cint(timeliness), cint(attitude)]
+	if any(r < 1 or r > 5 for r in ratings):
+		frappe.throw(_("Give each rating from 1 to 5 stars."), title=_("Invalid Input"))
+	if not valid_signature(signature):
+		frappe.throw(_("Please sign in the box before confirming."), title=_("Invalid Input"))
+	if comment and len(comment) > 500:
+		frappe.throw(_("The comment is too long: at most 500 characters."), title=_("Invalid Input"))
+	wo.update(
+		{
+			"resident_confirmed": 1,
+			"quality_rating": ratings[0] / 5,
+			"timeliness_rating": ratings[1] / 5,
+			"attitude_rating": ratings[2] / 5,
+			"resident_signature": signature,
+		}
+	)
+	if comment:
+		wo.add_comment("Comment", frappe.utils.escape_html(comment), comment_email=frappe.session.user)
+	wo.flags.ignore_permissions = True
+	wo.save()
+	return {"confirmed_at": wo.confirmed_at}
+
+
+SIGNATURE = re.compile(r"^data:image/png;base64,([A-Za-z0-9+/=]+)$")
+
+
+def valid_signature(signature: str | None) -> bool:
+	if not signature or len(signature) > MAX_SIGNATURE_CHARS:
+		return False
+	match = SIGNATURE.match(signature)
+	if not match:
+		return False
+	try:
+		return base64.b64decode(match.group(1), validate=True).startswith(b"\x89PNG")
+	except ValueError:
+		return False
+
+
+@frappe.whitelist(methods=["GET"])
+def photo(ticket: str):
+	"""The case's photo, to the residents of its unit only."""
+	doc = case_for_resident(ticket)
+	if not doc.photo:
+		raise frappe.DoesNotExistError
+	file = frappe.get_doc("File", {"file_url": doc.photo, "attached_to_name": doc.name})
+	content = file.get_content()
+	frappe.local.response.filename = file.file_name
+	frappe.local.response.filecontent = content
+	# Served inline as the picture it is (sniffed again: staff may attach anything to the field).
+	frappe.local.response.content_type = sniff_image(content) or "application/octet-stream"
+	frappe.local.response.type = "download"
+	frappe.local.response.display_content_as = "inline" if sniff_image(content) else "attachment"
+
+
+@frappe.whitelist(methods=["GET"])
+def fee_schedule() -> list[dict]:
+	"""R11, R39: the published prices, before a resident asks for a paid service."""
+	require_login()
+	from property_helpdesk.services.billing import fee_schedule as schedule
+
+	return schedule()
+
+
+@frappe.whitelist(methods=["POST"])
+def register(
+	property: str, building: str, unit_no: str, applicant_name: str, phone: str, relation: str
+) -> dict:
+	"""Self sign-up: a signed-in user asks to be linked to a unit; staff confirm it against the unit's owner
+	record (Portal Registration)."""
+	require_login()
+	check_csrf()
+	throttle("register")
+	unit = frappe.db.get_value(
+		"Property Unit",
+		{"property": property, "building": (building or "").strip(), "unit_no": (unit_no or "").strip()},
+		"name",
+	)
+	if not unit:
+		frappe.throw(
+			_("No such unit: check the property, building and unit number."), title=_("Invalid Input")
+		)
+	if frappe.db.exists(
+		"Portal Registration", {"user": frappe.session.user, "unit": unit, "status": "Pending"}
+	):
+		frappe.throw(
+			_("Your request for this unit is already waiting for the office."), title=_("Already Sent")
+		)
+	doc = frappe.get_doc(
+		{
+			"doctype": "Portal Registration",
+			"user": frappe.session.user,
+			"unit": unit,
+			"relation": relation,
+			"applicant_name": applicant_name,
+			"phone": phone,
+		}
+	).insert(ignore_permissions=True)
+	return {"name": doc.name}

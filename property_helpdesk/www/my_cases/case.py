@@ -1,0 +1,34 @@
+"""/my_cases/<name>: one case for the residents of its unit — timeline, the follow-up owner and phone (R34),
+appointment and progress (R20–R23), remind (R12 ground 5), confirm and rate with a signature (R36), and the
+service card (R8)."""
+
+import frappe
+from frappe import _
+
+from property_helpdesk.api.portal import (
+	can_confirm,
+	case_for_resident,
+	page_context,
+	service_card_html,
+	timeline,
+	work_orders,
+)
+
+no_cache = 1
+OPEN_STATES = ("Open", "In Progress")
+
+
+def get_context(context):
+	if frappe.session.user == "Guest":
+		frappe.local.flags.redirect_location = "/login?redirect-to=/my_cases"
+		raise frappe.Redirect
+	doc = case_for_resident(frappe.form_dict.get("name"))
+	page_context(context)
+	context.doc = doc
+	context.title = doc.subject
+	context.work_orders = work_orders(doc.name)
+	context.can_confirm = can_confirm
+	context.can_remind = doc.status in OPEN_STATES
+	context.timeline = timeline(doc)
+	context.service_card = service_card_html(doc)
+	return context

@@ -1,0 +1,31 @@
+"""/my_cases: the resident's cases, newest first (R10, R34). A signed-in user not yet linked to a unit asks to be
+linked here (Portal Registration), which staff confirm against the unit's owner record."""
+
+import frappe
+from frappe import _
+from frappe.utils import cint
+
+from property_helpdesk.api.portal import PAGE_LENGTH, my_cases, page_context, resident_units
+
+no_cache = 1
+
+
+def get_context(context):
+	if frappe.session.user == "Guest":
+		frappe.local.flags.redirect_location = "/login?redirect-to=/my_cases"
+		raise frappe.Redirect
+	page_context(context)
+	context.title = _("My Cases")
+	if not resident_units():
+		context.registrations = frappe.get_all(
+			"Portal Registration",
+			filters={"user": frappe.session.user},
+			fields=["unit", "status", "creation"],
+			order_by="creation desc",
+		)
+		context.properties = frappe.get_all("Property", pluck="name", order_by="name")
+		return context
+	context.start = max(cint(frappe.form_dict.get("start")), 0)
+	context.cases, context.more = my_cases(context.start, PAGE_LENGTH)
+	context.page_length = PAGE_LENGTH
+	return context

@@ -1,0 +1,24 @@
+"""/new_case: a resident reports a repair, complaint or service request with a photo, in a few taps (R5–R11).
+The fee schedule is shown before a paid service is asked for (R11, R39)."""
+
+import frappe
+from frappe import _
+
+from property_helpdesk.api.portal import REPORTABLE_TYPES, page_context, require_units, resident_of
+from property_helpdesk.services.billing import fee_schedule
+
+no_cache = 1
+
+
+def get_context(context):
+	if frappe.session.user == "Guest":
+		frappe.local.flags.redirect_location = "/login?redirect-to=/new_case"
+		raise frappe.Redirect
+	context.units = require_units()
+	page_context(context)
+	context.title = _("Report a Problem")
+	context.types = REPORTABLE_TYPES
+	context.phone = frappe.db.get_value("Resident", resident_of(), "phone")
+	context.fees = fee_schedule()
+	context.hotline = frappe.db.get_single_value("Property Helpdesk Settings", "service_hotline")
+	return context
