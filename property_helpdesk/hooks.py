@@ -26,6 +26,10 @@ scheduler_events = {
 		"*/15 * * * *": [
 			"property_helpdesk.property_helpdesk.doctype.liaison_sheet.liaison_sheet.chase_overdue_job"
 		],
+		# R27, R29, R30: last month's report to the recipients of Settings; R32: KPI swings' corrective actions
+		"0 7 1 * *": ["property_helpdesk.services.kpi_mail.monthly_job"],
+		# R32: the half-yearly complaint analysis
+		"0 7 1 1,7 *": ["property_helpdesk.services.kpi_mail.half_yearly_job"],
 	},
 	"daily": [
 		# R26: job logs not reconciled with 客服中心 within the interval
@@ -41,6 +45,11 @@ permission_query_conditions = {
 }
 
 doc_events = {
+	# R29: reopened cases are counted; R32: recurring complaints raise a corrective action.
+	"Service Ticket": {
+		"before_save": "property_helpdesk.services.corrective.count_reopen",
+		"on_update": "property_helpdesk.services.corrective.check_recurrence",
+	},
 	# ERPNext's own events keep the work order, the case and the settlement's billing true (R39, R44).
 	"Sales Invoice": {
 		"on_submit": "property_helpdesk.services.billing.on_invoice_event",

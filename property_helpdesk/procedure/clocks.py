@@ -149,3 +149,42 @@ def next_moment(
 		if pending:
 			moments.append(deadline + timedelta(minutes=min(s.delay_minutes for s in pending)))
 	return min(moments) if moments else None
+
+
+def timeliness_clock(times: CaseTimes) -> str | None:
+	"""R29: the clock whose end decides whether a case was handled in time: completion for repairs (the
+	explanation for major jobs, which have no completion limit), the answer for complaints and service
+	requests; None for enquiries."""
+	if times.is_repair:
+		return EXPLANATION if times.job_class == MAJOR else COMPLETION
+	if times.needs_answer:
+		return ANSWER
+	return None
+
+
+def handling(times: CaseTimes, commitment: Commitment) -> tuple[datetime | None, datetime | None]:
+	"""R29: (handle by, handled at) of a case. The deadline is None while a pause holds the clock (the case is
+	neither on time nor late then); a case is on time when it was handled by the deadline."""
+	clock = timeliness_clock(times)
+	if clock is None:
+		return None, None
+	applies, start, end = _span(clock, times)
+	limit = _limit(clock, times, commitment) if applies else None
+	if limit is None or start is None:
+		return None, end
+	if clock in PAUSABLE:
+		if times.paused_since is not None and end is None:
+			return None, end
+		limit += times.paused_minutes
+	return start + timedelta(minutes=limit), end
+
+
+def job_due(
+	called_at: datetime, job_class: str | None, commitment: Commitment, paused_minutes: float = 0
+) -> datetime | None:
+	"""R30: when a job must be complete: the completion limit of its class from the call (a rework from its
+	own dispatch), plus the pauses; None for major jobs, which have none."""
+	limit = {MINOR: commitment.minor_completion, GENERAL: commitment.general_completion}.get(job_class)
+	if limit is None or called_at is None:
+		return None
+	return called_at + timedelta(minutes=limit + paused_minutes)

@@ -88,6 +88,9 @@ def current_work_order(ticket_name: str):
 		fields=[
 			"name",
 			"job_class",
+			"rework_of",
+			"creation",
+			"kpi_due_at",
 			"dispatched_at",
 			"arrived_at",
 			"completed_at",
@@ -119,11 +122,29 @@ def refresh(ticket_name: str) -> dict:
 	visited_at = frappe.db.get_value(
 		"Return Visit", {"service_ticket": ticket_name}, "visited_at", order_by="visited_at asc"
 	)
-	times = case_times(ticket, current_work_order(ticket_name), visited_at)
-	deadlines = K.deadlines(times, get_commitment())
+	work_order = current_work_order(ticket_name)
+	times = case_times(ticket, work_order, visited_at)
+	commitment = get_commitment()
+	deadlines = K.deadlines(times, commitment)
 	values = {field: deadlines.get(clock) for clock, field in DEADLINE_FIELDS.items()}
 	values["next_escalation_at"] = K.next_moment(
 		deadlines, get_ladder(), escalated_levels(ticket.escalated_levels)
 	)
+	# R29: what decides the case's timeliness, stored so that the reports count it in one GROUP BY.
+	values["kpi_due_at"], values["handled_at"] = K.handling(times, commitment)
+	values["job_class"] = times.job_class if times.is_repair else None
 	frappe.db.set_value("Service Ticket", ticket_name, values, update_modified=False)
+	if work_order:
+		refresh_job_due(work_order, times, commitment)
 	return values
+
+
+def refresh_job_due(work_order, times: K.CaseTimes, commitment: K.Commitment):
+	"""R30: when the job must be complete. A rework runs from its own dispatch, the first job from the call."""
+	if work_order.rework_of:
+		start, paused = get_datetime(work_order.dispatched_at or work_order.creation), 0
+	else:
+		start, paused = times.called_at, times.paused_minutes
+	due = K.job_due(start, work_order.job_class, commitment, paused)
+	if due != (work_order.kpi_due_at and get_datetime(work_order.kpi_due_at)):
+		frappe.db.set_value("Repair Work Order", work_order.name, "kpi_due_at", due, update_modified=False)

@@ -19,19 +19,26 @@ class PropertyHelpdeskSettings(Document):
 		company: DF.Link | None
 		compensation_threshold: DF.Currency
 		complaint_answer_days: DF.Float
+		corrective_action_days: DF.Int
+		corrective_action_owner: DF.Link | None
 		developer_reply_days: DF.Float
 		dispatch_notify_minutes: DF.Int
 		escalation_ladder: DF.Table[EscalationStep]
 		fee_price_list: DF.Link | None
 		general_repair_limit_hours: DF.Float
+		half_yearly_report_recipients: DF.SmallText | None
+		kpi_swing_points: DF.Float
 		major_explanation_hours: DF.Float
 		minor_repair_limit_hours: DF.Float
 		minor_repair_target_hours: DF.Float
 		minor_repair_timeliness_target: DF.Percent
+		monthly_report_recipients: DF.SmallText | None
 		parent_developer: DF.Link | None
 		quality_complaint_line: DF.Data
 		quality_review_days: DF.Float
 		reconciliation_days: DF.Int
+		recurrence_min_complaints: DF.Int
+		recurrence_window_days: DF.Int
 		return_visit_by: DF.Literal["Acceptor", "Area Administrator"]
 		return_visit_hours: DF.Float
 		rework_rate_ceiling: DF.Percent

@@ -47,6 +47,7 @@ class RepairWorkOrder(Document):
 		is_emergency: DF.Check
 		items: DF.Table[WorkOrderItem]
 		job_class: DF.Literal["Minor or Urgent", "General", "Major"]
+		kpi_due_at: DF.Datetime | None
 		major_reason: DF.Literal["", "Major Repair", "External Specialist", "Parts from Elsewhere"]
 		naming_series: DF.Literal["WO-.YYYY.-"]
 		paid_service: DF.Check

@@ -1,0 +1,97 @@
+# Copyright (c) 2026, Property Helpdesk developers and contributors
+# For license information, please see license.txt
+"""处理及时率 (R29): 及时处理件数 ÷ 总件数 × 100% over repairs, complaints and service requests, by property, month,
+case type, team or person; "Show Cases" lists the cases behind a number."""
+
+import frappe
+from frappe import _
+
+from property_helpdesk.services import kpi
+
+
+def execute(filters=None):
+	filters = frappe._dict(filters or {})
+	if filters.get("show_cases"):
+		rows = kpi.case_list(filters, filters.get("measure"))
+		return case_columns(), kpi.translated(rows, "ticket_type", "status", "verdict")
+	group_by = filters.get("group_by") or "Property"
+	rows = kpi.case_timeliness(filters, group_by)
+	for row in rows:
+		row.group_label = kpi.group_label(group_by, row.group_key)
+		row.drill = kpi.drill_filters(filters, group_by, row.group_key)
+	return columns(group_by), rows, None, chart(rows, group_by), summary(rows)
+
+
+def columns(group_by: str) -> list[dict]:
+	return [
+		{"fieldname": "group_label", "label": _(group_by), "fieldtype": "Data", "width": 200},
+		{"fieldname": "total", "label": _("Total Cases"), "fieldtype": "Int", "width": 110},
+		{"fieldname": "on_time", "label": _("Handled On Time"), "fieldtype": "Int", "width": 130},
+		{"fieldname": "late", "label": _("Handled Late"), "fieldtype": "Int", "width": 110},
+		{"fieldname": "pending", "label": _("Pending, Not Yet Due"), "fieldtype": "Int", "width": 140},
+		{"fieldname": "rate", "label": _("Timeliness Rate"), "fieldtype": "Percent", "width": 130},
+	]
+
+
+def case_columns() -> list[dict]:
+	return [
+		{
+			"fieldname": "service_ticket",
+			"label": _("Service Ticket"),
+			"fieldtype": "Link",
+			"options": "Service Ticket",
+			"width": 160,
+		},
+		{"fieldname": "verdict", "label": _("Timeliness"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "ticket_type", "label": _("Case Type"), "fieldtype": "Data", "width": 90},
+		{
+			"fieldname": "property",
+			"label": _("Property"),
+			"fieldtype": "Link",
+			"options": "Property",
+			"width": 120,
+		},
+		{
+			"fieldname": "unit",
+			"label": _("Unit"),
+			"fieldtype": "Link",
+			"options": "Property Unit",
+			"width": 140,
+		},
+		{"fieldname": "subject", "label": _("Item"), "fieldtype": "Data", "width": 150},
+		{
+			"fieldname": "follow_up_owner",
+			"label": _("Follow-up Owner"),
+			"fieldtype": "Link",
+			"options": "User",
+		},
+		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "call_started_at", "label": _("Call or Visit Began At"), "fieldtype": "Datetime"},
+		{"fieldname": "kpi_due_at", "label": _("Handle By"), "fieldtype": "Datetime"},
+		{"fieldname": "handled_at", "label": _("Handled At"), "fieldtype": "Datetime"},
+		{"fieldname": "reopen_count", "label": _("Times Reopened"), "fieldtype": "Int", "width": 90},
+	]
+
+
+def chart(rows: list[dict], group_by: str) -> dict | None:
+	if not rows:
+		return None
+	return {
+		"data": {
+			"labels": [r.group_label for r in rows],
+			"datasets": [{"name": _("Timeliness Rate"), "values": [r.rate or 0 for r in rows]}],
+		},
+		"type": "line" if group_by == "Month" else "bar",
+		"fieldtype": "Percent",
+	}
+
+
+def summary(rows: list[dict]) -> list[dict]:
+	on_time = sum(r.on_time for r in rows)
+	total = sum(r.total for r in rows)
+	return [
+		{"value": total, "label": _("Total Cases"), "datatype": "Int"},
+		{"value": on_time, "label": _("Handled On Time"), "datatype": "Int", "indicator": "Green"},
+		{"value": total - on_time, "label": _("Handled Late"), "datatype": "Int", "indicator": "Red"},
+		{"value": kpi.rate(on_time, total), "label": _("Timeliness Rate"), "datatype": "Percent"},
+	]

@@ -1,0 +1,104 @@
+# Copyright (c) 2026, Property Helpdesk developers and contributors
+# For license information, please see license.txt
+"""月度报修汇总 (R27): every repair item of the month by property and developer, for 公司客户服务中心 to check
+and the developer to receive; open items (also those carried from earlier months) with their chasers."""
+
+import frappe
+from frappe import _
+from frappe.utils import add_months, get_first_day, get_last_day, today
+
+from property_helpdesk.services import kpi
+
+
+def execute(filters=None):
+	filters = frappe._dict(filters or {})
+	if not filters.get("from_date"):
+		last_month = add_months(today(), -1)
+		filters.from_date, filters.to_date = get_first_day(last_month), get_last_day(last_month)
+	if filters.get("show_cases"):
+		rows = kpi.translated(kpi.open_items(filters), "status", "last_escalation")
+		return open_item_columns(), rows
+	rows = kpi.repair_summary(filters)
+	for row in rows:
+		row.drill = kpi.drill_filters(filters, "Property", row.property)
+	return columns(), rows, None, None, summary(rows)
+
+
+def columns() -> list[dict]:
+	return [
+		{
+			"fieldname": "property",
+			"label": _("Property"),
+			"fieldtype": "Link",
+			"options": "Property",
+			"width": 140,
+		},
+		{
+			"fieldname": "developer",
+			"label": _("Developer"),
+			"fieldtype": "Link",
+			"options": "Property Developer",
+			"width": 160,
+		},
+		{"fieldname": "received", "label": _("Repairs Received"), "fieldtype": "Int", "width": 120},
+		{"fieldname": "completed", "label": _("Completed"), "fieldtype": "Int", "width": 100},
+		{"fieldname": "still_open", "label": _("Not Completed"), "fieldtype": "Int", "width": 110},
+		{"fieldname": "carried", "label": _("Open From Earlier Months"), "fieldtype": "Int", "width": 150},
+		{"fieldname": "open_items", "label": _("Open Items"), "fieldtype": "Int", "width": 100},
+		{"fieldname": "overdue", "label": _("Overdue Open Items"), "fieldtype": "Int", "width": 130},
+		{"fieldname": "reminders", "label": _("Reminders on Open Items"), "fieldtype": "Int", "width": 150},
+	]
+
+
+def open_item_columns() -> list[dict]:
+	return [
+		{
+			"fieldname": "service_ticket",
+			"label": _("Service Ticket"),
+			"fieldtype": "Link",
+			"options": "Service Ticket",
+			"width": 150,
+		},
+		{"fieldname": "property", "label": _("Property"), "fieldtype": "Link", "options": "Property"},
+		{
+			"fieldname": "developer",
+			"label": _("Developer"),
+			"fieldtype": "Link",
+			"options": "Property Developer",
+		},
+		{"fieldname": "unit", "label": _("Unit"), "fieldtype": "Link", "options": "Property Unit"},
+		{"fieldname": "subject", "label": _("Item"), "fieldtype": "Data"},
+		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "call_started_at", "label": _("Call or Visit Began At"), "fieldtype": "Datetime"},
+		{"fieldname": "kpi_due_at", "label": _("Handle By"), "fieldtype": "Datetime"},
+		{"fieldname": "overdue", "label": _("Overdue"), "fieldtype": "Check", "width": 70},
+		{
+			"fieldname": "follow_up_owner",
+			"label": _("Follow-up Owner"),
+			"fieldtype": "Link",
+			"options": "User",
+		},
+		{"fieldname": "reminder_count", "label": _("Reminders"), "fieldtype": "Int", "width": 80},
+		{"fieldname": "escalations", "label": _("Escalations"), "fieldtype": "Int", "width": 80},
+		{"fieldname": "last_escalation", "label": _("Last Escalated To"), "fieldtype": "Data"},
+		{"fieldname": "liaison_chases", "label": _("Liaison Sheet Chases"), "fieldtype": "Int", "width": 110},
+	]
+
+
+def summary(rows: list[dict]) -> list[dict]:
+	return [
+		{"value": sum(r.received for r in rows), "label": _("Repairs Received"), "datatype": "Int"},
+		{"value": sum(r.completed for r in rows), "label": _("Completed"), "datatype": "Int"},
+		{
+			"value": sum(r.open_items for r in rows),
+			"label": _("Open Items"),
+			"datatype": "Int",
+			"indicator": "Orange",
+		},
+		{
+			"value": sum(r.overdue for r in rows),
+			"label": _("Overdue Open Items"),
+			"datatype": "Int",
+			"indicator": "Red",
+		},
+	]

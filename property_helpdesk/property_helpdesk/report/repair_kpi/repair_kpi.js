@@ -1,0 +1,62 @@
+// Copyright (c) 2026, Property Helpdesk developers and contributors
+// For license information, please see license.txt
+// 零修急修及时率 and 返修率 (R30). Late and rework counts open the breaches behind them.
+
+frappe.query_reports["Repair KPI"] = {
+	filters: [
+		{
+			fieldname: "from_date",
+			label: __("From Date"),
+			fieldtype: "Date",
+			default: frappe.datetime.month_start(),
+			reqd: 1,
+		},
+		{
+			fieldname: "to_date",
+			label: __("To Date"),
+			fieldtype: "Date",
+			default: frappe.datetime.get_today(),
+			reqd: 1,
+		},
+		{ fieldname: "property", label: __("Property"), fieldtype: "Link", options: "Property" },
+		{
+			fieldname: "ticket_type",
+			label: __("Case Type"),
+			fieldtype: "Select",
+			options: ["", "Repair", "Paid Service"].map((v) => ({ value: v, label: __(v) })),
+		},
+		{
+			fieldname: "team",
+			label: __("Team"),
+			fieldtype: "Select",
+			options: ["", "Maintenance Team"].map((v) => ({ value: v, label: __(v) })),
+		},
+		{ fieldname: "person", label: __("Technician"), fieldtype: "Link", options: "User" },
+		{
+			fieldname: "group_by",
+			label: __("Group By"),
+			fieldtype: "Select",
+			options: ["Property", "Month", "Technician"].map((v) => ({ value: v, label: __(v) })),
+			default: "Property",
+		},
+		{ fieldname: "show_cases", label: __("Show Breaches"), fieldtype: "Check" },
+		{
+			fieldname: "measure",
+			label: __("Breach"),
+			fieldtype: "Select",
+			options: [
+				{ value: "", label: "" },
+				{ value: "late", label: __("Completed Late") },
+				{ value: "rework", label: __("Rework Jobs") },
+			],
+			depends_on: "show_cases",
+		},
+	],
+	formatter(value, row, column, data, default_formatter) {
+		const shown = default_formatter(value, row, column, data);
+		const measure = { minor_late: "late", rework: "rework" }[column.fieldname];
+		if (!data || !data.drill || !measure || !value) return shown;
+		const params = new URLSearchParams({ ...data.drill, show_cases: 1, measure });
+		return `<a href="/app/query-report/Repair KPI?${params}">${shown}</a>`;
+	},
+};
