@@ -80,7 +80,9 @@ class PortalRegistration(Document):
 		if not any(row.unit == self.unit for row in resident.units):
 			resident.append("units", {"unit": self.unit, "relation": self.relation})
 		resident.save(ignore_permissions=True)
-		frappe.get_doc("User", self.user).add_roles(RESIDENT_ROLE)
+		user = frappe.get_doc("User", self.user)
+		user.flags.ignore_permissions = True  # staff grant this one portal role, and nothing else of the user
+		user.add_roles(RESIDENT_ROLE)
 		self.db_set("resident", resident.name)
 
 

@@ -56,6 +56,7 @@ class Resident(Document):
 			customer.save(ignore_permissions=True)
 		user = frappe.get_doc("User", self.user)
 		if "Customer" not in {r.role for r in user.roles}:
+			user.flags.ignore_permissions = True
 			user.add_roles("Customer")
 
 
@@ -89,6 +90,7 @@ def invite_to_portal(resident: str) -> str:
 		)
 		user.flags.ignore_permissions = True
 		user.insert()
+	user.flags.ignore_permissions = True  # staff grant this one portal role, and nothing else of the user
 	user.add_roles(RESIDENT_ROLE)
 	doc.user = user.name
 	doc.save()
