@@ -327,10 +327,14 @@ def translated(rows: list[dict], *fields: str) -> list[dict]:
 # -- R27 月度报修汇总 -----------------------------------------------------------------------------------------
 
 
+# An open item: the job is not done, or the resident reopened the case and it is not resolved again.
+OPEN_ITEM_SQL = "(t.status in %(open)s and (t.handled_at is null or t.reopen_count > 0))"
+
+
 def summary_conditions(filters) -> tuple[list[str], dict]:
 	"""Repairs received in the period, and the ones received earlier that are still open (chased until done)."""
 	conditions, params = case_conditions(filters, REPAIR_TYPES)
-	conditions[0] = "(t.call_started_at >= %(start)s or t.status in %(open)s)"
+	conditions[0] = f"(t.call_started_at >= %(start)s or {OPEN_ITEM_SQL})"
 	params["open"] = OPEN_STATES
 	if frappe._dict(filters or {}).get("developer"):
 		conditions.append(
@@ -347,11 +351,11 @@ def repair_summary(filters) -> list[dict]:
 	rows = frappe.db.sql(
 		f"""select t.property as property,
 			sum(t.call_started_at >= %(start)s) as received,
-			sum(t.call_started_at >= %(start)s and t.handled_at is not null) as completed,
-			sum(t.call_started_at >= %(start)s and t.status in %(open)s) as still_open,
+			sum(t.call_started_at >= %(start)s and not {OPEN_ITEM_SQL}) as completed,
+			sum(t.call_started_at >= %(start)s and {OPEN_ITEM_SQL}) as still_open,
 			sum(t.call_started_at < %(start)s) as carried,
-			sum(t.status in %(open)s and t.handled_at is null and t.kpi_due_at < %(now)s) as overdue,
-			sum(if(t.status in %(open)s, t.reminder_count, 0)) as reminders
+			sum({OPEN_ITEM_SQL} and t.kpi_due_at < %(now)s) as overdue,
+			sum(if({OPEN_ITEM_SQL}, t.reminder_count, 0)) as reminders
 		from `tabService Ticket` t
 		where {" and ".join(conditions)}
 		group by t.property order by t.property""",
@@ -377,7 +381,7 @@ def repair_summary(filters) -> list[dict]:
 def open_items(filters, limit: int = 5000) -> list[dict]:
 	"""R27: every open repair item with its chasers: reminders, escalations (督办) and liaison-sheet chases."""
 	conditions, params = summary_conditions(filters)
-	conditions.append("t.status in %(open)s")
+	conditions.append(OPEN_ITEM_SQL)
 	return frappe.db.sql(
 		f"""select t.name as service_ticket, t.property, p.developer, t.unit, t.subject, t.status,
 			t.call_started_at, t.kpi_due_at, t.follow_up_owner, t.reminder_count,
@@ -387,7 +391,7 @@ def open_items(filters, limit: int = 5000) -> list[dict]:
 			(select count(*) from `tabLiaison Chase` c join `tabLiaison Sheet Case` lc
 				on lc.parent = c.parent and lc.parenttype = 'Liaison Sheet'
 				where lc.service_ticket = t.name) as liaison_chases,
-			(t.handled_at is null and t.kpi_due_at < %(now)s) as overdue
+			(t.kpi_due_at < %(now)s) as overdue
 		from `tabService Ticket` t left join `tabProperty` p on p.name = t.property
 		where {" and ".join(conditions)}
 		order by t.call_started_at limit {int(limit)}""",
