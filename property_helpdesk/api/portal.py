@@ -141,7 +141,7 @@ def timeline(doc) -> list[dict]:
 		name = frappe.utils.get_fullname(row.to_user) if row.to_user else ""
 		events.append({"at": row.handed_at, "label": _("Handed over"), "detail": name})
 	for row in doc.reminders:
-		events.append({"at": row.reminded_at, "label": _("Reminder"), "detail": row.note or ""})
+		events.append({"at": row.reminded_at, "label": _("Reminded"), "detail": row.note or ""})
 	for wo in work_orders(doc.name):
 		for fieldname, label in (
 			("dispatched_at", _("Dispatched")),

@@ -1,0 +1,137 @@
+"""The resident portal on a phone (390 px) in headless Chromium: report with a photo, follow, remind, confirm and
+rate with a signature (R8, R10, R12 ground 5, R34, R36). Screenshots go to docs/screenshots."""
+
+import os
+import tempfile
+
+import frappe
+import pytest
+
+from tests.browser.conftest import BASE_URL, login, screenshot
+from tests.integration.factories import PASSWORD, make_property, make_unit, make_user
+from tests.integration.test_portal import clear_limits, png
+
+RESIDENT = "browser-resident@portal.test"
+PROPERTY = "手机门户楼盘"
+PHONE_WIDTH = 390
+
+
+@pytest.fixture(scope="module")
+def resident(frappe_site):
+	admin = make_user("browser-area-admin@portal.test", "Property Duty Staff", mobile="13755502001")
+	frappe.db.set_value("User", admin, {"first_name": "陈主管", "full_name": "陈主管"})
+	make_property(PROPERTY)
+	frappe.db.set_value("Property", PROPERTY, "area_administrator", admin)
+	unit = make_unit(PROPERTY, "3幢", "502")
+	make_user(RESIDENT, "Property Resident", user_type="Website User", mobile="13955502001")
+	frappe.db.set_value("User", RESIDENT, "language", "zh")
+	if not frappe.db.exists("Resident", {"user": RESIDENT}):
+		frappe.get_doc(
+			{
+				"doctype": "Resident",
+				"resident_name": "林晓",
+				"phone": "13955502001",
+				"user": RESIDENT,
+				"units": [{"unit": unit, "relation": "Owner"}],
+			}
+		).insert(ignore_permissions=True)
+	frappe.db.commit()
+	clear_limits()
+	yield {"unit": unit, "admin": admin}
+	frappe.db.rollback()
+	tickets = frappe.get_all("Service Ticket", {"property": PROPERTY}, pluck="name")
+	for name in frappe.get_all("File", {"attached_to_name": ("in", tickets or [""])}, pluck="name"):
+		frappe.delete_doc("File", name, force=True, ignore_permissions=True)
+	frappe.db.delete("Repair Work Order", {"service_ticket": ("in", tickets or [""])})
+	frappe.db.delete("Service Ticket", {"property": PROPERTY})
+	frappe.db.commit()
+
+
+def no_sideways_scroll(page):
+	return page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+
+
+def test_resident_reports_follows_reminds_and_confirms_on_a_phone(browser, resident):
+	context, page = login(browser, RESIDENT, PASSWORD, width=PHONE_WIDTH)
+	try:
+		assert page.url.endswith("/my_cases"), page.url  # the resident's home page
+		page.click("text=报告问题")
+		page.wait_for_url("**/new_case")
+		page.fill("#subject", "卧室空调不制冷")
+		page.fill("#description", "开机半小时仍是热风。")
+		photo = os.path.join(tempfile.mkdtemp(), "aircon.png")
+		with open(photo, "wb") as f:
+			f.write(png(64, 48))
+		page.set_input_files("#photo", photo)
+		page.click("label:has-text('有偿服务')")
+		assert page.is_visible("#ph-fees"), "the fee schedule shows before a paid service (R11, R39)"
+		page.click("label:has-text('报修')")
+		assert no_sideways_scroll(page)
+		screenshot(page, "portal-report.png")
+		page.click("button[type=submit]")
+		page.wait_for_url("**/my_cases/PH-*")
+		page.wait_for_load_state("networkidle")
+		name = page.url.rsplit("/", 1)[1]
+
+		owner = page.inner_text("#ph-owner")
+		assert "陈主管" in owner and "13755502001" in owner, owner  # R34
+		assert page.evaluate("document.querySelector('img.ph-photo').naturalWidth") == 64
+		assert no_sideways_scroll(page)
+
+		page.fill("#note", "明天下午在家")
+		page.click("#ph-remind button")
+		page.wait_for_load_state("networkidle")
+		page.wait_for_selector("#ph-timeline li:has-text('明天下午在家')")
+		frappe.db.rollback()
+		assert frappe.db.get_value("Service Ticket", name, "reminder_count") == 1
+
+		work_order = frappe.db.get_value("Repair Work Order", {"service_ticket": name})
+		frappe.db.set_value(
+			"Repair Work Order",
+			work_order,
+			{"status": "Completed", "completed_at": frappe.utils.now_datetime(), "work_done": "补充冷媒"},
+		)
+		frappe.db.commit()
+		page.reload(wait_until="networkidle")
+		form = page.locator("form.ph-confirm")
+		for field, stars in (("quality", 5), ("timeliness", 4), ("attitude", 5)):
+			form.locator(f".ph-stars[data-field={field}] label").nth(stars - 1).click()
+		box = form.locator("canvas").bounding_box()
+		page.mouse.move(box["x"] + 20, box["y"] + 40)
+		page.mouse.down()
+		for step in range(1, 12):
+			page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 40 + (step % 3) * 30)
+		page.mouse.up()
+		assert no_sideways_scroll(page)
+		screenshot(page, "portal-confirm.png")
+		form.locator("button[type=submit]").click()
+		page.wait_for_selector("text=您已确认完工")
+		frappe.db.rollback()
+		wo = frappe.get_doc("Repair Work Order", work_order)
+		assert (wo.resident_confirmed, wo.quality_rating, wo.timeliness_rating) == (1, 1.0, 0.8)
+		assert wo.resident_signature.startswith("data:image/png;base64,")
+		page.click("#ph-service-card summary")
+		screenshot(page, "portal-case.png")
+
+		page.goto(f"{BASE_URL}/my_cases", wait_until="networkidle")
+		assert name in page.inner_text("body")
+		assert no_sideways_scroll(page)
+		screenshot(page, "portal-my-cases.png")
+	finally:
+		context.close()
+
+
+def test_a_bad_report_keeps_what_was_typed(browser, resident):
+	context, page = login(browser, RESIDENT, PASSWORD, width=PHONE_WIDTH)
+	try:
+		page.goto(f"{BASE_URL}/new_case", wait_until="networkidle")
+		page.fill("#subject", "楼道灯不亮")
+		page.fill("#description", "三楼楼道灯坏了。")
+		page.fill("#contact_phone", "打我电话")
+		page.click("button[type=submit]")
+		page.wait_for_selector("#ph-report-error:not(:empty)")
+		assert "不是有效的手机或固定电话号码" in page.inner_text("#ph-report-error")
+		assert page.input_value("#description") == "三楼楼道灯坏了。"
+		assert page.url.endswith("/new_case")
+	finally:
+		context.close()
