@@ -419,14 +419,14 @@ def job_logs(filters, limit: int = 5000) -> list[dict]:
 		conditions.append("l.reconciled = 0")
 	params["days"] = int(settings().reconciliation_days or 2)
 	return frappe.db.sql(
-		f"""select l.name as job_log, l.property, l.log_date, l.kept_by,
-			(select count(*) from `tabJob Log Entry` j where j.parent = l.name
-				and j.parenttype = 'Maintenance Job Log') as jobs,
+		f"""select l.name as job_log, l.property, l.log_date, l.kept_by, count(j.name) as jobs,
 			l.open_items, l.reconciled, l.reconciled_by, l.reconciled_at,
 			date_add(l.log_date, interval %(days)s day) as reconcile_by,
 			(l.reconciled = 0 and date_add(l.log_date, interval %(days)s day) < %(today)s) as overdue
 		from `tabMaintenance Job Log` l
+			left join `tabJob Log Entry` j on j.parent = l.name and j.parenttype = 'Maintenance Job Log'
 		where {" and ".join(conditions)}
+		group by l.name
 		order by l.log_date desc, l.property limit {int(limit)}""",
 		params,
 		as_dict=True,

@@ -6,6 +6,7 @@ Settings give, whatever that limit is.
 """
 
 import email
+import json
 from datetime import datetime, timedelta
 
 import frappe
@@ -594,3 +595,34 @@ class TestReportPermissions(ReportCase):
 		self.assertEqual(kpi.timeliness_rate_card()["fieldtype"], "Percent")
 		self.assertIsNotNone(kpi.minor_timeliness_rate_card()["value"])
 		self.assertIsInstance(kpi.overdue_cases_card()["value"], int)
+
+	def test_workspace_cards_and_charts_are_frappe_s_own_and_answer(self):
+		"""The workspace shows Frappe Number Cards and Dashboard Charts; each one computes."""
+		from frappe.desk.doctype.number_card.number_card import get_result
+
+		workspace = frappe.get_doc("Workspace", "Property Helpdesk")
+		cards = [row.number_card_name for row in workspace.number_cards]
+		self.assertGreaterEqual(len(cards), 6)
+		for name in cards:
+			card = frappe.get_doc("Number Card", name)
+			if card.type == "Custom":
+				value = frappe.get_attr(card.method)()["value"]
+			else:
+				value = get_result(card.as_dict(), card.filters_json)
+			self.assertTrue(value is None or isinstance(value, int | float), (name, value))
+		for row in workspace.charts:
+			chart = frappe.get_doc("Dashboard Chart", row.chart_name)
+			if chart.chart_type == "Report":
+				result = run_report(chart.report_name, filters=json.loads(chart.filters_json))
+				self.assertIn("result", result)
+		reports = {link.link_to for link in workspace.links if link.link_type == "Report"}
+		self.assertEqual(
+			reports,
+			{
+				"Case Timeliness",
+				"Repair KPI",
+				"Monthly Repair Summary",
+				"Job Log Reconciliation",
+				"Complaint Analysis",
+			},
+		)
