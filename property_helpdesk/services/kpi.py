@@ -315,12 +315,27 @@ def rework_rate_card(filters=None) -> dict:
 	return {"value": overall(rows, "rework", "completed"), "fieldtype": "Percent"}
 
 
+def computed_labels() -> dict[str, str]:
+	"""Values the queries compute (no DocType option holds them), translated."""
+	return {
+		"On Time": _("On Time"),
+		"Late": _("Late"),
+		"Pending": _("Pending"),
+		"Rework": _("Rework"),
+		"Maintenance Team": _("Maintenance Team"),
+		"Customer Service Centre": _("Customer Service Centre"),
+		"Management Office": _("Management Office"),
+		"Company Leadership": _("Company Leadership"),
+	}
+
+
 def translated(rows: list[dict], *fields: str) -> list[dict]:
 	"""Show stored English option values in the user's language (the report and its Excel export)."""
+	labels = computed_labels()
 	for row in rows:
 		for field in fields:
 			if row.get(field):
-				row[field] = _(row[field])
+				row[field] = labels.get(row[field]) or _(row[field])
 	return rows
 
 

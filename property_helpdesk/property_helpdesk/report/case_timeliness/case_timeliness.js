@@ -23,32 +23,38 @@ frappe.query_reports["Case Timeliness"] = {
 			fieldname: "ticket_type",
 			label: __("Case Type"),
 			fieldtype: "Select",
-			options: ["", "Repair", "Paid Service", "Complaint", "Service Request"].map((v) => ({
-				value: v,
-				label: __(v),
-			})),
+			options: [
+				{ value: "", label: "" },
+				{ value: "Repair", label: __("Repair") },
+				{ value: "Paid Service", label: __("Paid Service") },
+				{ value: "Complaint", label: __("Complaint") },
+				{ value: "Service Request", label: __("Service Request") },
+			],
 		},
 		{
 			fieldname: "team",
 			label: __("Team"),
 			fieldtype: "Select",
 			options: [
-				"",
-				"Maintenance Team",
-				"Customer Service Centre",
-				"Management Office",
-				"Company Leadership",
-			].map((v) => ({ value: v, label: __(v) })),
+				{ value: "", label: "" },
+				{ value: "Maintenance Team", label: __("Maintenance Team") },
+				{ value: "Customer Service Centre", label: __("Customer Service Centre") },
+				{ value: "Management Office", label: __("Management Office") },
+				{ value: "Company Leadership", label: __("Company Leadership") },
+			],
 		},
 		{ fieldname: "person", label: __("Person"), fieldtype: "Link", options: "User" },
 		{
 			fieldname: "group_by",
 			label: __("Group By"),
 			fieldtype: "Select",
-			options: ["Property", "Month", "Case Type", "Team", "Person"].map((v) => ({
-				value: v,
-				label: __(v),
-			})),
+			options: [
+				{ value: "Property", label: __("Property") },
+				{ value: "Month", label: __("Month") },
+				{ value: "Case Type", label: __("Case Type") },
+				{ value: "Team", label: __("Team") },
+				{ value: "Person", label: __("Person") },
+			],
 			default: "Property",
 		},
 		{ fieldname: "show_cases", label: __("Show Cases"), fieldtype: "Check" },
@@ -68,7 +74,9 @@ frappe.query_reports["Case Timeliness"] = {
 	],
 	formatter(value, row, column, data, default_formatter) {
 		const shown = default_formatter(value, row, column, data);
-		const measure = { on_time: "on_time", late: "late", pending: "pending", total: "decided" }[column.fieldname];
+		const measure = { on_time: "on_time", late: "late", pending: "pending", total: "decided" }[
+			column.fieldname
+		];
 		if (!data || !data.drill || measure === undefined || !value) return shown;
 		const params = new URLSearchParams({ ...data.drill, show_cases: 1, measure });
 		return `<a href="/app/query-report/Case Timeliness?${params}">${shown}</a>`;

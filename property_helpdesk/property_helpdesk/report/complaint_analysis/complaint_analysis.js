@@ -31,26 +31,36 @@ frappe.query_reports["Complaint Analysis"] = {
 			fieldname: "ticket_type",
 			label: __("Case Type"),
 			fieldtype: "Select",
-			options: ["Complaint", "Service Request"].map((v) => ({ value: v, label: __(v) })),
+			options: [
+				{ value: "Complaint", label: __("Complaint") },
+				{ value: "Service Request", label: __("Service Request") },
+			],
 			default: "Complaint",
 		},
 		{
 			fieldname: "team",
 			label: __("Team"),
 			fieldtype: "Select",
-			options: ["", "Customer Service Centre", "Management Office", "Company Leadership"].map(
-				(v) => ({ value: v, label: __(v) })
-			),
+			options: [
+				{ value: "", label: "" },
+				{ value: "Customer Service Centre", label: __("Customer Service Centre") },
+				{ value: "Management Office", label: __("Management Office") },
+				{ value: "Company Leadership", label: __("Company Leadership") },
+			],
 		},
 		{ fieldname: "person", label: __("Person"), fieldtype: "Link", options: "User" },
 		{
 			fieldname: "group_by",
 			label: __("Group By"),
 			fieldtype: "Select",
-			options: ["Ground", "Property", "Team", "Unit", "Validity Class", "Month"].map((v) => ({
-				value: v,
-				label: __(v),
-			})),
+			options: [
+				{ value: "Ground", label: __("Ground") },
+				{ value: "Property", label: __("Property") },
+				{ value: "Team", label: __("Team") },
+				{ value: "Unit", label: __("Unit") },
+				{ value: "Validity Class", label: __("Validity Class") },
+				{ value: "Month", label: __("Month") },
+			],
 			default: "Ground",
 		},
 		{
@@ -59,16 +69,23 @@ frappe.query_reports["Complaint Analysis"] = {
 			fieldtype: "Check",
 			depends_on: "eval:doc.group_by == 'Unit'",
 		},
-		{ fieldname: "complaint_ground", label: __("Complaint Ground"), fieldtype: "Link", options: "Complaint Ground" },
+		{
+			fieldname: "complaint_ground",
+			label: __("Complaint Ground"),
+			fieldtype: "Link",
+			options: "Complaint Ground",
+		},
 		{ fieldname: "unit", label: __("Unit"), fieldtype: "Link", options: "Property Unit" },
 		{
 			fieldname: "validity_class",
 			label: __("Validity Class"),
 			fieldtype: "Select",
-			options: ["", "Valid Complaint", "Matter to Assist", "Excessive Demand"].map((v) => ({
-				value: v,
-				label: __(v),
-			})),
+			options: [
+				{ value: "", label: "" },
+				{ value: "Valid Complaint", label: __("Valid Complaint") },
+				{ value: "Matter to Assist", label: __("Matter to Assist") },
+				{ value: "Excessive Demand", label: __("Excessive Demand") },
+			],
 		},
 		{ fieldname: "show_cases", label: __("Show Cases"), fieldtype: "Check" },
 	],

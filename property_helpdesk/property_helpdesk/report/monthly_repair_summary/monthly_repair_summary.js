@@ -19,18 +19,30 @@ frappe.query_reports["Monthly Repair Summary"] = {
 			reqd: 1,
 		},
 		{ fieldname: "property", label: __("Property"), fieldtype: "Link", options: "Property" },
-		{ fieldname: "developer", label: __("Developer"), fieldtype: "Link", options: "Property Developer" },
+		{
+			fieldname: "developer",
+			label: __("Developer"),
+			fieldtype: "Link",
+			options: "Property Developer",
+		},
 		{
 			fieldname: "ticket_type",
 			label: __("Case Type"),
 			fieldtype: "Select",
-			options: ["", "Repair", "Paid Service"].map((v) => ({ value: v, label: __(v) })),
+			options: [
+				{ value: "", label: "" },
+				{ value: "Repair", label: __("Repair") },
+				{ value: "Paid Service", label: __("Paid Service") },
+			],
 		},
 		{
 			fieldname: "team",
 			label: __("Team"),
 			fieldtype: "Select",
-			options: ["", "Maintenance Team"].map((v) => ({ value: v, label: __(v) })),
+			options: [
+				{ value: "", label: "" },
+				{ value: "Maintenance Team", label: __("Maintenance Team") },
+			],
 		},
 		{ fieldname: "person", label: __("Follow-up Owner"), fieldtype: "Link", options: "User" },
 		{ fieldname: "show_cases", label: __("Show Open Items"), fieldtype: "Check" },
@@ -38,7 +50,8 @@ frappe.query_reports["Monthly Repair Summary"] = {
 	formatter(value, row, column, data, default_formatter) {
 		const shown = default_formatter(value, row, column, data);
 		if (!data || !data.drill || !value) return shown;
-		if (!["open_items", "overdue", "still_open", "carried"].includes(column.fieldname)) return shown;
+		if (!["open_items", "overdue", "still_open", "carried"].includes(column.fieldname))
+			return shown;
 		const params = new URLSearchParams({ ...data.drill, show_cases: 1 });
 		return `<a href="/app/query-report/Monthly Repair Summary?${params}">${shown}</a>`;
 	},
