@@ -547,6 +547,69 @@ class TestSignUpAndInvitation(PortalCase):
 		frappe.db.rollback()
 
 
+class TestResidentBills(PortalCase):
+	"""R39: a resident sees their own invoices and receipts on ERPNext's portal, and not another resident's."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		from property_helpdesk.services import billing
+
+		billing.ensure_fee_schedule()
+		cls.invoices = {}
+		for user, customer in ((cls.alice, "门户业主王丽"), (cls.bob, "门户业主赵强")):
+			if not frappe.db.exists("Customer", customer):
+				frappe.get_doc(
+					{"doctype": "Customer", "customer_name": customer, "customer_type": "Individual"}
+				).insert(ignore_permissions=True)
+			resident = frappe.get_doc("Resident", {"user": user})
+			resident.customer = customer
+			resident.save(ignore_permissions=True)
+			invoice = frappe.get_doc(
+				{"doctype": "Sales Invoice", "customer": customer,
+					"items": [{"item_code": billing.SERVICE_ITEM, "qty": 1, "rate": 88}]}
+			).insert(ignore_permissions=True)  # fmt: skip
+			invoice.submit()
+			cls.invoices[user] = invoice.name
+		frappe.db.commit()
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		for name in cls.invoices.values():
+			invoice = frappe.get_doc("Sales Invoice", name)
+			invoice.cancel()
+			frappe.delete_doc("Sales Invoice", name, force=True, ignore_permissions=True)
+		frappe.db.commit()
+		super().tearDownClass()
+
+	def test_each_resident_sees_only_their_own_invoices(self):
+		mine, theirs = self.invoices[self.alice], self.invoices[self.bob]
+		listing = self.alice_http.get(
+			f"{BASE_URL}/api/method/frappe.www.list.get_list_data",
+			params={"doctype": "Sales Invoice", "limit": 100},
+			timeout=30,
+		)
+		self.assertEqual(listing.status_code, 200, listing.text)
+		self.assertIn(mine, listing.text)
+		self.assertNotIn(theirs, listing.text)
+		page = self.alice_http.get(f"{BASE_URL}/invoices/{mine}", timeout=30)
+		self.assertEqual(page.status_code, 200)
+		self.assertIn(mine, page.text)
+		for label, response in (
+			("invoice page", self.alice_http.get(f"{BASE_URL}/invoices/{theirs}", timeout=30)),
+			("REST", self.alice_http.get(f"{BASE_URL}/api/resource/Sales Invoice/{theirs}", timeout=30)),
+			(
+				"print",
+				self.alice_http.get(
+					f"{BASE_URL}/printview", params={"doctype": "Sales Invoice", "name": theirs}, timeout=30
+				),
+			),
+		):
+			with self.subTest(label):
+				self.assertEqual(response.status_code, 403, response.text[:200])
+
+
 class TestPortalRules(FrappeTestCase):
 	def test_pictures_are_known_by_their_bytes(self):
 		self.assertEqual(sniff_image(png()), "image/png")
