@@ -22,6 +22,7 @@ REPORTABLE_TYPES = ("Repair", "Complaint", "Service Request", "Paid Service", "E
 PAGE_LENGTH, MAX_PAGE_LENGTH = 20, 100
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTOS = 5
 MAX_SIGNATURE_CHARS = 400_000
 # Submissions per resident and hour; a site may set property_helpdesk_portal_limits in site_config.json.
 DEFAULT_LIMITS = {"report": 10, "remind": 20, "confirm": 10, "register": 5}
@@ -208,8 +209,8 @@ def report_case(
 	contact_phone: str | None = None,
 	location: str | None = None,
 ) -> dict:
-	"""Report a repair, complaint or service request (R5–R10) with an optional photo (multipart field
-	`photo`). The case is accepted for the resident by the property's area administrator, who follows it up."""
+	"""Report a repair, complaint or service request (R5–R10) with up to MAX_PHOTOS photos (multipart field
+	`photo`, repeated). The case is accepted for the resident by the property's area administrator, who follows it up."""
 	units = require_units()
 	check_csrf()
 	throttle("report")
@@ -220,7 +221,7 @@ def report_case(
 	if location not in (None, "", "Private Part", "Common Facility"):
 		frappe.throw(_("Choose where the problem is."), title=_("Invalid Input"))
 	resident = frappe.get_doc("Resident", resident_of())
-	photo = photo_upload()
+	photos = photo_uploads()
 	doc = frappe.get_doc(
 		{
 			"doctype": "Service Ticket",
@@ -238,11 +239,12 @@ def report_case(
 	)
 	doc.flags.from_portal = True
 	doc.insert(ignore_permissions=True)
-	if photo:
+	assign_to_acceptor(doc)
+	for n, photo in enumerate(photos, 1):
 		file = frappe.get_doc(
 			{
 				"doctype": "File",
-				"file_name": f"{doc.name}{PHOTO_TYPES[photo.mimetype]}",
+				"file_name": f"{doc.name}-{n}{PHOTO_TYPES[photo.mimetype]}",
 				"content": photo.content,
 				"attached_to_doctype": "Service Ticket",
 				"attached_to_name": doc.name,
@@ -250,22 +252,58 @@ def report_case(
 				"is_private": 1,
 			}
 		).insert(ignore_permissions=True)
-		doc.db_set("photo", file.file_url)
+		if n == 1:
+			doc.db_set("photo", file.file_url)
 	return {"name": doc.name, "follow_up_owner_name": doc.follow_up_owner_name}
 
 
-def photo_upload():
-	"""The `photo` file of a multipart request, checked to be a picture of reasonable size, or None."""
-	storage = frappe.request.files.get("photo") if frappe.request and frappe.request.files else None
-	if not storage or not storage.filename:
-		return None
-	content = storage.stream.read(MAX_PHOTO_BYTES + 1)
-	if len(content) > MAX_PHOTO_BYTES:
-		frappe.throw(_("The photo is larger than 10 MB."), title=_("Invalid Input"))
-	mimetype = sniff_image(content)
-	if not mimetype:
-		frappe.throw(_("The photo must be a JPEG, PNG, WebP or GIF picture."), title=_("Invalid Input"))
-	return frappe._dict(content=content, mimetype=mimetype)
+def assign_to_acceptor(doc):
+	"""Nobody waits on a portal case unseen: it is on the acceptor's list (ToDo) and in their notifications."""
+	from frappe.desk.form.assign_to import notify_assignment
+
+	frappe.get_doc(
+		{
+			"doctype": "ToDo",
+			"allocated_to": doc.acceptor,
+			"reference_type": doc.doctype,
+			"reference_name": doc.name,
+			"assigned_by": frappe.session.user,
+			"description": _("Reported on the portal: {0}").format(doc.subject),
+		}
+	).insert(ignore_permissions=True)
+	notify_assignment(frappe.session.user, doc.acceptor, doc.doctype, doc.name, action="ASSIGN")
+
+
+def photo_uploads() -> list:
+	"""The `photo` files of a multipart request, each checked to be a picture of reasonable size."""
+	files = frappe.request.files.getlist("photo") if frappe.request and frappe.request.files else []
+	files = [storage for storage in files if storage.filename]
+	if len(files) > MAX_PHOTOS:
+		frappe.throw(_("At most {0} photos.").format(MAX_PHOTOS), title=_("Invalid Input"))
+	photos = []
+	for storage in files:
+		content = storage.stream.read(MAX_PHOTO_BYTES + 1)
+		if len(content) > MAX_PHOTO_BYTES:
+			frappe.throw(_("The photo is larger than 10 MB."), title=_("Invalid Input"))
+		mimetype = sniff_image(content)
+		if not mimetype:
+			frappe.throw(_("The photo must be a JPEG, PNG, WebP or GIF picture."), title=_("Invalid Input"))
+		photos.append(frappe._dict(content=content, mimetype=mimetype))
+	return photos
+
+
+def case_photos(ticket: str) -> list[str]:
+	"""The File names of the case's photos, the field's first."""
+	return frappe.get_all(
+		"File",
+		filters={
+			"attached_to_doctype": "Service Ticket",
+			"attached_to_name": ticket,
+			"attached_to_field": "photo",
+		},
+		pluck="name",
+		order_by="creation asc, name asc",
+	)
 
 
 def sniff_image(content: bytes) -> str | None:
@@ -345,12 +383,13 @@ def valid_signature(signature: str | None) -> bool:
 
 
 @frappe.whitelist(methods=["GET"])
-def photo(ticket: str):
-	"""The case's photo, to the residents of its unit only."""
+def photo(ticket: str, n: int = 0):
+	"""The case's n-th photo, to the residents of its unit only."""
 	doc = case_for_resident(ticket)
-	if not doc.photo:
+	photos = case_photos(doc.name)
+	if not 0 <= cint(n) < len(photos):
 		raise frappe.DoesNotExistError
-	file = frappe.get_doc("File", {"file_url": doc.photo, "attached_to_name": doc.name})
+	file = frappe.get_doc("File", photos[cint(n)])
 	content = file.get_content()
 	frappe.local.response.filename = file.file_name
 	frappe.local.response.filecontent = content

@@ -4,7 +4,13 @@ The fee schedule is shown before a paid service is asked for (R11, R39)."""
 import frappe
 from frappe import _
 
-from property_helpdesk.api.portal import REPORTABLE_TYPES, page_context, require_units, resident_of
+from property_helpdesk.api.portal import (
+	MAX_PHOTOS,
+	REPORTABLE_TYPES,
+	page_context,
+	require_units,
+	resident_of,
+)
 from property_helpdesk.services.billing import fee_schedule
 
 no_cache = 1
@@ -18,6 +24,7 @@ def get_context(context):
 	page_context(context)
 	context.title = _("Report a Problem")
 	context.types = REPORTABLE_TYPES
+	context.max_photos = MAX_PHOTOS
 	context.phone = frappe.db.get_value("Resident", resident_of(), "phone")
 	context.fees = fee_schedule()
 	context.hotline = frappe.db.get_single_value("Property Helpdesk Settings", "service_hotline")

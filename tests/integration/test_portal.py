@@ -75,7 +75,7 @@ class PortalCase(FrappeTestCase):
 		clear_limits()
 		cls.alice_http = portal_session(cls.alice)
 		cls.bob_http = portal_session(cls.bob)
-		cls.case_a = cls.report(cls.alice_http, subject="阳台门关不上", photo=True).json()["message"]["name"]
+		cls.case_a = cls.report(cls.alice_http, subject="阳台门关不上", photos=2).json()["message"]["name"]
 		frappe.db.rollback()
 		cls.work_order_a = frappe.db.get_value("Repair Work Order", {"service_ticket": cls.case_a})
 		cls.photo_url = frappe.db.get_value("Service Ticket", cls.case_a, "photo")
@@ -97,7 +97,7 @@ class PortalCase(FrappeTestCase):
 		return email
 
 	@classmethod
-	def report(cls, session, photo=False, **fields):
+	def report(cls, session, photos=0, **fields):
 		data = {
 			"ticket_type": "Repair",
 			"unit": cls.unit_a,
@@ -106,7 +106,7 @@ class PortalCase(FrappeTestCase):
 			"location": "Private Part",
 		}
 		data.update(fields)
-		files = {"photo": ("door.png", png(), "image/png")} if photo else None
+		files = [("photo", (f"door-{n}.png", png(n + 1, 2), "image/png")) for n in range(photos)] or None
 		return session.post(f"{METHOD}.report_case", data=data, files=files, timeout=60)
 
 	@classmethod
@@ -117,7 +117,7 @@ class PortalCase(FrappeTestCase):
 			frappe.delete_doc("File", name, force=True, ignore_permissions=True)
 		for doctype in ("Return Visit", "Repair Work Order", "Escalation"):
 			frappe.db.delete(doctype, {"service_ticket": ("in", tickets or [""])})
-		frappe.db.delete("ToDo", {"reference_name": ("like", "WO-%"), "allocated_to": cls.admin})
+		frappe.db.delete("ToDo", {"allocated_to": cls.admin})
 		frappe.db.delete("Service Ticket", {"property": PROPERTY})
 		frappe.db.delete("Portal Registration", {"property": PROPERTY})
 		for resident in frappe.get_all("Resident", {"user": ("like", "%@portal.test")}, pluck="name"):
@@ -136,10 +136,22 @@ class TestResidentPortal(PortalCase):
 		)
 		self.assertEqual((case.acceptor, case.follow_up_owner), (self.admin, self.admin))
 		self.assertEqual(case.contact_phone, "13955501001")
+		self.assertTrue(
+			frappe.db.exists(
+				"ToDo", {"reference_name": self.case_a, "allocated_to": self.admin, "status": "Open"}
+			),
+			"the acceptor has the portal case on their list",
+		)
 		self.assertTrue(self.work_order_a, "a repair reported on the portal gets its work order (R10, R15)")
-		file = frappe.get_doc("File", {"file_url": self.photo_url})
-		self.assertEqual((file.is_private, file.attached_to_name), (1, self.case_a))
-		self.assertEqual(sniff_image(file.get_content()), "image/png")
+		files = frappe.get_all(
+			"File",
+			{"attached_to_name": self.case_a},
+			["file_url", "is_private", "attached_to_field"],
+			order_by="creation",
+		)
+		self.assertEqual(len(files), 2)
+		self.assertEqual(files[0].file_url, self.photo_url)
+		self.assertEqual({(f.is_private, f.attached_to_field) for f in files}, {(1, "photo")})
 
 	def test_a_resident_cannot_set_staff_only_fields(self):
 		"""Owner, classification, liability, status and costs stay the staff's, whatever the resident sends."""
@@ -186,8 +198,17 @@ class TestResidentPortal(PortalCase):
 		self.assertIn('id="ph-timeline"', page.text)
 		self.assertIn(self.work_order_a, page.text)
 		self.assertIn('id="ph-service-card"', page.text)
-		photo = self.alice_http.get(f"{METHOD}.photo", params={"ticket": self.case_a}, timeout=30)
-		self.assertEqual((photo.status_code, photo.headers["Content-Type"]), (200, "image/png"))
+		self.assertEqual(page.text.count("property_helpdesk.api.portal.photo?ticket="), 2)
+		for n, width in ((0, 1), (1, 2)):
+			photo = self.alice_http.get(f"{METHOD}.photo", params={"ticket": self.case_a, "n": n}, timeout=30)
+			self.assertEqual((photo.status_code, photo.headers["Content-Type"]), (200, "image/png"))
+			self.assertEqual(photo.content, png(width, 2))
+		self.assertEqual(
+			self.alice_http.get(
+				f"{METHOD}.photo", params={"ticket": self.case_a, "n": 2}, timeout=30
+			).status_code,
+			404,
+		)
 
 	def test_reminders_are_recorded_and_the_second_makes_a_valid_complaint(self):
 		"""R12 ground 5: two unanswered reminders on the portal make the complaint valid."""
@@ -251,6 +272,10 @@ class TestResidentPortal(PortalCase):
 			"not a picture": (
 				{"subject": "图片"},
 				{"photo": ("x.png", b"MZ\x90\x00 not an image", "image/png")},
+			),
+			"too many photos": (
+				{"subject": "图片"},
+				[("photo", (f"{n}.png", png(), "image/png")) for n in range(6)],
 			),
 			"markup in the subject": ({"subject": "<b>漏水</b>"}, None),
 			"bad phone": ({"contact_phone": "call me"}, None),
@@ -317,6 +342,7 @@ class TestSecondResident(PortalCase):
 		attempts = {
 			"case page": lambda: bob.get(f"{BASE_URL}/my_cases/{case}", timeout=30),
 			"photo": lambda: bob.get(f"{METHOD}.photo", params={"ticket": case}, timeout=30),
+			"second photo": lambda: bob.get(f"{METHOD}.photo", params={"ticket": case, "n": 1}, timeout=30),
 			"remind": lambda: bob.post(f"{METHOD}.remind", data={"ticket": case}, timeout=30),
 			"confirm": lambda: bob.post(
 				f"{METHOD}.confirm_work",
@@ -423,7 +449,7 @@ class TestSecondResident(PortalCase):
 		case_doc = frappe.get_doc("Service Ticket", case)
 		self.assertEqual((case_doc.status, case_doc.follow_up_owner), ("Open", self.admin))
 		self.assertFalse(frappe.db.exists("Comment", {"reference_name": case, "comment_email": self.bob}))
-		self.assertEqual(frappe.db.count("File", {"attached_to_name": case}), 1)
+		self.assertEqual(frappe.db.count("File", {"attached_to_name": case}), 2)
 
 	def test_posts_need_the_csrf_token(self):
 		clear_limits()

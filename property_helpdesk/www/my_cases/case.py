@@ -8,6 +8,7 @@ from frappe import _
 from property_helpdesk.api.portal import (
 	can_confirm,
 	case_for_resident,
+	case_photos,
 	page_context,
 	service_card_html,
 	timeline,
@@ -30,5 +31,6 @@ def get_context(context):
 	context.can_confirm = can_confirm
 	context.can_remind = doc.status in OPEN_STATES
 	context.timeline = timeline(doc)
+	context.photo_count = len(case_photos(doc.name))
 	context.service_card = service_card_html(doc)
 	return context
