@@ -47,12 +47,28 @@ frappe.query_reports["Monthly Repair Summary"] = {
 		{ fieldname: "person", label: __("Follow-up Owner"), fieldtype: "Link", options: "User" },
 		{ fieldname: "show_cases", label: __("Show Open Items"), fieldtype: "Check" },
 	],
+	onload(report) {
+		// A count opens the cases behind it here: the filters narrowed to its row, the cases shown.
+		report.page.wrapper.on("click", "a.ph-drill", (e) => {
+			if (e.ctrlKey || e.metaKey || e.shiftKey) return; // a new tab follows the link itself
+			e.preventDefault();
+			e.stopPropagation();
+			const values = JSON.parse(decodeURIComponent(e.currentTarget.dataset.filters));
+			const all = {};
+			report.filters.forEach((f) => {
+				all[f.df.fieldname] = values[f.df.fieldname] ?? (f.df.fieldtype === "Check" ? 0 : "");
+			});
+			report.set_filter_value(all);
+		});
+	},
 	formatter(value, row, column, data, default_formatter) {
 		const shown = default_formatter(value, row, column, data);
 		if (!data || !data.drill || !value) return shown;
 		if (!["open_items", "overdue", "still_open", "carried"].includes(column.fieldname))
 			return shown;
-		const params = new URLSearchParams({ ...data.drill, show_cases: 1 });
-		return `<a href="/app/query-report/Monthly Repair Summary?${params}">${shown}</a>`;
+		const values = { ...data.drill, show_cases: 1 };
+		const params = new URLSearchParams(values);
+		const filters = encodeURIComponent(JSON.stringify(values));
+		return `<a class="ph-drill" data-filters="${filters}" href="/app/query-report/Monthly Repair Summary?${params}">${shown}</a>`;
 	},
 };

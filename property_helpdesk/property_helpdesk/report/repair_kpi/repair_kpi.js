@@ -63,11 +63,27 @@ frappe.query_reports["Repair KPI"] = {
 			depends_on: "show_cases",
 		},
 	],
+	onload(report) {
+		// A count opens the cases behind it here: the filters narrowed to its row, the cases shown.
+		report.page.wrapper.on("click", "a.ph-drill", (e) => {
+			if (e.ctrlKey || e.metaKey || e.shiftKey) return; // a new tab follows the link itself
+			e.preventDefault();
+			e.stopPropagation();
+			const values = JSON.parse(decodeURIComponent(e.currentTarget.dataset.filters));
+			const all = {};
+			report.filters.forEach((f) => {
+				all[f.df.fieldname] = values[f.df.fieldname] ?? (f.df.fieldtype === "Check" ? 0 : "");
+			});
+			report.set_filter_value(all);
+		});
+	},
 	formatter(value, row, column, data, default_formatter) {
 		const shown = default_formatter(value, row, column, data);
 		const measure = { minor_late: "late", rework: "rework" }[column.fieldname];
 		if (!data || !data.drill || !measure || !value) return shown;
-		const params = new URLSearchParams({ ...data.drill, show_cases: 1, measure });
-		return `<a href="/app/query-report/Repair KPI?${params}">${shown}</a>`;
+		const values = { ...data.drill, show_cases: 1, measure };
+		const params = new URLSearchParams(values);
+		const filters = encodeURIComponent(JSON.stringify(values));
+		return `<a class="ph-drill" data-filters="${filters}" href="/app/query-report/Repair KPI?${params}">${shown}</a>`;
 	},
 };
