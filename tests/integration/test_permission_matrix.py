@@ -41,6 +41,7 @@ MATRIX = {
 	"Maintenance Job Log":        ("rwc", "rwcd", "r",   "r",   "rwc", "r",   "rwc", "r", "", ""),
 	"Liaison Sheet":              ("rwc", "rwcd", "rwc", "rwc", "",    "r",   "",  "r",  "",  "r"),
 	"Compensation Settlement":    ("r",   "rwc",  "rwc", "rwc", "",    "",    "",  "r",  "",  ""),
+	"Portal Registration":        ("rw",  "rw",   "rw",  "",    "",    "",    "",  "",   "",  ""),
 }
 # fmt: on
 RIGHTS = {"r": "read", "w": "write", "c": "create", "d": "delete"}
