@@ -299,8 +299,8 @@ def main():
 		print(
 			f"loaded {args.cases:,} cases with their work orders and job logs in {time.perf_counter() - t:.0f} s"
 		)
-	tickets = frappe.db.count("Service Ticket")
-	jobs = frappe.db.count("Repair Work Order")
+	tickets = frappe.db.sql("select count(*) from `tabService Ticket`")[0][0]
+	jobs = frappe.db.sql("select count(*) from `tabRepair Work Order`")[0][0]
 	print(f"site {args.site}: {tickets:,} cases, {jobs:,} work orders")
 
 	worst = 0.0

@@ -155,8 +155,8 @@ def case_timeliness(filters, group_by: str = "Property") -> list[dict]:
 	conditions, params = case_conditions(filters)
 	key = CASE_GROUPS[group_by]
 	rows = frappe.db.sql(
-		f"""select {key} as group_key,
-			sum({ON_TIME_SQL}) as on_time, sum({LATE_SQL}) as late, sum({PENDING_SQL}) as pending
+		f"""select {key} as group_key, count(*) as received,
+			sum({ON_TIME_SQL}) as on_time, sum({PENDING_SQL}) as pending
 		from `tabService Ticket` t
 		where {" and ".join(conditions)}
 		group by group_key order by group_key""",
@@ -164,7 +164,9 @@ def case_timeliness(filters, group_by: str = "Property") -> list[dict]:
 		as_dict=True,
 	)
 	for row in rows:
-		row.on_time, row.late, row.pending = int(row.on_time or 0), int(row.late or 0), int(row.pending or 0)
+		# every case is exactly one of on time, late or pending (LATE_SQL is the rest)
+		row.on_time, row.pending = int(row.on_time or 0), int(row.pending or 0)
+		row.late = int(row.received) - row.on_time - row.pending
 		row.total = row.on_time + row.late
 		row.rate = rate(row.on_time, row.total)
 	return rows
@@ -484,9 +486,8 @@ def complaint_analysis(filters, group_by: str = "Ground") -> list[dict]:
 			sum(t.validity_class = 'Valid Complaint') as valid,
 			sum(t.validity_class = 'Matter to Assist') as to_assist,
 			sum(t.validity_class = 'Excessive Demand') as excessive,
-			sum(t.validity_class is null or t.validity_class = '') as unclassified,
 			sum(t.status in ('Resolved', 'Closed')) as resolved,
-			sum({ON_TIME_SQL}) as on_time, sum({LATE_SQL}) as late
+			sum({ON_TIME_SQL}) as on_time, sum({PENDING_SQL}) as pending
 		from `tabService Ticket` t
 		where {" and ".join(conditions)}
 		group by group_key {having} order by total desc, group_key""",
@@ -495,8 +496,10 @@ def complaint_analysis(filters, group_by: str = "Ground") -> list[dict]:
 	)
 	grand = sum(r.total for r in rows)
 	for row in rows:
-		for field in ("valid", "to_assist", "excessive", "unclassified", "resolved", "on_time", "late"):
+		for field in ("valid", "to_assist", "excessive", "resolved", "on_time", "pending"):
 			row[field] = int(row[field] or 0)
+		row.unclassified = row.total - row.valid - row.to_assist - row.excessive
+		row.late = row.total - row.on_time - row.pending
 		row.share = rate(row.total, grand)
 		row.rate = rate(row.on_time, row.on_time + row.late)
 	return rows
