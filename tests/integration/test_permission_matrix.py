@@ -42,6 +42,7 @@ MATRIX = {
 	"Liaison Sheet":              ("rwc", "rwcd", "rwc", "rwc", "",    "r",   "",  "r",  "",  "r"),
 	"Compensation Settlement":    ("r",   "rwc",  "rwc", "rwc", "",    "",    "",  "r",  "",  ""),
 	"Portal Registration":        ("rw",  "rw",   "rw",  "",    "",    "",    "",  "",   "",  ""),
+	"Corrective Action":          ("",    "rwc",  "rwc", "rwc", "rw",  "rw",   "",  "rwc", "",  ""),
 }
 # fmt: on
 RIGHTS = {"r": "read", "w": "write", "c": "create", "d": "delete"}
@@ -67,3 +68,10 @@ class TestPermissionMatrix(FrappeTestCase):
 							f"{doctype} / {role} / {ptype}: expected {letter in granted}, got {allowed}"
 						)
 		self.assertEqual(mismatches, [])
+
+	def test_every_doctype_of_the_app_is_in_the_matrix(self):
+		"""A new DocType cannot ship without its row here."""
+		doctypes = frappe.get_all(
+			"DocType", filters={"module": "Property Helpdesk", "istable": 0}, pluck="name"
+		)
+		self.assertEqual(sorted(set(doctypes) - set(MATRIX)), [])
