@@ -262,6 +262,29 @@ class TestTimelinessR29R30(ReportCase):
 		decided = report("Case Timeliness", **drill, show_cases=1, measure="decided")["result"]
 		self.assertEqual(len(decided), 12)
 
+	def test_r29_exports_to_excel_in_chinese(self):
+		"""Frappe's own export of the report: an .xlsx whose header and figures are the report's, in Chinese."""
+		from io import BytesIO
+
+		from frappe.desk.query_report import export_query
+		from openpyxl import load_workbook
+
+		frappe.local.lang = "zh"
+		try:
+			frappe.local.form_dict = frappe._dict(
+				report_name="Case Timeliness",
+				file_format_type="Excel",
+				filters=json.dumps({"property": self.prop, **MARCH}),
+				visible_idx=[0],
+			)
+			export_query()
+			sheet = load_workbook(BytesIO(frappe.response["filecontent"])).active
+			rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+		finally:
+			frappe.local.lang = "en"
+		self.assertEqual(rows[0][:3], ["楼盘", "总件数", "及时处理"])  # R29's terms: 总件数, 及时处理件数
+		self.assertEqual(rows[1], [self.prop, 12, 7, 5, 0, 58.33])
+
 	def test_r29_case_not_yet_due_is_pending_not_late(self):
 		this_month = {"from_date": str(getdate(today()).replace(day=1)), "to_date": today()}
 		row = report("Case Timeliness", property=self.prop, **this_month)["result"][0]
