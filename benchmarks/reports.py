@@ -213,6 +213,17 @@ def hand_case_timeliness():
 	)
 
 
+def hand_case_by_month():
+	return frappe.db.sql(
+		"""select date_format(call_started_at, '%%Y-%%m'), count(*), sum(handled_at <= kpi_due_at)
+		from `tabService Ticket`
+		where call_started_at >= %(start)s and call_started_at < %(end)s
+			and ticket_type in ('Repair', 'Paid Service', 'Complaint', 'Service Request')
+		group by 1""",
+		PERIOD,
+	)
+
+
 def hand_repair_kpi():
 	return frappe.db.sql(
 		"""select property, count(*), sum(job_class = 'Minor or Urgent' and completed_at <= kpi_due_at),
@@ -257,14 +268,24 @@ def hand_complaints():
 	)
 
 
+def hand_complaints_by_team():
+	return frappe.db.sql(
+		"""select routed_to_level, count(*)
+		from `tabService Ticket`
+		where call_started_at >= %(start)s and call_started_at < %(end)s and ticket_type = 'Complaint'
+		group by routed_to_level""",
+		PERIOD,
+	)
+
+
 PAIRS = [
 	("R29 Case Timeliness", "Case Timeliness", {**YEAR, "group_by": "Property"}, hand_case_timeliness),
-	("R29 by month", "Case Timeliness", {**YEAR, "group_by": "Month"}, hand_case_timeliness),
+	("R29 by month", "Case Timeliness", {**YEAR, "group_by": "Month"}, hand_case_by_month),
 	("R30 Repair KPI", "Repair KPI", {**YEAR, "group_by": "Property"}, hand_repair_kpi),
 	("R27 Monthly Repair Summary", "Monthly Repair Summary", dict(YEAR), hand_monthly_summary),
 	("R26 Job Log Reconciliation", "Job Log Reconciliation", dict(YEAR), hand_job_logs),
 	("R32 Complaint Analysis", "Complaint Analysis", {**YEAR, "group_by": "Ground"}, hand_complaints),
-	("R32 by team", "Complaint Analysis", {**YEAR, "group_by": "Team"}, hand_complaints),
+	("R32 by team", "Complaint Analysis", {**YEAR, "group_by": "Team"}, hand_complaints_by_team),
 ]
 
 
