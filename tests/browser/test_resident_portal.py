@@ -40,9 +40,13 @@ def resident(frappe_site):
 	yield {"unit": unit, "admin": admin}
 	frappe.db.rollback()
 	tickets = frappe.get_all("Service Ticket", {"property": PROPERTY}, pluck="name")
-	for name in frappe.get_all("File", {"attached_to_name": ("in", tickets or [""])}, pluck="name"):
+	for name in frappe.get_all(
+		"File",
+		{"attached_to_doctype": "Service Ticket", "attached_to_name": ("in", tickets or ["-"])},
+		pluck="name",
+	):
 		frappe.delete_doc("File", name, force=True, ignore_permissions=True)
-	frappe.db.delete("Repair Work Order", {"service_ticket": ("in", tickets or [""])})
+	frappe.db.delete("Repair Work Order", {"service_ticket": ("in", tickets or ["-"])})
 	frappe.db.delete("Service Ticket", {"property": PROPERTY})
 	frappe.db.commit()
 
@@ -135,3 +139,37 @@ def test_a_bad_report_keeps_what_was_typed(browser, resident):
 		assert page.url.endswith("/new_case")
 	finally:
 		context.close()
+
+
+def test_a_new_user_asks_for_their_unit(browser, resident):
+	"""Self sign-up: a user not linked to a unit asks for one; staff confirm it against the owner record."""
+	user = make_user("browser-newcomer@portal.test", user_type="Website User", mobile="13955502002")
+	frappe.db.set_value("User", user, "language", "zh")
+	frappe.db.set_value(
+		"Property Unit", resident["unit"], {"owner_name": "吴芳", "owner_phone": "13955502002"}
+	)
+	frappe.db.commit()
+	clear_limits()
+	context, page = login(browser, user, PASSWORD, width=PHONE_WIDTH)
+	try:
+		page.goto(f"{BASE_URL}/my_cases", wait_until="networkidle")
+		page.select_option("#property", PROPERTY)
+		page.fill("#building", "3幢")
+		page.fill("#unit_no", "502")
+		page.fill("#applicant_name", "吴芳")
+		page.fill("#phone", "13955502002")
+		assert no_sideways_scroll(page)
+		screenshot(page, "portal-register.png")
+		page.click("#ph-register button[type=submit]")
+		page.wait_for_selector(f"text={resident['unit']}")
+		frappe.db.rollback()
+		request = frappe.get_doc("Portal Registration", {"user": user})
+		assert (request.status, request.matches_owner_record, request.unit) == (
+			"Pending",
+			1,
+			resident["unit"],
+		)
+	finally:
+		context.close()
+		frappe.db.delete("Portal Registration", {"user": user})
+		frappe.db.commit()

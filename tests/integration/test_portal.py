@@ -113,10 +113,14 @@ class PortalCase(FrappeTestCase):
 	def tearDownClass(cls):
 		frappe.db.rollback()
 		tickets = frappe.get_all("Service Ticket", {"property": PROPERTY}, pluck="name")
-		for name in frappe.get_all("File", {"attached_to_name": ("in", tickets or [""])}, pluck="name"):
+		for name in frappe.get_all(
+			"File",
+			{"attached_to_doctype": "Service Ticket", "attached_to_name": ("in", tickets or ["-"])},
+			pluck="name",
+		):
 			frappe.delete_doc("File", name, force=True, ignore_permissions=True)
 		for doctype in ("Return Visit", "Repair Work Order", "Escalation"):
-			frappe.db.delete(doctype, {"service_ticket": ("in", tickets or [""])})
+			frappe.db.delete(doctype, {"service_ticket": ("in", tickets or ["-"])})
 		frappe.db.delete("ToDo", {"allocated_to": cls.admin})
 		frappe.db.delete("Service Ticket", {"property": PROPERTY})
 		frappe.db.delete("Portal Registration", {"property": PROPERTY})
