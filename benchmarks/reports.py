@@ -247,13 +247,14 @@ def hand_monthly_summary():
 
 
 def hand_job_logs():
-	"""R26 is a list of logs: the hand-written query returns the same columns (one row per log)."""
+	"""R26 is a list of logs, not a count: the hand-written query returns the same columns, one row per log."""
 	return frappe.db.sql(
 		"""select l.name, l.property, l.log_date, l.kept_by, count(j.name), l.open_items, l.reconciled,
-			l.reconciled_by, l.reconciled_at
+			l.reconciled_by, l.reconciled_at, date_add(l.log_date, interval 2 day),
+			(l.reconciled = 0 and date_add(l.log_date, interval 2 day) < %(now)s)
 		from `tabMaintenance Job Log` l left join `tabJob Log Entry` j on j.parent = l.name
 		where l.log_date >= %(start)s and l.log_date < %(end)s
-		group by l.name limit 5000""",
+		group by l.name order by l.log_date desc, l.property limit 5000""",
 		PERIOD,
 	)
 
