@@ -168,18 +168,19 @@ def check_kpi_swings(month_day=None) -> list[str]:
 	def by_property(rows, part, whole):
 		return {r.group_key: (kpi.rate(r[part], r[whole]), r[whole]) for r in rows if r.group_key}
 
+	jobs_now, jobs_before = kpi.repair_kpi(this), kpi.repair_kpi(before)
 	series = {
 		KPI_CASE: (
 			by_property(kpi.case_timeliness(this), "on_time", "total"),
 			by_property(kpi.case_timeliness(before), "on_time", "total"),
 		),
 		KPI_MINOR: (
-			by_property(kpi.repair_kpi(this), "minor_on_time", "minor"),
-			by_property(kpi.repair_kpi(before), "minor_on_time", "minor"),
+			by_property(jobs_now, "minor_on_time", "minor"),
+			by_property(jobs_before, "minor_on_time", "minor"),
 		),
 		KPI_REWORK: (
-			by_property(kpi.repair_kpi(this), "rework", "completed"),
-			by_property(kpi.repair_kpi(before), "rework", "completed"),
+			by_property(jobs_now, "rework", "completed"),
+			by_property(jobs_before, "rework", "completed"),
 		),
 	}
 	for name, (current, previous) in series.items():

@@ -28,7 +28,6 @@ MINOR = "Minor or Urgent"
 
 # The team that answers for a case: the maintenance team for repairs, the decision maker's level for routed
 # complaints (R2), customer service otherwise.
-TEAMS = ("Maintenance Team", "Customer Service Centre", "Management Office", "Company Leadership")
 TEAM_SQL = (
 	"(case when t.ticket_type in ('Repair', 'Paid Service') then 'Maintenance Team'"
 	" when t.routed_to_level = 'Company Leadership' then 'Company Leadership'"
