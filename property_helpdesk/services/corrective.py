@@ -5,7 +5,7 @@
   the same kind join the open action instead of raising another.
 - After each month, a property whose 处理及时率 (R29) or 零修急修及时率 (R30) moved by the swing of Settings from the
   month before, or that missed an R30 target, gets one action for that month and KPI.
-Owner and due date come from Settings (R31); the owner is assigned the action (a ToDo on the desk).
+Owner and due date come from Settings (R31); the owner gets the action as a ToDo on the desk.
 """
 
 from datetime import datetime, timedelta
@@ -136,12 +136,21 @@ def raise_action(trigger_key: str, **values) -> str | None:
 	)
 	doc.insert(ignore_permissions=True)
 	if owner != "Administrator":
-		from frappe.desk.form.assign_to import add as assign
-
-		assign(
-			{"doctype": DOCTYPE, "name": doc.name, "assign_to": [owner], "description": doc.title},
-			ignore_permissions=True,
-		)
+		# A plain ToDo: the action is on the owner's list and marked assigned. Not assign_to.add, whose
+		# notification mail is sent at once inside the saving transaction and commits it (so a complaint saved
+		# in a rolled-back test, or a failing save, would be committed half-way).
+		frappe.get_doc(
+			{
+				"doctype": "ToDo",
+				"allocated_to": owner,
+				"reference_type": DOCTYPE,
+				"reference_name": doc.name,
+				"description": doc.title,
+				"priority": "Medium",
+				"date": doc.due_date,
+				"assigned_by": "Administrator",
+			}
+		).insert(ignore_permissions=True)
 	return doc.name
 
 

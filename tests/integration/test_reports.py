@@ -421,6 +421,17 @@ class TestCorrectiveActionsR32(ReportCase):
 		self.assertEqual(action.related_cases.split("\n"), [c.name for c in cases])
 		doc = frappe.get_doc("Corrective Action", action.name)
 		self.assertTrue(doc.action_owner and doc.due_date)
+		if doc.action_owner != "Administrator":  # on the owner's desk list
+			self.assertTrue(
+				frappe.db.exists(
+					"ToDo",
+					{
+						"reference_type": "Corrective Action",
+						"reference_name": doc.name,
+						"allocated_to": doc.action_owner,
+					},
+				)
+			)
 		# one more joins the open action
 		later = self.case(
 			first + timedelta(days=L.needed), ticket_type="Complaint", complaint_ground="A4.3.1.6"
