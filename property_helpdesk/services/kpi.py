@@ -433,6 +433,16 @@ def job_logs(filters, limit: int = 5000) -> list[dict]:
 		params["person"] = filters.person
 	if filters.get("unreconciled_only"):
 		conditions.append("l.reconciled = 0")
+	if filters.get("team") and filters.team != "Maintenance Team":
+		conditions.append("1 = 0")  # the log is the maintenance team's
+	jobs_join, having = "", ""
+	if filters.get("ticket_type"):
+		# only the jobs of that case type count, and logs without any are left out
+		paid = {"Repair": "0", "Paid Service": "1"}.get(filters.ticket_type)
+		jobs_join = " join `tabRepair Work Order` w on w.name = j.work_order" + (
+			f" and w.paid_service = {paid}" if paid else " and 1 = 0"
+		)
+		having = "having jobs > 0"
 	params["days"] = int(settings().reconciliation_days or 2)
 	return frappe.db.sql(
 		f"""select l.name as job_log, l.property, l.log_date, l.kept_by, count(j.name) as jobs,
@@ -440,9 +450,10 @@ def job_logs(filters, limit: int = 5000) -> list[dict]:
 			date_add(l.log_date, interval %(days)s day) as reconcile_by,
 			(l.reconciled = 0 and date_add(l.log_date, interval %(days)s day) < %(today)s) as overdue
 		from `tabMaintenance Job Log` l
-			left join `tabJob Log Entry` j on j.parent = l.name and j.parenttype = 'Maintenance Job Log'
+			left join (`tabJob Log Entry` j{jobs_join})
+				on j.parent = l.name and j.parenttype = 'Maintenance Job Log'
 		where {" and ".join(conditions)}
-		group by l.name
+		group by l.name {having}
 		order by l.log_date desc, l.property limit {int(limit)}""",
 		params,
 		as_dict=True,

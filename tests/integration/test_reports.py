@@ -556,6 +556,16 @@ class TestJobLogReportR26(ReportCase):
 		self.assertEqual(by_log[logs[new_day]]["overdue"], 0)
 		self.assertEqual(by_log[logs[new_day]]["jobs"], 1)
 		self.assertEqual(str(by_log[logs[old_day]]["reconcile_by"]), str(add_days(old_day, days)))
+		narrowed = {"property": self.prop, "from_date": old_day, "to_date": new_day}
+		repairs = report("Job Log Reconciliation", ticket_type="Repair", **narrowed)["result"]
+		self.assertEqual([(r["job_log"], r["jobs"]) for r in repairs], [(logs[new_day], 1)])
+		self.assertEqual(
+			report("Job Log Reconciliation", ticket_type="Paid Service", **narrowed)["result"], []
+		)
+		self.assertEqual(
+			report("Job Log Reconciliation", team="Customer Service Centre", **narrowed)["result"], []
+		)
+		self.assertEqual(len(report("Job Log Reconciliation", person=supervisor, **narrowed)["result"]), 2)
 
 
 class TestReportMailR27R32(ReportCase):

@@ -19,6 +19,25 @@ frappe.query_reports["Job Log Reconciliation"] = {
 			reqd: 1,
 		},
 		{ fieldname: "property", label: __("Property"), fieldtype: "Link", options: "Property" },
+		{
+			fieldname: "ticket_type",
+			label: __("Case Type"),
+			fieldtype: "Select",
+			options: [
+				{ value: "", label: "" },
+				{ value: "Repair", label: __("Repair") },
+				{ value: "Paid Service", label: __("Paid Service") },
+			],
+		},
+		{
+			fieldname: "team",
+			label: __("Team"),
+			fieldtype: "Select",
+			options: [
+				{ value: "", label: "" },
+				{ value: "Maintenance Team", label: __("Maintenance Team") },
+			],
+		},
 		{ fieldname: "person", label: __("Kept By"), fieldtype: "Link", options: "User" },
 		{ fieldname: "unreconciled_only", label: __("Not Reconciled Only"), fieldtype: "Check" },
 	],
