@@ -146,7 +146,7 @@ def timeline(doc) -> list[dict]:
 	for wo in work_orders(doc.name):
 		for fieldname, label in (
 			("dispatched_at", _("Dispatched")),
-			("appointment_at", _("Appointment")),
+			("appointment_at", _("Appointment Time")),
 			("arrived_at", _("Technician arrived")),
 			("started_at", _("Work started")),
 			("explained_at", _("Explanation given")),

@@ -37,7 +37,7 @@ frappe.ui.form.on("Service Ticket", {
 			frm.add_custom_button(__("Pause Clocks"), () => pause_clocks(frm), __("Actions"));
 		}
 		if (["Repair", "Paid Service"].includes(frm.doc.ticket_type) || frm.doc.ticket_type === "Service Request") {
-			frm.add_custom_button(__("Work Order"), () =>
+			frm.add_custom_button(__("Repair Work Order"), () =>
 				call(frm, "dispatch", {}).then((r) => frappe.set_route("Form", "Repair Work Order", r.message))
 			);
 		}

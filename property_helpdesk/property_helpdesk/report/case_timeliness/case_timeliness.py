@@ -53,12 +53,12 @@ def case_columns() -> list[dict]:
 		},
 		{
 			"fieldname": "unit",
-			"label": _("Unit"),
+			"label": _("Housing Unit"),
 			"fieldtype": "Link",
 			"options": "Property Unit",
 			"width": 140,
 		},
-		{"fieldname": "subject", "label": _("Item"), "fieldtype": "Data", "width": 150},
+		{"fieldname": "subject", "label": _("Reported Item"), "fieldtype": "Data", "width": 150},
 		{
 			"fieldname": "follow_up_owner",
 			"label": _("Follow-up Owner"),

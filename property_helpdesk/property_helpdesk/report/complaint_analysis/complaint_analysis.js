@@ -57,7 +57,7 @@ frappe.query_reports["Complaint Analysis"] = {
 				{ value: "Ground", label: __("Ground") },
 				{ value: "Property", label: __("Property") },
 				{ value: "Team", label: __("Team") },
-				{ value: "Unit", label: __("Unit") },
+				{ value: "Unit", label: __("Housing Unit") },
 				{ value: "Validity Class", label: __("Validity Class") },
 				{ value: "Month", label: __("Month") },
 			],
@@ -75,7 +75,7 @@ frappe.query_reports["Complaint Analysis"] = {
 			fieldtype: "Link",
 			options: "Complaint Ground",
 		},
-		{ fieldname: "unit", label: __("Unit"), fieldtype: "Link", options: "Property Unit" },
+		{ fieldname: "unit", label: __("Housing Unit"), fieldtype: "Link", options: "Property Unit" },
 		{
 			fieldname: "validity_class",
 			label: __("Validity Class"),

@@ -39,7 +39,7 @@ def columns(group_by: str) -> list[dict]:
 	return [
 		{"fieldname": "group_label", "label": _(group_by), "fieldtype": "Data", "width": 240},
 		{"fieldname": "total", "label": _("Complaints"), "fieldtype": "Int", "width": 90},
-		{"fieldname": "share", "label": _("Share"), "fieldtype": "Percent", "width": 80},
+		{"fieldname": "share", "label": _("Share of Complaints"), "fieldtype": "Percent", "width": 80},
 		{"fieldname": "valid", "label": _("Valid Complaint"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "to_assist", "label": _("Matter to Assist"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "excessive", "label": _("Excessive Demand"), "fieldtype": "Int", "width": 100},
@@ -62,8 +62,8 @@ def case_columns() -> list[dict]:
 		},
 		{"fieldname": "ticket_type", "label": _("Case Type"), "fieldtype": "Data", "width": 90},
 		{"fieldname": "property", "label": _("Property"), "fieldtype": "Link", "options": "Property"},
-		{"fieldname": "unit", "label": _("Unit"), "fieldtype": "Link", "options": "Property Unit"},
-		{"fieldname": "subject", "label": _("Item"), "fieldtype": "Data"},
+		{"fieldname": "unit", "label": _("Housing Unit"), "fieldtype": "Link", "options": "Property Unit"},
+		{"fieldname": "subject", "label": _("Reported Item"), "fieldtype": "Data"},
 		{
 			"fieldname": "complaint_ground",
 			"label": _("Complaint Ground"),
