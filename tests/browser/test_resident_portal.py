@@ -8,7 +8,7 @@ import frappe
 import pytest
 
 from tests.browser.conftest import BASE_URL, login, screenshot
-from tests.integration.factories import PASSWORD, make_property, make_unit, make_user
+from tests.integration.factories import PASSWORD, delete_cases, make_property, make_unit, make_user
 from tests.integration.test_portal import clear_limits, png
 
 RESIDENT = "browser-resident@portal.test"
@@ -39,15 +39,7 @@ def resident(frappe_site):
 	clear_limits()
 	yield {"unit": unit, "admin": admin}
 	frappe.db.rollback()
-	tickets = frappe.get_all("Service Ticket", {"property": PROPERTY}, pluck="name")
-	for name in frappe.get_all(
-		"File",
-		{"attached_to_doctype": "Service Ticket", "attached_to_name": ("in", tickets or ["-"])},
-		pluck="name",
-	):
-		frappe.delete_doc("File", name, force=True, ignore_permissions=True)
-	frappe.db.delete("Repair Work Order", {"service_ticket": ("in", tickets or ["-"])})
-	frappe.db.delete("Service Ticket", {"property": PROPERTY})
+	delete_cases(PROPERTY)
 	frappe.db.commit()
 
 

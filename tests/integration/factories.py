@@ -92,3 +92,32 @@ def ticket_values(unit: str, **overrides) -> dict:
 
 def make_ticket(unit: str, **overrides):
 	return frappe.get_doc(ticket_values(unit, **overrides)).insert()
+
+
+def delete_cases(property_name: str) -> None:
+	"""Remove what tests committed for a property's cases: files, work orders, visits, escalations, the cases."""
+	tickets = frappe.get_all("Service Ticket", {"property": property_name}, pluck="name")
+	if not tickets:
+		return
+	for name in frappe.get_all(
+		"File", {"attached_to_doctype": "Service Ticket", "attached_to_name": ("in", tickets)}, pluck="name"
+	):
+		frappe.delete_doc("File", name, force=True, ignore_permissions=True)
+	for doctype in ("Return Visit", "Repair Work Order", "Escalation"):
+		frappe.db.delete(doctype, {"service_ticket": ("in", tickets)})
+	frappe.db.delete("ToDo", {"reference_type": "Service Ticket", "reference_name": ("in", tickets)})
+	frappe.db.delete("Service Ticket", {"name": ("in", tickets)})
+
+
+def login_session(base_url: str, user: str, page: str):
+	"""A browser-like HTTP session: password login, then `page`, which hands out the CSRF token for POSTs."""
+	import re
+
+	import requests
+
+	session = requests.Session()
+	response = session.post(f"{base_url}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
+	response.raise_for_status()
+	html = session.get(f"{base_url}{page}", timeout=60).text
+	session.headers["X-Frappe-CSRF-Token"] = re.search(r'csrf_token\s*=\s*"([^"]+)"', html).group(1)
+	return session

@@ -14,7 +14,14 @@ import requests
 from frappe.tests.utils import FrappeTestCase
 
 from property_helpdesk.api.portal import DEFAULT_LIMITS, sniff_image, valid_signature
-from tests.integration.factories import PASSWORD, make_property, make_unit, make_user
+from tests.integration.factories import (
+	PASSWORD,
+	delete_cases,
+	login_session,
+	make_property,
+	make_unit,
+	make_user,
+)
 
 BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
 PROPERTY = "门户楼盘"
@@ -45,12 +52,7 @@ SIGNATURE = "data:image/png;base64," + base64.b64encode(png(40, 10)).decode()
 
 def portal_session(user: str) -> requests.Session:
 	"""A phone browser's session: password login, then a portal page, which hands out the CSRF token."""
-	session = requests.Session()
-	response = session.post(f"{BASE_URL}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
-	response.raise_for_status()
-	page = session.get(f"{BASE_URL}/my_cases", timeout=60).text
-	session.headers["X-Frappe-CSRF-Token"] = re.search(r'csrf_token = "([0-9a-f]+)"', page).group(1)
-	return session
+	return login_session(BASE_URL, user, "/my_cases")
 
 
 def clear_limits():
@@ -112,17 +114,8 @@ class PortalCase(FrappeTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
-		tickets = frappe.get_all("Service Ticket", {"property": PROPERTY}, pluck="name")
-		for name in frappe.get_all(
-			"File",
-			{"attached_to_doctype": "Service Ticket", "attached_to_name": ("in", tickets or ["-"])},
-			pluck="name",
-		):
-			frappe.delete_doc("File", name, force=True, ignore_permissions=True)
-		for doctype in ("Return Visit", "Repair Work Order", "Escalation"):
-			frappe.db.delete(doctype, {"service_ticket": ("in", tickets or ["-"])})
+		delete_cases(PROPERTY)
 		frappe.db.delete("ToDo", {"allocated_to": cls.admin})
-		frappe.db.delete("Service Ticket", {"property": PROPERTY})
 		frappe.db.delete("Portal Registration", {"property": PROPERTY})
 		for resident in frappe.get_all("Resident", {"user": ("like", "%@portal.test")}, pluck="name"):
 			frappe.delete_doc("Resident", resident, force=True, ignore_permissions=True)

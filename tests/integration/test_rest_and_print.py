@@ -12,6 +12,7 @@ from frappe.tests.utils import FrappeTestCase
 
 from tests.integration.factories import (
 	PASSWORD,
+	login_session,
 	make_property,
 	make_ticket,
 	make_unit,
@@ -34,12 +35,7 @@ def api_session(user: str) -> requests.Session:
 
 def desk_session(user: str) -> requests.Session:
 	"""A browser-like session: password login, then the CSRF token the desk page carries."""
-	session = requests.Session()
-	response = session.post(f"{BASE_URL}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
-	response.raise_for_status()
-	page = session.get(f"{BASE_URL}/app", timeout=60).text
-	session.headers["X-Frappe-CSRF-Token"] = re.search(r'csrf_token\s*=\s*"([^"]+)"', page).group(1)
-	return session
+	return login_session(BASE_URL, user, "/app")
 
 
 class TestRestIntake(FrappeTestCase):
