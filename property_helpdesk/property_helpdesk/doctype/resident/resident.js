@@ -11,7 +11,17 @@ frappe.ui.form.on("Resident", {
 				freeze: true,
 				callback: (r) => {
 					if (r.exc) return;
-					frappe.show_alert({ message: __("Invitation sent to {0}", [r.message]), indicator: "green" });
+					const { user, mailed, link } = r.message;
+					if (mailed) {
+						frappe.show_alert({ message: __("Invitation sent to {0}", [user]), indicator: "green" });
+					} else {
+						frappe.msgprint({
+							title: __("Invite to Portal"),
+							message: __("No invitation email was sent. Give {0} this link to set a password:", [
+								frappe.utils.escape_html(user),
+							]) + `<p><a href="${encodeURI(link)}" target="_blank" rel="noopener">${frappe.utils.escape_html(link)}</a></p>`,
+						});
+					}
 					frm.reload_doc();
 				},
 			});

@@ -61,9 +61,10 @@ class Resident(Document):
 
 
 @frappe.whitelist(methods=["POST"])
-def invite_to_portal(resident: str) -> str:
-	"""Staff invite a resident to the portal: a website user for the resident's email, with the resident role,
-	and Frappe's welcome email to set a password. Their cases are those of the units listed on the record."""
+def invite_to_portal(resident: str) -> dict:
+	"""Staff invite a resident to the portal: a website user for the resident's email, with the resident role.
+	Frappe's welcome mail lets them set a password; where no outgoing email account is set up, staff get the
+	set-password link to pass on (SMS, WeChat) instead. Their cases are those of the units on the record."""
 	from property_helpdesk.api.portal import RESIDENT_ROLE
 
 	doc = frappe.get_doc("Resident", resident)
@@ -75,6 +76,7 @@ def invite_to_portal(resident: str) -> str:
 	user_name = frappe.db.get_value("User", {"email": doc.email}, "name")
 	if user_name and frappe.db.get_value("Resident", {"user": user_name, "name": ("!=", doc.name)}):
 		frappe.throw(_("{0} is already the portal user of another resident.").format(doc.email))
+	can_mail = bool(frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1}))
 	if user_name:
 		user = frappe.get_doc("User", user_name)
 	else:
@@ -85,7 +87,7 @@ def invite_to_portal(resident: str) -> str:
 				"first_name": doc.resident_name,
 				"mobile_no": doc.phone,
 				"user_type": "Website User",
-				"send_welcome_email": 1,
+				"send_welcome_email": int(can_mail),
 			}
 		)
 		user.flags.ignore_permissions = True
@@ -94,4 +96,5 @@ def invite_to_portal(resident: str) -> str:
 	user.add_roles(RESIDENT_ROLE)
 	doc.user = user.name
 	doc.save()
-	return user.name
+	link = None if can_mail and not user_name else user.reset_password(send_email=False)
+	return {"user": user.name, "mailed": can_mail and not user_name, "link": link}
