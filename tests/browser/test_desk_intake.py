@@ -5,7 +5,14 @@ import frappe
 import pytest
 
 from tests.browser.conftest import BASE_URL, login, screenshot
-from tests.integration.factories import PASSWORD, make_property, make_unit, make_user, ticket_values
+from tests.integration.factories import (
+	PASSWORD,
+	delete_cases,
+	make_property,
+	make_unit,
+	make_user,
+	ticket_values,
+)
 
 AGENT = "browser-agent@intake.test"
 
@@ -19,7 +26,7 @@ def desk_data(frappe_site):
 	unit = make_unit(make_property("浏览器测试楼盘"), "5幢", "502", handover="2024-05-01")
 	frappe.db.commit()  # the web server reads through its own connection
 	yield unit
-	frappe.db.delete("Service Ticket", {"unit": unit})
+	delete_cases("浏览器测试楼盘")
 	frappe.db.commit()
 
 

@@ -40,6 +40,8 @@ def resident(frappe_site):
 	yield {"unit": unit, "admin": admin}
 	frappe.db.rollback()
 	delete_cases(PROPERTY)
+	for name in frappe.get_all("Resident", {"user": RESIDENT}, pluck="name"):
+		frappe.delete_doc("Resident", name, force=True, ignore_permissions=True)
 	frappe.db.commit()
 
 

@@ -103,9 +103,12 @@ def delete_cases(property_name: str) -> None:
 		"File", {"attached_to_doctype": "Service Ticket", "attached_to_name": ("in", tickets)}, pluck="name"
 	):
 		frappe.delete_doc("File", name, force=True, ignore_permissions=True)
+	work_orders = frappe.get_all("Repair Work Order", {"service_ticket": ("in", tickets)}, pluck="name")
+	for reference_type, names in (("Service Ticket", tickets), ("Repair Work Order", work_orders)):
+		if names:
+			frappe.db.delete("ToDo", {"reference_type": reference_type, "reference_name": ("in", names)})
 	for doctype in ("Return Visit", "Repair Work Order", "Escalation"):
 		frappe.db.delete(doctype, {"service_ticket": ("in", tickets)})
-	frappe.db.delete("ToDo", {"reference_type": "Service Ticket", "reference_name": ("in", tickets)})
 	frappe.db.delete("Service Ticket", {"name": ("in", tickets)})
 
 

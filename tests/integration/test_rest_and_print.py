@@ -12,6 +12,7 @@ from frappe.tests.utils import FrappeTestCase
 
 from tests.integration.factories import (
 	PASSWORD,
+	delete_cases,
 	login_session,
 	make_property,
 	make_ticket,
@@ -54,7 +55,8 @@ class TestRestIntake(FrappeTestCase):
 
 	@classmethod
 	def tearDownClass(cls):
-		frappe.db.delete("Service Ticket", {"unit": cls.unit})
+		frappe.db.rollback()
+		delete_cases("REST楼盘")
 		frappe.db.commit()
 		super().tearDownClass()
 
