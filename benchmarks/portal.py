@@ -220,11 +220,16 @@ def main():
 	parser.add_argument("--small", type=int, default=1_000)
 	parser.add_argument("--cases", type=int, default=1_000_000)
 	parser.add_argument("--repeat", type=int, default=20)
+	parser.add_argument("--wipe", action="store_true", help="delete the site's other cases first")
 	args = parser.parse_args()
 
 	frappe.init(site=args.site, sites_path=".")
 	frappe.connect()
 	frappe.set_user("Administrator")
+	others = frappe.db.count("Service Ticket", {"name": ("not like", "BENCH-PORTAL-%")})
+	if others and not args.wipe:
+		sys.exit(f"{args.site} holds {others:,} cases that are not this benchmark's: give it a site of its own"
+			" (the default portal.helpdesk.local), or --wipe to delete them")  # fmt: skip
 	mine = set_up()
 	# a benchmark-only site: its cases are replaced by the benchmark's
 	frappe.db.sql("delete from `tabService Ticket`")

@@ -26,6 +26,9 @@ MAX_PHOTOS = 5
 MAX_SIGNATURE_CHARS = 400_000
 # Submissions per resident and hour; a site may set property_helpdesk_portal_limits in site_config.json.
 DEFAULT_LIMITS = {"report": 10, "remind": 20, "confirm": 10, "register": 5}
+# A reminder on the portal counts once per this many minutes (two taps are not two reminders, R12 ground 5);
+# a site may set property_helpdesk_portal_reminder_gap in site_config.json.
+DEFAULT_REMINDER_GAP_MINUTES = 60
 CASE_FIELDS = (
 	"name",
 	"ticket_type",
@@ -156,7 +159,8 @@ def timeline(doc) -> list[dict]:
 			if wo.get(fieldname):
 				events.append({"at": wo.get(fieldname), "label": label, "detail": wo.name})
 		for row in wo.progress:
-			events.append({"at": row.reported_at, "label": _("Progress"), "detail": row.note or ""})
+			if row.told_resident:  # internal progress notes stay internal
+				events.append({"at": row.reported_at, "label": _("Progress"), "detail": row.note or ""})
 	if doc.answered_at:
 		events.append({"at": doc.answered_at, "label": _("Answer"), "detail": doc.answer_to_resident or ""})
 	for visit in frappe.get_all(
@@ -271,7 +275,16 @@ def assign_to_acceptor(doc):
 			"description": _("Reported on the portal: {0}").format(doc.subject),
 		}
 	).insert(ignore_permissions=True)
-	notify_assignment(frappe.session.user, doc.acceptor, doc.doctype, doc.name, action="ASSIGN")
+	# after the commit: a notification about a case that was rolled back would point at nothing
+	frappe.enqueue(
+		notify_assignment,
+		enqueue_after_commit=True,
+		assigned_by=frappe.session.user,
+		allocated_to=doc.acceptor,
+		doc_type=doc.doctype,
+		doc_name=doc.name,
+		action="ASSIGN",
+	)
 
 
 def photo_uploads() -> list:
@@ -327,6 +340,15 @@ def remind(ticket: str, note: str | None = None) -> dict:
 	throttle("remind")
 	if note and len(note) > 500:
 		frappe.throw(_("The note is too long: at most 500 characters."), title=_("Invalid Input"))
+	gap = cint(frappe.conf.get("property_helpdesk_portal_reminder_gap") or DEFAULT_REMINDER_GAP_MINUTES)
+	last = max((r.reminded_at for r in doc.reminders if r.channel == "Portal"), default=None)
+	if last and frappe.utils.time_diff_in_seconds(now_datetime(), last) < gap * 60:
+		frappe.throw(
+			_("You reminded the office at {0}; they have it. You can remind again after {1} minutes.").format(
+				frappe.utils.format_datetime(last, "HH:mm"), gap
+			),
+			title=_("Already Reminded"),
+		)
 	doc.flags.ignore_permissions = True
 	doc.record_reminder("Portal", note)
 	return {"reminder_count": doc.reminder_count}

@@ -70,9 +70,9 @@ class PortalRegistration(Document):
 		self.db_set({"decided_by": frappe.session.user, "decided_at": now_datetime()})
 		if self.status != "Approved":
 			return
-		resident = frappe.db.get_value("Resident", {"user": self.user}, "name") or frappe.db.get_value(
-			"Resident", {"phone": self.phone, "user": ("is", "not set")}, "name"
-		)
+		# the user's own record, or a new one: never another person's record found by a phone number the
+		# applicant typed (it would carry that person's other units and bills)
+		resident = frappe.db.get_value("Resident", {"user": self.user}, "name")
 		resident = frappe.get_doc("Resident", resident) if resident else frappe.new_doc("Resident")
 		if resident.is_new():
 			resident.update({"resident_name": self.applicant_name, "phone": self.phone})

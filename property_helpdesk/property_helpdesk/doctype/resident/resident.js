@@ -12,7 +12,12 @@ frappe.ui.form.on("Resident", {
 				callback: (r) => {
 					if (r.exc) return;
 					const { user, mailed, link } = r.message;
-					if (mailed) {
+					if (!link) {
+						frappe.show_alert({
+							message: mailed ? __("Invitation sent to {0}", [user]) : __("{0} can now see the units' cases", [user]),
+							indicator: "green",
+						});
+					} else if (mailed) {
 						frappe.show_alert({ message: __("Invitation sent to {0}", [user]), indicator: "green" });
 					} else {
 						frappe.msgprint({

@@ -79,6 +79,12 @@ def invite_to_portal(resident: str) -> dict:
 	can_mail = bool(frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1}))
 	if user_name:
 		user = frappe.get_doc("User", user_name)
+		if user.user_type != "Website User":
+			# never hand a staff account to a resident record, nor its set-password link to whoever typed it
+			frappe.throw(
+				_("{0} belongs to a staff account and cannot be invited as a resident.").format(doc.email),
+				frappe.PermissionError,
+			)
 	else:
 		user = frappe.get_doc(
 			{
@@ -96,5 +102,6 @@ def invite_to_portal(resident: str) -> dict:
 	user.add_roles(RESIDENT_ROLE)
 	doc.user = user.name
 	doc.save()
-	link = None if can_mail and not user_name else user.reset_password(send_email=False)
+	# an existing portal user keeps their password: a set-password link is only ever made for a new account
+	link = None if (can_mail or user_name) else user.reset_password(send_email=False)
 	return {"user": user.name, "mailed": can_mail and not user_name, "link": link}
