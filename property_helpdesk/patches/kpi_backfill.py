@@ -10,3 +10,15 @@ def execute():
 	frappe.reload_doc("property_helpdesk", "doctype", "repair_work_order")
 	for name in frappe.get_all("Service Ticket", filters={"kpi_due_at": ("is", "not set")}, pluck="name"):
 		clocks.refresh(name)
+	# refresh() dates the case's current job; an earlier job that was later redone needs its own due time, or
+	# R30 would count it on time
+	commitment = clocks.get_commitment()
+	jobs = frappe.get_all(
+		"Repair Work Order",
+		filters={"kpi_due_at": ("is", "not set"), "service_ticket": ("is", "set")},
+		fields=["name", "service_ticket"],
+	)
+	for job in jobs:
+		ticket = frappe.get_doc("Service Ticket", job.service_ticket)
+		work_order = frappe.get_doc("Repair Work Order", job.name)
+		clocks.refresh_job_due(work_order, clocks.case_times(ticket, work_order, None), commitment)

@@ -75,7 +75,7 @@ def rate(part, whole) -> float | None:
 
 def period(filters, default_months: int = 12) -> tuple[datetime, datetime]:
 	"""[start, end) of the report's period: from the first day to the end of the last day."""
-	to_date = getdate(filters.get("to_date") or date.today())
+	to_date = getdate(filters.get("to_date") or getdate())
 	from_date = getdate(filters.get("from_date") or get_first_day(add_months(to_date, 1 - default_months)))
 	start = datetime.combine(from_date, datetime.min.time())
 	end = datetime.combine(to_date, datetime.min.time()) + timedelta(days=1)
@@ -149,10 +149,19 @@ def drill_filters(filters, group_by: str, key) -> dict:
 # -- R29 处理及时率 ------------------------------------------------------------------------------------------
 
 
+def grouping(group_by: str, groups: dict) -> str:
+	"""The report's "Group By", refused with a message when it is not one the report offers."""
+	if group_by not in groups:
+		frappe.throw(
+			_("Group by one of: {0}").format(", ".join(_(g) for g in groups)), title=_("Invalid Input")
+		)
+	return group_by
+
+
 def case_timeliness(filters, group_by: str = "Property") -> list[dict]:
 	"""R29 per group: total (decided), on time, late, pending and the rate."""
 	conditions, params = case_conditions(filters)
-	key = CASE_GROUPS[group_by]
+	key = CASE_GROUPS[grouping(group_by, CASE_GROUPS)]
 	rows = frappe.db.sql(
 		f"""select {key} as group_key, count(*) as received,
 			sum({ON_TIME_SQL}) as on_time, sum({PENDING_SQL}) as pending
@@ -227,7 +236,7 @@ def repair_kpi(filters, group_by: str = "Property") -> list[dict]:
 	conditions, params = job_conditions(filters)
 	s = settings()
 	rows = frappe.db.sql(
-		f"""select {JOB_GROUPS[group_by]} as group_key, count(*) as completed,
+		f"""select {JOB_GROUPS[grouping(group_by, JOB_GROUPS)]} as group_key, count(*) as completed,
 			sum(w.job_class = '{MINOR}') as minor, sum({JOB_ON_TIME_SQL}) as minor_on_time,
 			sum({REWORK_SQL}) as rework
 		from `tabRepair Work Order` w
@@ -272,7 +281,7 @@ def job_breaches(filters, measure: str | None = None, limit: int = 5000) -> list
 
 
 def this_month() -> dict:
-	today = date.today()
+	today = getdate()
 	return {"from_date": str(get_first_day(today)), "to_date": str(today)}
 
 
@@ -423,7 +432,7 @@ def job_logs(filters, limit: int = 5000) -> list[dict]:
 	"""R26: each daily job log with its jobs, open items and reconciliation state."""
 	filters = frappe._dict(filters or {})
 	start, end = period(filters, default_months=1)
-	params = {"start": start.date(), "end": end.date(), "today": date.today()}
+	params = {"start": start.date(), "end": end.date(), "today": getdate()}
 	conditions = ["l.log_date >= %(start)s", "l.log_date < %(end)s"]
 	if filters.get("property"):
 		conditions.append("l.property = %(property)s")
@@ -475,7 +484,7 @@ COMPLAINT_GROUPS = {
 
 def half_year(day: date | None = None) -> tuple[date, date]:
 	"""The half-year before the one `day` falls in (the analysis of 1 July covers January to June)."""
-	day = day or date.today()
+	day = day or getdate()
 	if day.month <= 6:
 		return date(day.year - 1, 7, 1), date(day.year - 1, 12, 31)
 	return date(day.year, 1, 1), date(day.year, 6, 30)
@@ -492,7 +501,7 @@ def complaint_analysis(filters, group_by: str = "Ground") -> list[dict]:
 		having = "having count(*) >= %(min_count)s"
 		params["min_count"] = int(settings().recurrence_min_complaints or 2)
 	rows = frappe.db.sql(
-		f"""select {COMPLAINT_GROUPS[group_by]} as group_key, count(*) as total,
+		f"""select {COMPLAINT_GROUPS[grouping(group_by, COMPLAINT_GROUPS)]} as group_key, count(*) as total,
 			sum(t.validity_class = 'Valid Complaint') as valid,
 			sum(t.validity_class = 'Matter to Assist') as to_assist,
 			sum(t.validity_class = 'Excessive Demand') as excessive,

@@ -41,9 +41,10 @@ def section(title: str, columns: list[dict], rows: list[dict]) -> dict:
 
 
 def corrective_section(from_date, to_date) -> dict:
+	"""The actions raised in the period and since: the month's KPI actions are raised on the 1st that follows."""
 	rows = frappe.get_all(
 		"Corrective Action",
-		filters={"creation": ("between", [f"{from_date} 00:00:00", f"{to_date} 23:59:59"])},
+		filters={"creation": (">=", f"{from_date} 00:00:00")},
 		fields=["name", "title", "source", "status", "action_owner", "due_date"],
 		order_by="creation",
 	)

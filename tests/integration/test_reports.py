@@ -670,3 +670,52 @@ class TestReportPermissions(ReportCase):
 				"Complaint Analysis",
 			},
 		)
+
+
+class TestReviewFindings(ReportCase):
+	"""Defects found in review: each has its test."""
+
+	PROPERTY = "报表楼盘戊"
+
+	def test_an_unknown_group_by_is_a_clear_error(self):
+		for fn in (kpi.case_timeliness, kpi.repair_kpi):
+			with self.subTest(fn.__name__), self.assertRaises(frappe.ValidationError):
+				fn({"property": self.prop}, "Horoscope")
+
+	def test_the_monthly_mail_lists_the_kpi_actions_raised_on_the_first(self):
+		"""R32: the swing actions of March are raised on 1 April, when March's report is sent."""
+		action = frappe.get_doc(
+			{
+				"doctype": "Corrective Action",
+				"title": "三月及时率波动",
+				"source": "KPI Swing",
+				"property": self.prop,
+				"trigger_key": "review-finding-test",
+				"action_owner": "Administrator",
+				"due_date": add_days(today(), 7),
+			}
+		).insert(ignore_permissions=True)
+		section = kpi_mail.corrective_section(getdate("2026-03-01"), getdate("2026-03-31"))
+		self.assertIn(action.name, [row["name"] for row in section["rows"]])
+
+	def test_the_backfill_dates_every_job_not_only_the_latest(self):
+		"""R30: a job made before the reports existed, later redone, gets its own due time (else it counts as on
+		time)."""
+		from property_helpdesk.patches import kpi_backfill
+
+		ticket = self.case(now_datetime() - timedelta(days=2))
+		self.complete(ticket, timedelta(hours=30))
+		first = frappe.db.get_value("Repair Work Order", {"service_ticket": ticket.name})
+		rework = frappe.copy_doc(frappe.get_doc("Repair Work Order", first))
+		rework.update({"rework_of": first, "status": "Dispatched", "completed_at": None, "returned_at": None,
+			"arrived_at": None, "started_at": None, "dispatched_at": now_datetime()})  # fmt: skip
+		rework.insert(ignore_permissions=True)
+		frappe.db.sql(
+			"update `tabRepair Work Order` set kpi_due_at = null where service_ticket = %s", ticket.name
+		)
+		frappe.db.sql("update `tabService Ticket` set kpi_due_at = null where name = %s", ticket.name)
+		kpi_backfill.execute()
+		self.assertTrue(frappe.db.get_value("Repair Work Order", rework.name, "kpi_due_at"))
+		self.assertTrue(frappe.db.get_value("Repair Work Order", first, "kpi_due_at"), "the redone job too")
+		late = kpi.repair_kpi({"property": self.prop}, "Property")
+		self.assertEqual(late[0]["minor_on_time"], 0, late)  # 30 hours for a 24-hour job: late, not on time
