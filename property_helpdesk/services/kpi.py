@@ -514,6 +514,10 @@ def complaint_analysis(filters, group_by: str = "Ground") -> list[dict]:
 		as_dict=True,
 	)
 	grand = sum(r.total for r in rows)
+	if having:  # a share of all the period's complaints, not only of the recurring units' ones
+		grand = frappe.db.sql(
+			f"select count(*) from `tabService Ticket` t where {' and '.join(conditions)}", params
+		)[0][0]
 	for row in rows:
 		for field in ("valid", "to_assist", "excessive", "resolved", "on_time", "pending"):
 			row[field] = int(row[field] or 0)

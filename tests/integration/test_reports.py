@@ -483,6 +483,9 @@ class TestCorrectiveActionsR32(ReportCase):
 		self.assertEqual(
 			[(r["group_key"], r["total"]) for r in rows["result"]], [(self.unit, self.limit.needed)]
 		)
+		# its share is of all the period's complaints, the other unit's one included
+		expected = round(100 * self.limit.needed / (self.limit.needed + 1), 2)
+		self.assertAlmostEqual(rows["result"][0]["share"], expected, places=1)
 
 	def test_r32_kpi_swing_and_breach_raise_one_action_each_month(self):
 		"""February: two minor jobs on time (100%); March: one on time, one late (50%)."""
