@@ -2,6 +2,8 @@
 // For license information, please see license.txt
 // 投诉统计分析 (R32), half-yearly by default. Each count opens the complaints behind it.
 
+{% include "property_helpdesk/public/js/kpi_report.js" %}
+
 function ph_last_half_year() {
 	const today = frappe.datetime.str_to_obj(frappe.datetime.get_today());
 	const year = today.getFullYear();
@@ -12,20 +14,7 @@ function ph_last_half_year() {
 
 frappe.query_reports["Complaint Analysis"] = {
 	filters: [
-		{
-			fieldname: "from_date",
-			label: __("From Date"),
-			fieldtype: "Date",
-			default: ph_last_half_year()[0],
-			reqd: 1,
-		},
-		{
-			fieldname: "to_date",
-			label: __("To Date"),
-			fieldtype: "Date",
-			default: ph_last_half_year()[1],
-			reqd: 1,
-		},
+		...property_helpdesk.report.period(...ph_last_half_year()),
 		{ fieldname: "property", label: __("Property"), fieldtype: "Link", options: "Property" },
 		{
 			fieldname: "ticket_type",
@@ -89,27 +78,12 @@ frappe.query_reports["Complaint Analysis"] = {
 		},
 		{ fieldname: "show_cases", label: __("Show Cases"), fieldtype: "Check" },
 	],
-	onload(report) {
-		// A count opens the cases behind it here: the filters narrowed to its row, the cases shown.
-		report.page.wrapper.on("click", "a.ph-drill", (e) => {
-			if (e.ctrlKey || e.metaKey || e.shiftKey) return; // a new tab follows the link itself
-			e.preventDefault();
-			e.stopPropagation();
-			const values = JSON.parse(decodeURIComponent(e.currentTarget.dataset.filters));
-			const all = {};
-			report.filters.forEach((f) => {
-				all[f.df.fieldname] = values[f.df.fieldname] ?? (f.df.fieldtype === "Check" ? 0 : "");
-			});
-			report.set_filter_value(all);
-		});
-	},
+	onload: (report) => property_helpdesk.report.drill_onload(report),
 	formatter(value, row, column, data, default_formatter) {
 		const shown = default_formatter(value, row, column, data);
 		const measure = { total: "", on_time: "on_time", late: "late" }[column.fieldname];
 		if (!data || !data.drill || measure === undefined || !value) return shown;
 		const values = { ...data.drill, show_cases: 1, measure };
-		const params = new URLSearchParams(values);
-		const filters = encodeURIComponent(JSON.stringify(values));
-		return `<a class="ph-drill" data-filters="${filters}" href="/app/query-report/Complaint Analysis?${params}">${shown}</a>`;
+		return property_helpdesk.report.drill_link("Complaint Analysis", shown, values);
 	},
 };

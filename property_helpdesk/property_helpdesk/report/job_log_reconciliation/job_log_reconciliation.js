@@ -2,22 +2,14 @@
 // For license information, please see license.txt
 // 登记日志核对 (R26).
 
+{% include "property_helpdesk/public/js/kpi_report.js" %}
+
 frappe.query_reports["Job Log Reconciliation"] = {
 	filters: [
-		{
-			fieldname: "from_date",
-			label: __("From Date"),
-			fieldtype: "Date",
-			default: frappe.datetime.add_days(frappe.datetime.get_today(), -30),
-			reqd: 1,
-		},
-		{
-			fieldname: "to_date",
-			label: __("To Date"),
-			fieldtype: "Date",
-			default: frappe.datetime.get_today(),
-			reqd: 1,
-		},
+		...property_helpdesk.report.period(
+			frappe.datetime.add_days(frappe.datetime.get_today(), -30),
+			frappe.datetime.get_today()
+		),
 		{ fieldname: "property", label: __("Property"), fieldtype: "Link", options: "Property" },
 		{
 			fieldname: "ticket_type",
