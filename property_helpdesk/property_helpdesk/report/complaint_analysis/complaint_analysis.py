@@ -53,17 +53,11 @@ def columns(group_by: str) -> list[dict]:
 
 def case_columns() -> list[dict]:
 	return [
-		{
-			"fieldname": "service_ticket",
-			"label": _("Service Ticket"),
-			"fieldtype": "Link",
-			"options": "Service Ticket",
-			"width": 150,
-		},
+		kpi.case_column("service_ticket"),
 		{"fieldname": "ticket_type", "label": _("Case Type"), "fieldtype": "Data", "width": 90},
-		{"fieldname": "property", "label": _("Property"), "fieldtype": "Link", "options": "Property"},
-		{"fieldname": "unit", "label": _("Housing Unit"), "fieldtype": "Link", "options": "Property Unit"},
-		{"fieldname": "subject", "label": _("Reported Item"), "fieldtype": "Data"},
+		kpi.case_column("property"),
+		kpi.case_column("unit"),
+		kpi.case_column("subject"),
 		{
 			"fieldname": "complaint_ground",
 			"label": _("Complaint Ground"),
@@ -71,15 +65,10 @@ def case_columns() -> list[dict]:
 			"options": "Complaint Ground",
 		},
 		{"fieldname": "validity_class", "label": _("Validity Class"), "fieldtype": "Data"},
-		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 90},
+		kpi.case_column("status"),
 		{"fieldname": "verdict", "label": _("Timeliness"), "fieldtype": "Data", "width": 90},
-		{"fieldname": "call_started_at", "label": _("Call or Visit Began At"), "fieldtype": "Datetime"},
-		{
-			"fieldname": "follow_up_owner",
-			"label": _("Follow-up Owner"),
-			"fieldtype": "Link",
-			"options": "User",
-		},
+		kpi.case_column("call_started_at"),
+		kpi.case_column("follow_up_owner"),
 	]
 
 

@@ -26,13 +26,7 @@ def execute(filters=None):
 
 def columns() -> list[dict]:
 	return [
-		{
-			"fieldname": "property",
-			"label": _("Property"),
-			"fieldtype": "Link",
-			"options": "Property",
-			"width": 140,
-		},
+		kpi.case_column("property", width=140),
 		{
 			"fieldname": "developer",
 			"label": _("Developer"),
@@ -52,32 +46,21 @@ def columns() -> list[dict]:
 
 def open_item_columns() -> list[dict]:
 	return [
-		{
-			"fieldname": "service_ticket",
-			"label": _("Service Ticket"),
-			"fieldtype": "Link",
-			"options": "Service Ticket",
-			"width": 150,
-		},
-		{"fieldname": "property", "label": _("Property"), "fieldtype": "Link", "options": "Property"},
+		kpi.case_column("service_ticket"),
+		kpi.case_column("property"),
 		{
 			"fieldname": "developer",
 			"label": _("Developer"),
 			"fieldtype": "Link",
 			"options": "Property Developer",
 		},
-		{"fieldname": "unit", "label": _("Housing Unit"), "fieldtype": "Link", "options": "Property Unit"},
-		{"fieldname": "subject", "label": _("Reported Item"), "fieldtype": "Data"},
-		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 90},
-		{"fieldname": "call_started_at", "label": _("Call or Visit Began At"), "fieldtype": "Datetime"},
+		kpi.case_column("unit"),
+		kpi.case_column("subject"),
+		kpi.case_column("status"),
+		kpi.case_column("call_started_at"),
 		{"fieldname": "kpi_due_at", "label": _("Handle By"), "fieldtype": "Datetime"},
 		{"fieldname": "overdue", "label": _("Overdue"), "fieldtype": "Check", "width": 70},
-		{
-			"fieldname": "follow_up_owner",
-			"label": _("Follow-up Owner"),
-			"fieldtype": "Link",
-			"options": "User",
-		},
+		kpi.case_column("follow_up_owner"),
 		{"fieldname": "reminder_count", "label": _("Reminders"), "fieldtype": "Int", "width": 80},
 		{"fieldname": "escalations", "label": _("Escalations"), "fieldtype": "Int", "width": 80},
 		{"fieldname": "last_escalation", "label": _("Last Escalated To"), "fieldtype": "Data"},
