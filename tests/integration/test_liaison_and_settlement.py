@@ -12,7 +12,15 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from property_helpdesk.api import developer as developer_api
-from property_helpdesk.property_helpdesk.doctype.liaison_sheet.liaison_sheet import chase_overdue
+from property_helpdesk.property_helpdesk.doctype.compensation_settlement.compensation_settlement import (
+	make_settlement,
+)
+from property_helpdesk.property_helpdesk.doctype.liaison_sheet.liaison_sheet import (
+	cases_awaiting_sheet,
+	chase_overdue,
+	make_liaison_sheet,
+	record_engineering_review,
+)
 from tests.integration.factories import make_property, make_ticket, make_unit, make_user
 
 REFUSED = (WorkflowPermissionError, WorkflowTransitionError, frappe.PermissionError)
@@ -23,6 +31,8 @@ STAFF = {
 	"gm": "Property General Manager",
 	"supervisor": "Property Maintenance Supervisor",
 	"quality": "Property Quality Officer",
+	"engineer": "Property Engineering Manager",
+	"technician": "Property Maintenance Technician",
 }
 SIGNATURE = "data:image/png;base64,iVBORw0KGgo="
 
@@ -38,6 +48,8 @@ class WorkflowCase(FrappeTestCase):
 		cls.users["other_contact"] = make_user(
 			"ls-other@liaison.test", "Property Developer Contact", user_type="Website User"
 		)
+		# an office director, but not of this property (R41, R42)
+		cls.users["other_director"] = make_user("ls-director2@liaison.test", "Property Office Director")
 		cls.prop = make_property(
 			"联系单楼盘", "External Developer", "2020-01-01", office_director=cls.users["director"]
 		)
@@ -45,7 +57,7 @@ class WorkflowCase(FrappeTestCase):
 		dev = frappe.get_doc("Property Developer", cls.developer)
 		dev.append("contact_users", {"user": cls.users["contact"]})
 		dev.save()
-		other = make_property("他人楼盘", "External Developer")
+		other = cls.other_prop = make_property("他人楼盘", "External Developer")
 		other_dev = frappe.get_doc("Property Developer", frappe.db.get_value("Property", other, "developer"))
 		other_dev.append("contact_users", {"user": cls.users["other_contact"]})
 		other_dev.save()
@@ -67,7 +79,7 @@ class WorkflowCase(FrappeTestCase):
 	def ticket(self, **kw):
 		return self.as_user("agent", lambda: make_ticket(self.unit, **kw)).name
 
-	def sheet(self, tickets=None, purpose="Developer-Liable Repair", amounts=None):
+	def sheet(self, tickets=None, purpose="Developer-Liable Repair", amounts=None, liable_party="Developer"):
 		tickets = tickets or [self.ticket()]
 		amounts = amounts or [0] * len(tickets)
 		return self.as_user(
@@ -79,7 +91,7 @@ class WorkflowCase(FrappeTestCase):
 					"purpose": purpose,
 					"developer": self.developer,
 					"property": self.prop,
-					"liable_party": "Developer",
+					"liable_party": liable_party,
 					"content": "请确认维修责任及费用。",
 					"cases": [
 						{"service_ticket": t, "amount": a} for t, a in zip(tickets, amounts, strict=True)
@@ -191,20 +203,55 @@ class TestLiaisonSheet(WorkflowCase):
 		self.assertEqual(levels, ["CS Manager", "General Manager"])
 
 	def test_r28_quality_dissatisfaction_review_clock(self):
+		"""R28: the review clock runs on Settings' quality_review_days; the CS manager and the engineering
+		manager are chased at the deadline, the general manager one review period later."""
+		frappe.db.set_single_value(
+			"Property Helpdesk Settings", {"quality_review_days": 2, "developer_reply_days": 5}
+		)
 		sheet = self.sheet(purpose="Quality Dissatisfaction")
-		days = frappe.db.get_single_value("Property Helpdesk Settings", "quality_review_days")
 		self.assertAlmostEqual(
 			(get_datetime(sheet.review_deadline) - get_datetime(sheet.creation)).total_seconds(),
-			days * 86400,
+			2 * 86400,
 			delta=5,
 		)
 		frappe.db.set_value(
 			"Liaison Sheet", sheet.name, "review_deadline", add_to_date(now_datetime(), minutes=-1)
 		)
 		chase_overdue()
-		self.assertEqual(
-			[c.level for c in frappe.get_doc("Liaison Sheet", sheet.name).chases], ["CS Manager"]
+		chases = frappe.get_doc("Liaison Sheet", sheet.name).chases
+		self.assertEqual([c.level for c in chases], ["CS Manager", "Engineering Manager"])
+		self.assertIn("Property Engineering Manager", frappe.get_roles(chases[1].notified_user))
+		frappe.db.set_value(
+			"Liaison Sheet", sheet.name, "review_deadline", add_to_date(now_datetime(), days=-2, minutes=-1)
 		)
+		chase_overdue()  # one review period (2 days, not the 5 reply days) later: the general manager
+		self.assertEqual(
+			[c.level for c in frappe.get_doc("Liaison Sheet", sheet.name).chases],
+			["CS Manager", "Engineering Manager", "General Manager"],
+		)
+
+	def test_r28_engineering_manager_reviews_with_customer_service(self):
+		name = self.sheet(purpose="Quality Dissatisfaction").name
+		self.act("Liaison Sheet", name, "director", "Sign")
+		with self.assertRaisesRegex(frappe.ValidationError, "engineering manager reviews"):
+			self.act("Liaison Sheet", name, "csm", "Review")
+		for who in ("csm", "gm", "agent", "contact"):
+			with self.subTest(who=who), self.assertRaises(frappe.PermissionError):
+				self.as_user(who, record_engineering_review, name, "墙面空鼓需返工")
+		with self.assertRaisesRegex(frappe.ValidationError, "engineering opinion"):
+			self.as_user("engineer", record_engineering_review, name, "  ")
+		self.as_user("engineer", record_engineering_review, name, "墙面空鼓需返工")
+		with self.assertRaisesRegex(frappe.ValidationError, "already recorded"):
+			self.as_user("engineer", record_engineering_review, name, "再次")
+		doc = self.act("Liaison Sheet", name, "csm", "Review")
+		self.assertEqual(doc.workflow_state, "CS Reviewed")
+		self.assertEqual(
+			(doc.engineering_reviewed_by, doc.engineering_opinion), (self.users["engineer"], "墙面空鼓需返工")
+		)
+		self.assertTrue(doc.engineering_reviewed_at)
+		late = self.sheet().name  # not a quality-dissatisfaction sheet: no engineering review there
+		with self.assertRaisesRegex(frappe.ValidationError, "quality-dissatisfaction"):
+			self.as_user("engineer", record_engineering_review, late, "意见")
 
 	def test_r40_developer_replies_on_the_portal_and_nobody_else_can(self):
 		name = self.sheet(amounts=[800]).name
@@ -270,7 +317,7 @@ SETTLEMENT_ALLOWED = {
 }
 
 
-class TestSettlement(WorkflowCase):
+class SettlementCase(WorkflowCase):
 	def settlement(self, claimed, **kw):
 		ticket = self.ticket(ticket_type="Complaint", complaint_ground="A4.3.2.2")
 		return self.as_user(
@@ -286,12 +333,18 @@ class TestSettlement(WorkflowCase):
 			).insert(),
 		)
 
-	def replied_sheet(self, decision="Confirmed", authorised=0, amount=0):
-		name = self.sheet(purpose="Compensation", amounts=[amount]).name
+	def replied_sheet(
+		self, decision="Confirmed", authorised=0, amount=0, tickets=None, liable_party="Developer"
+	):
+		name = self.sheet(
+			tickets, purpose="Compensation", amounts=[amount] * len(tickets or [1]), liable_party=liable_party
+		).name
 		TestLiaisonSheet.bring_to(self, name, "Sent to Developer")
 		self.as_user("contact", developer_api.reply, name, decision, "签复", authorised)
 		return name
 
+
+class TestSettlement(SettlementCase):
 	def test_r43_small_claim_answered_on_the_spot_and_settled_against_the_sheet(self):
 		s = self.settlement(1500)
 		self.assertEqual((s.claim_size, s.responsible_director), ("Small", self.users["director"]))
@@ -311,7 +364,10 @@ class TestSettlement(WorkflowCase):
 		with self.assertRaisesRegex(frappe.ValidationError, "liaison sheet"):
 			self.act("Compensation Settlement", s.name, "csm", "Settle")
 		frappe.db.set_value(
-			"Compensation Settlement", s.name, "liaison_sheet", self.replied_sheet(amount=1200)
+			"Compensation Settlement",
+			s.name,
+			"liaison_sheet",
+			self.replied_sheet(amount=1200, tickets=[s.service_ticket]),
 		)
 		with self.assertRaises(REFUSED):
 			self.act("Compensation Settlement", s.name, "director", "Settle")
@@ -365,7 +421,7 @@ class TestSettlement(WorkflowCase):
 		signed = self.act("Compensation Settlement", s.name, "gm", "Sign Plan")
 		self.assertEqual((signed.workflow_state, signed.gm_signed_by), ("Negotiating", self.users["gm"]))
 
-		sheet = self.replied_sheet("Amount Authorised", 15000, 20000)
+		sheet = self.replied_sheet("Amount Authorised", 15000, 20000, tickets=[s.service_ticket])
 		doc = frappe.get_doc("Compensation Settlement", s.name)
 		doc.update(
 			{
@@ -410,23 +466,445 @@ class TestSettlement(WorkflowCase):
 		for expected in ("工作联系单", "签复", "卫生间渗漏维修确认"):
 			self.assertIn(expected, text)
 
-	def test_r44_every_transition_by_every_role(self):
-		path = {
-			"Draft": [],
-			"Plan Drafting": [("director", "Refer to Customer Service")],
-			"Pending General Manager": [("director", "Refer to Customer Service"), ("csm", "Submit Plan")],
-		}
-		for (state, action), allowed in SETTLEMENT_ALLOWED.items():
-			for who in STAFF:
-				with self.subTest(state=state, action=action, who=who):
-					s = self.settlement(30000, plan="方案")
-					for step_who, step_action in path[state]:
-						self.act("Compensation Settlement", s.name, step_who, step_action)
+	def test_r41_r44_every_transition_by_every_role(self):
+		"""R41–R44: every transition of the settlement workflow tried by every role (the property's own office
+		director, another office director, customer service, the GM, duty staff, supervisor, quality officer,
+		engineering manager, technician, the developer's contact): allowed ones reach the next state, the others
+		are refused with Frappe's workflow or permission error and leave the state as it was."""
+		ticket = self.ticket(ticket_type="Complaint", complaint_ground="A4.3.2.2")
+		sheet = self.replied_sheet(amount=30000, tickets=[ticket])
+		workflow = frappe.get_doc("Workflow", "Compensation Settlement")
+		users = [*STAFF, "contact", "other_director"]
+		tried = set()
+		for t in workflow.transitions:
+			allowed = {"csm"} if t.allowed == "Property CS Manager" else {"gm"}
+			if t.allowed == "Property Office Director":
+				allowed = {"director"}  # the property's responsible director only (R41)
+			small = t.state == "Small Claim Answered" or t.action == "Answer Small Claim"
+			for who in users:
+				with self.subTest(state=t.state, action=t.action, who=who):
+					name = self.settlement_at(t.state, ticket, sheet, small)
 					if who in allowed:
-						self.act("Compensation Settlement", s.name, who, action)
+						self.act("Compensation Settlement", name, who, t.action)
+						expected = t.next_state
 					else:
 						with self.assertRaises(REFUSED):
-							self.act("Compensation Settlement", s.name, who, action)
+							self.act("Compensation Settlement", name, who, t.action)
+						expected = t.state
+					self.assertEqual(
+						frappe.db.get_value("Compensation Settlement", name, "workflow_state"), expected
+					)
+					tried.add((t.state, t.action))
+		self.assertEqual(len(tried), 8)  # the workflow's eight transitions, all tried
+
+	def settlement_at(self, state, ticket, sheet, small):
+		"""A settlement of `ticket` with what every step needs, put in `state` (the set-up, not the test)."""
+		doc = self.as_user(
+			"director",
+			lambda: frappe.get_doc(
+				{
+					"doctype": "Compensation Settlement",
+					"service_ticket": ticket,
+					"claimed_amount": 1000 if small else 30000,
+					"settled_amount": 1000 if small else 15000,
+					"claim": "赔偿",
+					"phone_approver": "黄总",
+					"phone_approved_at": now_datetime(),
+					"answered_on_spot": 1,
+					"plan": "方案",
+					"liaison_sheet": sheet,
+					"memo_terms": "一次性赔付",
+					"resident_signature": SIGNATURE,
+					"rounds": [{"held_on": "2026-11-20", "participants": "双方", "summary": "一致"}],
+				}
+			).insert(),
+		)
+		frappe.db.set_value("Compensation Settlement", doc.name, "workflow_state", state)
+		return doc.name
+
+
+class TestSettlementAuthority(SettlementCase):
+	"""Review findings on R41–R44: authority cannot be side-stepped by a save that moves state and amount at once,
+	and what was agreed stays agreed."""
+
+	def answered_small(self, amount=1000):
+		s = self.settlement(amount)
+		frappe.db.set_value(
+			"Compensation Settlement",
+			s.name,
+			{
+				"phone_approver": "黄总",
+				"phone_approved_at": now_datetime(),
+				"answered_on_spot": 1,
+				"settled_amount": amount,
+			},
+		)
+		self.act("Compensation Settlement", s.name, "director", "Answer Small Claim")
+		return s
+
+	def test_r43_no_large_settlement_through_the_small_route_in_one_save(self):
+		s = self.answered_small()
+		# a reply that would cover 9,000: only the route stands in the way
+		sheet = self.replied_sheet(amount=9000, tickets=[s.service_ticket])
+
+		def settle_big():
+			d = frappe.get_doc("Compensation Settlement", s.name)
+			d.update({"settled_amount": 9000, "liaison_sheet": sheet, "workflow_state": "Settled"})
+			d.save()
+
+		with self.assertRaises(frappe.PermissionError):
+			self.as_user("csm", settle_big)
+		self.assertEqual(
+			frappe.db.get_value("Compensation Settlement", s.name, ["workflow_state", "settled_amount"]),
+			("Small Claim Answered", 1000),
+		)
+
+	def test_r43_r44_amounts_frozen_once_settled(self):
+		s = self.answered_small()
+		frappe.db.set_value(
+			"Compensation Settlement",
+			s.name,
+			"liaison_sheet",
+			self.replied_sheet(amount=1000, tickets=[s.service_ticket]),
+		)
+		self.act("Compensation Settlement", s.name, "csm", "Settle")
+		for field, value in (("settled_amount", 800), ("claimed_amount", 1500), ("liable_party", "Owner")):
+			with self.subTest(field=field):
+
+				def change(field=field, value=value):
+					d = frappe.get_doc("Compensation Settlement", s.name)
+					d.set(field, value)
+					d.save()
+
+				with self.assertRaises(frappe.PermissionError):
+					self.as_user("csm", change)
+		self.assertEqual(frappe.db.get_value("Compensation Settlement", s.name, "settled_amount"), 1000)
+
+	def test_r43_threshold_editable_by_gm_only_and_kept_on_the_settlement(self):
+		settings = "Property Helpdesk Settings"
+		before = frappe.db.get_single_value(settings, "compensation_threshold")
+		for who in ("csm", "director"):
+
+			def raise_threshold():
+				d = frappe.get_doc(settings)
+				d.compensation_threshold = 99999
+				d.save()
+
+			self.as_user(who, raise_threshold)  # Frappe keeps a permlevel-1 field it may not write
+			self.assertEqual(frappe.db.get_single_value(settings, "compensation_threshold"), before)
+		s = self.settlement(1500)
+		self.assertEqual((s.threshold, s.claim_size), (before, "Small"))
+
+		def lower_threshold():
+			d = frappe.get_doc(settings)
+			d.compensation_threshold = 1000
+			d.save()
+
+		self.as_user("gm", lower_threshold)
+		self.assertEqual(frappe.db.get_single_value(settings, "compensation_threshold"), 1000)
+		doc = frappe.get_doc("Compensation Settlement", s.name)
+		doc.claim = "补充说明"
+		self.as_user("director", doc.save)
+		doc.reload()
+		self.assertEqual((doc.threshold, doc.claim_size), (before, "Small"))
+
+	def test_r41_only_the_property_s_own_director_takes_the_director_s_steps(self):
+		s = self.settlement(1000)
+		frappe.db.set_value(
+			"Compensation Settlement",
+			s.name,
+			{
+				"phone_approver": "黄总",
+				"phone_approved_at": now_datetime(),
+				"answered_on_spot": 1,
+				"settled_amount": 900,
+			},
+		)
+		with self.assertRaises(REFUSED):
+			self.act("Compensation Settlement", s.name, "other_director", "Answer Small Claim")
+
+		def direct():
+			d = frappe.get_doc("Compensation Settlement", s.name)
+			d.workflow_state = "Small Claim Answered"
+			d.save()
+
+		with self.assertRaises(REFUSED):
+			self.as_user("other_director", direct)
+		large = self.settlement(30000)
+		with self.assertRaises(REFUSED):
+			self.act("Compensation Settlement", large.name, "other_director", "Refer to Customer Service")
+		self.act("Compensation Settlement", s.name, "director", "Answer Small Claim")
+
+	def test_r41_server_fields_cannot_be_forged(self):
+		s = self.as_user(
+			"director",
+			lambda: frappe.get_doc(
+				{
+					"doctype": "Compensation Settlement",
+					"service_ticket": self.ticket(),
+					"claimed_amount": 30000,
+					"claim": "赔偿",
+					"threshold": 100000,
+					"responsible_director": self.users["other_director"],
+					"gm_signed_by": self.users["gm"],
+					"resident_signed_at": now_datetime(),
+				}
+			).insert(),
+		)
+		self.assertEqual(
+			(s.threshold, s.claim_size, s.responsible_director, s.gm_signed_by, s.resident_signed_at),
+			(
+				frappe.db.get_single_value("Property Helpdesk Settings", "compensation_threshold"),
+				"Large",
+				self.users["director"],
+				None,
+				None,
+			),
+		)
+		s.gm_signed_by = self.users["director"]
+		self.as_user("director", s.save)
+		self.assertIsNone(frappe.db.get_value("Compensation Settlement", s.name, "gm_signed_by"))
+
+	def test_r44_settles_only_against_the_compensation_sheet_of_its_case(self):
+		s = self.answered_small()
+		other_case = self.replied_sheet(amount=1000)  # another case's compensation sheet
+		repair = self.sheet(
+			tickets=[s.service_ticket], purpose="Developer-Liable Repair", amounts=[1000]
+		).name
+		TestLiaisonSheet.bring_to(self, repair, "Sent to Developer")
+		self.as_user("contact", developer_api.reply, repair, "Confirmed")
+		owner = self.replied_sheet(amount=1000, tickets=[s.service_ticket], liable_party="Owner")
+		for sheet in (other_case, repair, owner):
+			with self.subTest(sheet=sheet):
+				frappe.db.set_value("Compensation Settlement", s.name, "liaison_sheet", sheet)
+				with self.assertRaisesRegex(frappe.ValidationError, "not the compensation sheet"):
+					self.act("Compensation Settlement", s.name, "csm", "Settle")
+		frappe.db.set_value(
+			"Compensation Settlement",
+			s.name,
+			"liaison_sheet",
+			self.replied_sheet(amount=1000, tickets=[s.service_ticket]),
+		)
+		self.assertEqual(
+			self.act("Compensation Settlement", s.name, "csm", "Settle").workflow_state, "Settled"
+		)
+
+
+class TestLiaisonGuards(WorkflowCase):
+	"""Review findings on R17, R18, R40: a signed sheet stays as signed, signatures are the server's, the
+	paper reply keeps who signed it for the developer and who entered it."""
+
+	bring_to = TestLiaisonSheet.bring_to
+
+	def test_r40_signed_sheet_cannot_be_changed(self):
+		name = self.sheet(amounts=[500]).name
+		self.bring_to(name, "GM Signed")
+		for field, value in (("liable_party", "Owner"), ("content", "改写"), ("subject", "改写")):
+			with self.subTest(field=field):
+
+				def change(field=field, value=value):
+					d = frappe.get_doc("Liaison Sheet", name)
+					d.set(field, value)
+					d.save()
+
+				with self.assertRaises(frappe.PermissionError):
+					self.as_user("csm", change)
+
+		def change_case():
+			d = frappe.get_doc("Liaison Sheet", name)
+			d.cases[0].amount = 50000
+			d.save()
+
+		with self.assertRaises(frappe.PermissionError):
+			self.as_user("csm", change_case)
+		self.act("Liaison Sheet", name, "csm", "Send to Developer")
+		frappe.db.set_value("Liaison Sheet", name, "reply_decision", "Confirmed")
+		self.act("Liaison Sheet", name, "csm", "Record Reply")
+
+		def raise_agreed():
+			d = frappe.get_doc("Liaison Sheet", name)
+			d.agreed_amount = 50000
+			d.reply_recorded_by = self.users["gm"]
+			d.save()
+
+		self.as_user("csm", raise_agreed)
+		self.assertEqual(
+			frappe.db.get_value("Liaison Sheet", name, ["agreed_amount", "reply_recorded_by"]),
+			(500, self.users["csm"]),
+		)
+		with self.assertRaises(frappe.PermissionError):
+			self.as_user("csm", change_case)
+
+	def test_r40_signatures_are_the_server_s_and_cleared_on_return(self):
+		forged = {
+			"director_signed_by": self.users["gm"],
+			"director_signed_at": now_datetime(),
+			"gm_signed_by": self.users["gm"],
+			"replied_by": "开发商",
+			"replied_at": now_datetime(),
+			"reply_decision": "Confirmed",
+			"agreed_amount": 99999,
+			"sent_at": now_datetime(),
+		}
+		ticket = self.ticket()
+		doc = self.as_user(
+			"agent",
+			lambda: frappe.get_doc(
+				{
+					"doctype": "Liaison Sheet",
+					"subject": "伪造签字",
+					"purpose": "Developer-Liable Repair",
+					"developer": self.developer,
+					"liable_party": "Developer",
+					"content": "内容",
+					"cases": [{"service_ticket": ticket}],
+					**forged,
+				}
+			).insert(),
+		)
+		for field in forged:
+			self.assertFalse(doc.get(field), field)
+		self.act("Liaison Sheet", doc.name, "director", "Sign")
+
+		def forge_later():
+			d = frappe.get_doc("Liaison Sheet", doc.name)
+			d.director_signed_by = self.users["gm"]
+			d.gm_signed_by = self.users["gm"]
+			d.save()
+
+		self.as_user("csm", forge_later)
+		stored = frappe.get_doc("Liaison Sheet", doc.name)
+		self.assertEqual((stored.director_signed_by, stored.gm_signed_by), (self.users["director"], None))
+		self.act("Liaison Sheet", doc.name, "csm", "Review")
+		returned = self.act("Liaison Sheet", doc.name, "gm", "Return for Revision")
+		self.assertEqual(returned.workflow_state, "Draft")
+		for field in ("director_signed_by", "director_signed_at", "cs_reviewed_by", "cs_reviewed_at"):
+			self.assertFalse(returned.get(field), field)
+
+	def test_r40_paper_reply_keeps_the_developer_s_signatory_and_date(self):
+		name = self.sheet(amounts=[700]).name
+		self.bring_to(name, "Sent to Developer")
+		sent_at = get_datetime(frappe.db.get_value("Liaison Sheet", name, "sent_at"))
+
+		def enter(**values):
+			d = frappe.get_doc("Liaison Sheet", name)
+			d.update(values)
+			d.save()
+
+		with self.assertRaisesRegex(frappe.ValidationError, "future"):
+			self.as_user("csm", enter, replied_at=add_to_date(now_datetime(), days=2))
+		with self.assertRaisesRegex(frappe.ValidationError, "before the sheet was sent"):
+			self.as_user("csm", enter, replied_at=add_to_date(sent_at, days=-1))
+		paper_date = sent_at  # the paper's date, not when it was entered
+		self.as_user(
+			"csm",
+			enter,
+			reply_decision="Confirmed",
+			replied_by="开发商 王经理",
+			replied_at=paper_date,
+			reply_remarks="同意",
+		)
+		doc = self.act("Liaison Sheet", name, "csm", "Record Reply")
+		self.assertEqual(
+			(
+				doc.replied_by,
+				get_datetime(doc.replied_at),
+				doc.reply_recorded_by,
+				doc.reply_channel,
+				doc.agreed_amount,
+			),
+			("开发商 王经理", get_datetime(paper_date), self.users["csm"], "Paper", 700),
+		)
+
+	def test_r18_cases_only_of_the_sheet_s_developer(self):
+		stranger = make_unit(self.other_prop)
+		other_case = self.as_user("agent", lambda: make_ticket(stranger)).name
+		with self.assertRaisesRegex(frappe.ValidationError, "not of a property of the developer"):
+			self.as_user(
+				"agent",
+				lambda: frappe.get_doc(
+					{
+						"doctype": "Liaison Sheet",
+						"subject": "别家的单",
+						"purpose": "Developer-Liable Repair",
+						"developer": self.developer,
+						"liable_party": "Developer",
+						"content": "内容",
+						"cases": [{"service_ticket": other_case}],
+					}
+				).insert(),
+			)
+
+	def test_r17_case_links_to_its_sheets_and_settlements(self):
+		"""From the case: a sheet or a settlement is made from it, both show on its dashboard, and a flagged
+		case without a sheet is listed until one covers it."""
+		ticket = self.ticket()
+		frappe.db.set_value("Service Ticket", ticket, "needs_liaison_sheet", 1)
+		self.assertIn(ticket, self.as_user("csm", cases_awaiting_sheet))
+		draft = self.as_user("agent", make_liaison_sheet, ticket, "Compensation")
+		self.assertEqual(
+			(draft.developer, draft.purpose, [r.service_ticket for r in draft.cases]),
+			(self.developer, "Compensation", [ticket]),
+		)
+		draft.update({"liable_party": "Developer", "content": "内容"})
+		sheet = self.as_user("agent", draft.insert)
+		self.assertNotIn(ticket, self.as_user("csm", cases_awaiting_sheet))
+		settlement = self.as_user("director", make_settlement, ticket)
+		settlement.update({"claimed_amount": 500, "claim": "赔偿"})
+		settlement = self.as_user("director", settlement.insert)
+		self.assertEqual(settlement.responsible_director, self.users["director"])
+		with self.assertRaises(frappe.PermissionError):
+			self.as_user("contact", make_liaison_sheet, ticket)
+		from frappe.desk.notifications import get_open_count
+
+		counts = {
+			row["doctype"]: row["count"]
+			for row in self.as_user("csm", get_open_count, "Service Ticket", ticket)["count"][
+				"external_links_found"
+			]
+		}
+		self.assertEqual((counts.get("Liaison Sheet"), counts.get("Compensation Settlement")), (1, 1), counts)
+		self.assertTrue(sheet.name)
+
+
+class TestPrints(SettlementCase):
+	"""R40, R44, R46: the printed sheet carries every signer's name and date; the memo the resident's signature."""
+
+	def test_r46_liaison_sheet_print_shows_each_signer_and_date(self):
+		name = self.replied_sheet(amount=600)
+		doc = frappe.get_doc("Liaison Sheet", name)
+		html = frappe.get_print("Liaison Sheet", name, "Liaison Sheet Record")
+		text = pdf_text("Liaison Sheet", name, "Liaison Sheet Record")
+		for user, at in (
+			(doc.director_signed_by, doc.director_signed_at),
+			(doc.cs_reviewed_by, doc.cs_reviewed_at),
+			(doc.gm_signed_by, doc.gm_signed_at),
+			(None, doc.sent_at),
+			(None, doc.replied_at),
+		):
+			# (the PDF's digits do not survive text extraction from its CJK font: dates are checked in the HTML)
+			self.assertIn(get_datetime(at).strftime("%Y-%m-%d %H:%M"), html)
+			if user:
+				self.assertIn(frappe.utils.get_fullname(user), html)
+				self.assertIn(frappe.utils.get_fullname(user), text)
+		self.assertIn(doc.replied_by, html)
+
+	def test_r46_settlement_memo_shows_the_resident_s_signature_and_date(self):
+		s = self.settlement(1000)
+		frappe.db.set_value(
+			"Compensation Settlement",
+			s.name,
+			{
+				"resident_signature": SIGNATURE,
+				"resident_signed_at": "2026-11-26 10:30:00",
+				"memo_terms": "赔付",
+			},
+		)
+		html = frappe.get_print("Compensation Settlement", s.name, "Settlement Memo")
+		self.assertIn(f'<img src="{SIGNATURE}"', html)
+		self.assertIn("2026-11-26 10:30", html)
+		pdf = frappe.get_print("Compensation Settlement", s.name, "Settlement Memo", as_pdf=True)
+		self.assertIn(b"/Image", pdf)  # the signature is drawn in the PDF
 
 
 def pdf_text(doctype, name, print_format):

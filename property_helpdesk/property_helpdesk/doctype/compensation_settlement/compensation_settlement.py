@@ -15,6 +15,21 @@ from property_helpdesk.links import validate_fetched_links
 from property_helpdesk.workflow_guard import state_entered
 
 SETTINGS = "Property Helpdesk Settings"
+SMALL_ROUTE = ("Small Claim Answered",)
+AGREED_STATES = ("Memo Signed", "Settled")
+# Set by the server only (record_step, before_validate, billing's db_set); see keep_server_fields.
+SERVER_FIELDS = (
+	"responsible_director",
+	"threshold",
+	"claim_size",
+	"plan_by",
+	"gm_signed_by",
+	"gm_signed_at",
+	"resident_signed_at",
+	"settled_with_party_at",
+	"recovery_invoice",
+	"recovery_status",
+)
 
 
 class CompensationSettlement(Document):
@@ -59,13 +74,18 @@ class CompensationSettlement(Document):
 	# end: auto-generated types
 
 	def before_validate(self):
-		if self.is_new():
+		before = self.get_doc_before_save()
+		self.keep_server_fields(before)
+		if not before:
 			self.responsible_director = (
 				frappe.db.get_value("Property", self.property, "office_director") if self.property else None
 			)
-		self.threshold = frappe.db.get_single_value(SETTINGS, "compensation_threshold")
-		largest = max(flt(self.claimed_amount), flt(self.settled_amount))
-		self.claim_size = "Small" if largest <= flt(self.threshold) else "Large"
+			# R43: the threshold in force when the claim was opened decides its route, whatever Settings say later
+			self.threshold = frappe.db.get_single_value(SETTINGS, "compensation_threshold")
+		if not before or before.workflow_state == "Draft":
+			self.claim_size = self.size_of_claim()
+		else:
+			self.claim_size = before.claim_size  # the route, once taken, stays
 		self.record_step()
 
 	def validate(self):
@@ -73,8 +93,27 @@ class CompensationSettlement(Document):
 		# as such, before any check of what the step needs.
 		validate_workflow(self)
 		validate_fetched_links(self)
+		if self.is_new() and not self.responsible_director:
+			frappe.throw(
+				_("Property {0} has no office director: set one before opening a settlement (R41).").format(
+					self.property
+				),
+				title=_("No Office Director"),
+			)
 		self.validate_authority()
+		self.validate_frozen()
 		self.validate_step()
+
+	def keep_server_fields(self, before):
+		"""Who signed, when, the threshold and the route are the server's: a value sent with a save (REST, desk,
+		import) is replaced by the stored one, or cleared on a new record; record_step sets them as steps are
+		taken. Frappe 15 does not protect read-only fields on a REST update."""
+		for field in SERVER_FIELDS:
+			self.set(field, before.get(field) if before else None)
+
+	def size_of_claim(self) -> str:
+		largest = max(flt(self.claimed_amount), flt(self.settled_amount))
+		return "Small" if largest <= flt(self.threshold) else "Large"
 
 	def record_step(self):
 		state = state_entered(self)
@@ -91,21 +130,49 @@ class CompensationSettlement(Document):
 			self.settled_with_party_at = now
 
 	def validate_authority(self):
-		"""R42, R43: no settlement above the small-compensation threshold without the large-claim route."""
-		if self.claim_size == "Large" and self.workflow_state in ("Draft", "Small Claim Answered"):
-			if self.workflow_state == "Small Claim Answered" or (
-				self.get_doc_before_save()
-				and self.get_doc_before_save().workflow_state == "Small Claim Answered"
-			):
-				frappe.throw(
-					_(
-						"{0} is above the small-compensation threshold of {1}: it needs the large-claim route."
-					).format(
-						fmt_money(max(flt(self.claimed_amount), flt(self.settled_amount))),
-						fmt_money(self.threshold),
-					),
-					frappe.PermissionError,
-				)
+		"""R42, R43: no settlement above the small-compensation threshold on the small-claim route, in any state
+		and by any save (workflow action, desk or REST)."""
+		before = self.get_doc_before_save()
+		on_small_route = self.workflow_state in SMALL_ROUTE or (
+			self.workflow_state == "Settled" and self.claim_size == "Small"
+		)
+		if before and on_small_route and self.size_of_claim() == "Large":
+			frappe.throw(
+				_(
+					"{0} is above the small-compensation threshold of {1}: it needs the large-claim route."
+				).format(
+					fmt_money(max(flt(self.claimed_amount), flt(self.settled_amount))),
+					fmt_money(self.threshold),
+				),
+				frappe.PermissionError,
+			)
+
+	def validate_frozen(self):
+		"""Once the small claim is answered, or the memo signed, what was agreed is what is settled and billed."""
+		before = self.get_doc_before_save()
+		if not before or before.workflow_state == "Draft":
+			return
+		fields = ["service_ticket"]
+		if before.claim_size == "Small" or before.workflow_state in AGREED_STATES:
+			fields += ["claimed_amount", "settled_amount"]
+		if before.workflow_state in AGREED_STATES:
+			fields += ["liable_party", "liaison_sheet", "memo_terms", "resident_signature"]
+		changed = [
+			_(self.meta.get_label(f))
+			for f in fields
+			if (
+				flt(self.get(f)) != flt(before.get(f))
+				if f.endswith("_amount")
+				else self.get(f) != before.get(f)
+			)
+		]
+		if changed:
+			frappe.throw(
+				_("{0} can no longer be changed in the state {1}.").format(
+					", ".join(changed), _(before.workflow_state)
+				),
+				frappe.PermissionError,
+			)
 
 	def validate_step(self):
 		"""What each step of R43/R44 needs before the workflow may reach it."""
@@ -144,11 +211,12 @@ class CompensationSettlement(Document):
 			)
 
 	def require_reply(self, authorising: bool):
-		"""The company settles against the liaison sheet's written reply (签复), within what it authorises."""
+		"""The company settles against the liaison sheet's written reply (签复), within what it authorises: a
+		compensation sheet covering this case, with the same liable party (R44)."""
 		sheet = frappe.db.get_value(
 			"Liaison Sheet",
 			self.liaison_sheet,
-			["workflow_state", "reply_decision", "agreed_amount"],
+			["workflow_state", "reply_decision", "agreed_amount", "purpose", "liable_party"],
 			as_dict=True,
 		)
 		if (
@@ -160,6 +228,21 @@ class CompensationSettlement(Document):
 				_("Liaison sheet {0} has no reply that accepts the claim.").format(self.liaison_sheet),
 				title=_("Reply Missing"),
 			)
+		covers_case = frappe.db.exists(
+			"Liaison Sheet Case",
+			{
+				"parent": self.liaison_sheet,
+				"parenttype": "Liaison Sheet",
+				"service_ticket": self.service_ticket,
+			},
+		)
+		if sheet.purpose != "Compensation" or not covers_case or sheet.liable_party != self.liable_party:
+			frappe.throw(
+				_(
+					"Liaison sheet {0} is not the compensation sheet of case {1} with the liable party {2}."
+				).format(self.liaison_sheet, self.service_ticket, _(self.liable_party)),
+				title=_("Wrong Liaison Sheet"),
+			)
 		if authorising and flt(self.settled_amount) > flt(sheet.agreed_amount):
 			frappe.throw(
 				_("The settled amount {0} is above what the reply authorises ({1}).").format(
@@ -167,3 +250,19 @@ class CompensationSettlement(Document):
 				),
 				frappe.PermissionError,
 			)
+
+
+@frappe.whitelist(methods=["POST"])
+def make_settlement(source_name: str):
+	"""A new settlement opened from its case (R41), for the desk's Service Ticket form."""
+	ticket = frappe.get_doc("Service Ticket", source_name)
+	ticket.check_permission("read")
+	frappe.has_permission("Compensation Settlement", "create", throw=True)
+	doc = frappe.new_doc("Compensation Settlement")
+	doc.service_ticket = ticket.name
+	for field in ("unit", "property"):
+		doc.set(field, ticket.get(field))
+	doc.resident_name = ticket.get("contact_name")
+	if ticket.get("liable_party") in doc.meta.get_options("liable_party").split("\n"):
+		doc.liable_party = ticket.liable_party
+	return doc

@@ -27,6 +27,7 @@ frappe.ui.form.on("Service Ticket", {
 			);
 		}
 		if (frm.doc.ticket_type === "Paid Service" || frm.doc.paid_service) show_fee_schedule(frm);
+		if (!frm.is_new()) add_liaison_actions(frm);
 		if (frm.is_new() || FINISHED.includes(frm.doc.status)) return;
 
 		frm.add_custom_button(__("Hand Over"), () => hand_over(frm), __("Actions"));
@@ -128,4 +129,29 @@ function show_fee_schedule(frm) {
 			__("Fee Schedule")
 		);
 	});
+}
+
+// R17, R41: the case's liaison sheet and settlement are made from the case; a flagged case without a sheet says so.
+function add_liaison_actions(frm) {
+	const maker = (method, args) =>
+		frappe.model.open_mapped_doc({ method: `property_helpdesk.property_helpdesk.doctype.${method}`, frm, args });
+	if (frappe.model.can_create("Liaison Sheet")) {
+		frm.add_custom_button(
+			__("Liaison Sheet"),
+			() => maker("liaison_sheet.liaison_sheet.make_liaison_sheet", {}),
+			__("Create")
+		);
+	}
+	if (frappe.model.can_create("Compensation Settlement")) {
+		frm.add_custom_button(
+			__("Compensation Settlement"),
+			() => maker("compensation_settlement.compensation_settlement.make_settlement", {}),
+			__("Create")
+		);
+	}
+	if (frm.doc.needs_liaison_sheet) {
+		frappe.db.count("Liaison Sheet", { filters: { service_ticket: frm.doc.name } }).then((count) => {
+			if (!count) frm.set_intro(__("This case needs a liaison sheet, and no sheet covers it yet."), "orange");
+		});
+	}
 }
