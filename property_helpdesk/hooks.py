@@ -48,6 +48,8 @@ doc_events = {
 	# R29: reopened cases are counted; R32: recurring complaints raise a corrective action.
 	"Service Ticket": {
 		"before_save": "property_helpdesk.services.corrective.count_reopen",
+		# the escalation job's progress is its own: a stale form never writes it back (R15, R20–R24)
+		"validate": "property_helpdesk.services.clocks.keep_escalation_progress",
 		"on_update": "property_helpdesk.services.corrective.check_recurrence",
 	},
 	# ERPNext's own events keep the work order, the case and the settlement's billing true (R39, R44).

@@ -20,6 +20,9 @@ CLOCKS = (DISPATCH, ARRIVAL, COMPLETION, EXPLANATION, ANSWER, WORK_ORDER_RETURN,
 
 # Waiting for the resident's appointment or for parts pauses these (recorded on the case).
 PAUSABLE = frozenset({COMPLETION, ANSWER})
+# Clocks of one job: a new work order on the same case (a re-dispatch) runs them afresh, and its breaches are
+# its own (the breach key names the work order).
+WORK_ORDER_CLOCKS = frozenset({ARRIVAL, WORK_ORDER_RETURN, RETURN_VISIT})
 
 MINOR = "Minor or Urgent"  # 零修/共用小项/急修
 GENERAL = "General"  # 一般维修
@@ -47,6 +50,7 @@ class CaseTimes:
 	needs_answer: bool  # complaint or service request (R23)
 	job_class: str | None = None  # MINOR / GENERAL / MAJOR
 	dispatched_at: datetime | None = None
+	appointment_at: datetime | None = None  # the time agreed with the resident (预约时间)
 	arrived_at: datetime | None = None
 	completed_at: datetime | None = None
 	returned_at: datetime | None = None
@@ -82,7 +86,7 @@ def _span(clock: str, t: CaseTimes) -> tuple[bool, datetime | None, datetime | N
 	if clock == DISPATCH:
 		return t.is_repair, t.called_at, t.dispatched_at
 	if clock == ARRIVAL:
-		return t.is_repair, t.dispatched_at, t.arrived_at
+		return t.is_repair, arrival_start(t.dispatched_at, t.appointment_at), t.arrived_at
 	if clock == COMPLETION:
 		return t.is_repair and t.job_class in (MINOR, GENERAL), t.called_at, t.completed_at
 	if clock == EXPLANATION:
@@ -92,6 +96,16 @@ def _span(clock: str, t: CaseTimes) -> tuple[bool, datetime | None, datetime | N
 	if clock == WORK_ORDER_RETURN:
 		return t.is_repair, t.completed_at, t.returned_at
 	return t.is_repair, t.completed_at, t.visited_at  # RETURN_VISIT
+
+
+def arrival_start(dispatched_at: datetime | None, appointment_at: datetime | None) -> datetime | None:
+	"""R20: the arrival clock runs from dispatch, or from the resident's appointment when that is later (nobody
+	is late for an appointment not yet due). No dispatch, no clock."""
+	if dispatched_at is None:
+		return None
+	if appointment_at is not None and appointment_at > dispatched_at:
+		return appointment_at
+	return dispatched_at
 
 
 def deadlines(times: CaseTimes, commitment: Commitment) -> dict[str, datetime | None]:
@@ -188,3 +202,30 @@ def job_due(
 	if limit is None or called_at is None:
 		return None
 	return called_at + timedelta(minutes=limit + paused_minutes)
+
+
+def for_job(done: dict[str, set[str]], previous_job: str | None, job: str | None) -> dict[str, set[str]]:
+	"""The ladder steps taken, as they stand for the case's current job: a new job (a re-dispatch) starts its
+	own clocks (WORK_ORDER_CLOCKS) with no step taken; the case's other clocks keep theirs."""
+	if previous_job == job:
+		return done
+	return {clock: levels for clock, levels in done.items() if clock not in WORK_ORDER_CLOCKS}
+
+
+# What is wrong with a ladder, as (problem, level) pairs; the caller words them for the user.
+LADDER_EMPTY, LADDER_DUPLICATE, LADDER_NEGATIVE = "empty", "duplicate", "negative"
+
+
+def ladder_problems(ladder: Iterable[Step]) -> list[tuple[str, str | None]]:
+	"""A ladder needs at least one step, each level once, and no step before the deadline."""
+	steps = list(ladder)
+	if not steps:
+		return [(LADDER_EMPTY, None)]
+	problems, seen = [], set()
+	for step in steps:
+		if step.level in seen:
+			problems.append((LADDER_DUPLICATE, step.level))
+		seen.add(step.level)
+		if step.delay_minutes is None or step.delay_minutes < 0:
+			problems.append((LADDER_NEGATIVE, step.level))
+	return problems

@@ -25,6 +25,8 @@ DEADLINE_FIELDS = {
 REPAIR_TYPES = ("Repair", "Paid Service")
 ANSWER_TYPES = ("Complaint", "Service Request")
 CLOSED_STATES = ("Resolved", "Closed")
+# The ladder the procedure describes (R4), used only to seed Settings on install (setup/install.py); the job
+# reads the ladder from Settings and nothing else.
 DEFAULT_LADDER = (
 	("Follow-up Owner", 0),
 	("Maintenance Supervisor", 30),
@@ -50,14 +52,82 @@ def get_commitment() -> K.Commitment:
 	)
 
 
+# Limits of the service commitment that move deadlines: changing one recomputes the open cases.
+CLOCK_SETTINGS = (
+	"dispatch_notify_minutes",
+	"arrival_minutes",
+	"minor_repair_limit_hours",
+	"general_repair_limit_hours",
+	"major_explanation_hours",
+	"complaint_answer_days",
+	"work_order_return_hours",
+	"return_visit_hours",
+)
+# `escalated_levels` holds {clock: [levels taken]} and, under this key, the work order those of the job's
+# clocks (K.WORK_ORDER_CLOCKS) belong to.
+JOB_KEY = "work_order"
+
+
 def get_ladder() -> list[K.Step]:
+	"""The ladder of Settings (seeded on install, never empty: Settings refuse an empty one)."""
 	rows = frappe.get_cached_doc(SETTINGS).escalation_ladder
-	steps = [K.Step(r.level, r.delay_minutes) for r in rows] or [K.Step(*s) for s in DEFAULT_LADDER]
-	return sorted(steps, key=lambda s: s.delay_minutes)
+	return sorted((K.Step(r.level, r.delay_minutes) for r in rows), key=lambda s: s.delay_minutes)
 
 
 def escalated_levels(value: str | None) -> dict[str, set[str]]:
-	return {clock: set(levels) for clock, levels in json.loads(value or "{}").items()}
+	return {clock: set(levels) for clock, levels in json.loads(value or "{}").items() if clock in K.CLOCKS}
+
+
+def escalated_job(value: str | None) -> str | None:
+	"""The work order the job clocks' steps belong to."""
+	return json.loads(value or "{}").get(JOB_KEY)
+
+
+def progress_value(done: dict[str, set[str]], job: str | None) -> str:
+	value = {clock: sorted(levels) for clock, levels in done.items() if levels}
+	if job:
+		value[JOB_KEY] = job
+	return json.dumps(value, sort_keys=True)
+
+
+def keep_escalation_progress(doc, method=None) -> None:
+	"""doc_event (Service Ticket, validate): the ladder steps taken belong to the escalation job, which writes
+	them without touching `modified`; a form opened before a run would otherwise write the old value back and
+	the next run take the steps again. The stored value is read with a lock (the latest, not the snapshot)."""
+	if doc.is_new():
+		return
+	stored = frappe.db.get_value(
+		"Service Ticket", doc.name, ["escalated_levels", "next_escalation_at"], as_dict=True, for_update=True
+	)
+	if stored:
+		doc.escalated_levels = stored.escalated_levels
+		doc.next_escalation_at = stored.next_escalation_at
+
+
+TICKET_FIELDS = (
+	"name",
+	"ticket_type",
+	"status",
+	"call_started_at",
+	"answered_at",
+	"paused_minutes",
+	"paused_since",
+	"escalated_levels",
+)
+WORK_ORDER_FIELDS = (
+	"name",
+	"service_ticket",
+	"job_class",
+	"rework_of",
+	"creation",
+	"kpi_due_at",
+	"dispatched_at",
+	"appointment_at",
+	"arrived_at",
+	"completed_at",
+	"returned_at",
+	"explained_at",
+)
 
 
 def case_times(ticket, work_order, visited_at) -> K.CaseTimes:
@@ -68,6 +138,7 @@ def case_times(ticket, work_order, visited_at) -> K.CaseTimes:
 		needs_answer=ticket.ticket_type in ANSWER_TYPES,
 		job_class=wo.job_class or K.MINOR,
 		dispatched_at=wo.dispatched_at and get_datetime(wo.dispatched_at),
+		appointment_at=wo.appointment_at and get_datetime(wo.appointment_at),
 		arrived_at=wo.arrived_at and get_datetime(wo.arrived_at),
 		completed_at=wo.completed_at and get_datetime(wo.completed_at),
 		returned_at=wo.returned_at and get_datetime(wo.returned_at),
@@ -85,18 +156,7 @@ def current_work_order(ticket_name: str):
 	rows = frappe.get_all(
 		"Repair Work Order",
 		filters={"service_ticket": ticket_name, "status": ("!=", "Cancelled")},
-		fields=[
-			"name",
-			"job_class",
-			"rework_of",
-			"creation",
-			"kpi_due_at",
-			"dispatched_at",
-			"arrived_at",
-			"completed_at",
-			"returned_at",
-			"explained_at",
-		],
+		fields=list(WORK_ORDER_FIELDS),
 		order_by="creation desc",
 		limit=1,
 	)
@@ -104,47 +164,103 @@ def current_work_order(ticket_name: str):
 
 
 def refresh(ticket_name: str) -> dict:
-	ticket = frappe.db.get_value(
-		"Service Ticket",
-		ticket_name,
-		[
-			"name",
-			"ticket_type",
-			"status",
-			"call_started_at",
-			"answered_at",
-			"paused_minutes",
-			"paused_since",
-			"escalated_levels",
-		],
-		as_dict=True,
-	)
+	# A locking read: the escalation job (which skips locked cases) cannot write the steps taken in between.
+	ticket = frappe.db.get_value("Service Ticket", ticket_name, TICKET_FIELDS, as_dict=True, for_update=True)
 	visited_at = frappe.db.get_value(
 		"Return Visit", {"service_ticket": ticket_name}, "visited_at", order_by="visited_at asc"
 	)
 	work_order = current_work_order(ticket_name)
-	times = case_times(ticket, work_order, visited_at)
 	commitment = get_commitment()
-	deadlines = K.deadlines(times, commitment)
-	values = {field: deadlines.get(clock) for clock, field in DEADLINE_FIELDS.items()}
-	values["next_escalation_at"] = K.next_moment(
-		deadlines, get_ladder(), escalated_levels(ticket.escalated_levels)
-	)
-	# R29: what decides the case's timeliness, stored so that the reports count it in one GROUP BY.
-	values["kpi_due_at"], values["handled_at"] = K.handling(times, commitment)
-	values["job_class"] = times.job_class if times.is_repair else None
+	values, times = compute(ticket, work_order, visited_at, commitment, get_ladder())
 	frappe.db.set_value("Service Ticket", ticket_name, values, update_modified=False)
 	if work_order:
 		refresh_job_due(work_order, times, commitment)
 	return values
 
 
-def refresh_job_due(work_order, times: K.CaseTimes, commitment: K.Commitment):
+def compute(ticket, work_order, visited_at, commitment: K.Commitment, ladder: list[K.Step]):
+	"""What the case stores for its clocks: deadlines, the steps taken (for its current job) and the next
+	moment the job has work for it, and R29's timeliness."""
+	times = case_times(ticket, work_order, visited_at)
+	deadlines = K.deadlines(times, commitment)
+	job = work_order.name if work_order else None
+	done = K.for_job(escalated_levels(ticket.escalated_levels), escalated_job(ticket.escalated_levels), job)
+	values = {field: deadlines.get(clock) for clock, field in DEADLINE_FIELDS.items()}
+	values["next_escalation_at"] = K.next_moment(deadlines, ladder, done)
+	values["escalated_levels"] = progress_value(done, job)
+	# R29: what decides the case's timeliness, stored so that the reports count it in one GROUP BY.
+	values["kpi_due_at"], values["handled_at"] = K.handling(times, commitment)
+	values["job_class"] = times.job_class if times.is_repair else None
+	return values, times
+
+
+def recompute_open_cases(chunk: int = 500) -> int:
+	"""After the limits or the ladder change in Settings (R31): every case whose clocks may still run gets its
+	deadlines and next moment again, a chunk at a time — three reads and two multi-row updates per chunk, the
+	same rules as `refresh`. Returns how many cases were recomputed."""
+	from property_helpdesk.services.sql import update_by_name
+
+	names = frappe.get_all(
+		"Service Ticket",
+		or_filters={
+			"status": ("not in", CLOSED_STATES),
+			"work_order_return_deadline": ("is", "set"),
+			"return_visit_deadline": ("is", "set"),
+			"next_escalation_at": ("is", "set"),
+		},
+		pluck="name",
+		order_by="name",
+	)
+	commitment, ladder = get_commitment(), get_ladder()
+	fields = (*DEADLINE_FIELDS.values(), "next_escalation_at", "escalated_levels", "kpi_due_at", "handled_at")
+	for start in range(0, len(names), chunk):
+		batch = names[start : start + chunk]
+		tickets = frappe.db.get_values(
+			"Service Ticket", {"name": ("in", batch)}, TICKET_FIELDS, as_dict=True, for_update=True
+		)
+		jobs = {}
+		for row in frappe.get_all(
+			"Repair Work Order",
+			filters={"service_ticket": ("in", batch), "status": ("!=", "Cancelled")},
+			fields=list(WORK_ORDER_FIELDS),
+			order_by="creation asc",
+		):
+			jobs[row.service_ticket] = row  # the latest wins, as in current_work_order
+		visits = dict(
+			frappe.get_all(
+				"Return Visit",
+				filters={"service_ticket": ("in", batch)},
+				fields=["service_ticket", "min(visited_at) as visited_at"],
+				group_by="service_ticket",
+				as_list=True,
+			)
+		)
+		case_values, job_values = {}, {}
+		for ticket in tickets:
+			work_order = jobs.get(ticket.name)
+			values, times = compute(ticket, work_order, visits.get(ticket.name), commitment, ladder)
+			case_values[ticket.name] = values
+			if work_order:
+				due = job_due_at(work_order, times, commitment)
+				if due != (work_order.kpi_due_at and get_datetime(work_order.kpi_due_at)):
+					job_values[work_order.name] = {"kpi_due_at": due}
+		update_by_name("Service Ticket", case_values, fields)
+		update_by_name("Repair Work Order", job_values, ("kpi_due_at",))
+		if not frappe.flags.in_test:
+			frappe.db.commit()
+	return len(names)
+
+
+def job_due_at(work_order, times: K.CaseTimes, commitment: K.Commitment):
 	"""R30: when the job must be complete. A rework runs from its own dispatch, the first job from the call."""
 	if work_order.rework_of:
 		start, paused = get_datetime(work_order.dispatched_at or work_order.creation), 0
 	else:
 		start, paused = times.called_at, times.paused_minutes
-	due = K.job_due(start, work_order.job_class, commitment, paused)
+	return K.job_due(start, work_order.job_class, commitment, paused)
+
+
+def refresh_job_due(work_order, times: K.CaseTimes, commitment: K.Commitment):
+	due = job_due_at(work_order, times, commitment)
 	if due != (work_order.kpi_due_at and get_datetime(work_order.kpi_due_at)):
 		frappe.db.set_value("Repair Work Order", work_order.name, "kpi_due_at", due, update_modified=False)

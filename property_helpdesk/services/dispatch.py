@@ -4,26 +4,36 @@ once; the moment is recorded as the work order's dispatch time (the R15 clock st
 import frappe
 from frappe import _
 from frappe.desk.form.assign_to import add as assign
+from frappe.desk.form.assign_to import remove as unassign
 from frappe.utils import now_datetime
 
 from property_helpdesk.roles import first_holder
 from property_helpdesk.services.escalation import ROLE_OF_LEVEL
 
+# Who hears of a work order when the property names no maintenance supervisor: up the ladder of R4.
+FALLBACK_LEVELS = ("Office Director", "CS Manager", "General Manager")
 
-def active_work_order(ticket_name: str) -> str | None:
+
+def active_work_order(ticket_name: str, for_update: bool = False) -> str | None:
+	"""The case's work order that is not cancelled. `for_update` makes it a locking read, which sees the
+	latest committed rows whatever snapshot the transaction started with."""
 	return frappe.db.get_value(
-		"Repair Work Order", {"service_ticket": ticket_name, "status": ("!=", "Cancelled")}, "name"
+		"Repair Work Order",
+		{"service_ticket": ticket_name, "status": ("!=", "Cancelled")},
+		"name",
+		for_update=for_update,
 	)
 
 
 def dispatch(ticket_name: str, dispatched_at=None) -> str:
 	"""Make the case's work order unless it has one; safe when two people dispatch at once.
 
-	The case row is locked first (SELECT … FOR UPDATE), so a second dispatch waits for the first to commit
-	and then finds its work order.
+	The case row is locked first (SELECT … FOR UPDATE), so a second dispatch waits for the first to commit;
+	the work-order check is a locking read too, so it sees that commit even when the transaction's snapshot
+	was taken earlier (an agent who had the case open before pressing dispatch).
 	"""
 	frappe.db.get_value("Service Ticket", ticket_name, "name", for_update=True)
-	existing = active_work_order(ticket_name)
+	existing = active_work_order(ticket_name, for_update=True)
 	if existing:
 		return existing
 	ticket = frappe.get_doc("Service Ticket", ticket_name)
@@ -48,14 +58,36 @@ def maintenance_supervisor(property_name: str | None) -> str | None:
 	return first_holder(ROLE_OF_LEVEL["Maintenance Supervisor"])
 
 
+def fallback_recipient(property_name: str | None) -> tuple[str, str] | tuple[None, None]:
+	"""R15 with no maintenance supervisor anywhere: the next level up the ladder who exists (the property's
+	office director, else any holder of the role, then the CS manager, then the general manager)."""
+	director = property_name and frappe.db.get_value("Property", property_name, "office_director")
+	if director:
+		return director, "Office Director"
+	for level in FALLBACK_LEVELS:
+		user = first_holder(ROLE_OF_LEVEL[level])
+		if user:
+			return user, level
+	return None, None
+
+
 def notify_maintenance(work_order, ticket) -> None:
-	"""Assign the work order with Frappe's own assignment (ToDo, system notification, email)."""
-	supervisor = maintenance_supervisor(ticket.property)
-	if not supervisor:
-		return
+	"""Assign the work order with Frappe's own assignment (ToDo, system notification, email). Without a
+	maintenance supervisor the next level of the ladder gets it, and the work order says so (R15)."""
+	user = maintenance_supervisor(ticket.property)
+	if not user:
+		user, level = fallback_recipient(ticket.property)
+		work_order.add_comment(
+			"Info",
+			_("No maintenance supervisor is named: the work order went to {0} ({1}).").format(user, _(level))
+			if user
+			else _("No maintenance supervisor is named and nobody up the ladder could be told."),
+		)
+		if not user:
+			return
 	assign(
 		{
-			"assign_to": [supervisor],
+			"assign_to": [user],
 			"doctype": "Repair Work Order",
 			"name": work_order.name,
 			"description": _("Work order {0} for {1}: {2}").format(
@@ -65,3 +97,42 @@ def notify_maintenance(work_order, ticket) -> None:
 		},
 		ignore_permissions=True,
 	)
+
+
+def assign_technician(doc, method=None) -> None:
+	"""doc_event (Repair Work Order, on_update): the technician named on a work order gets it with Frappe's
+	assignment (a ToDo on their list); a technician replaced loses it."""
+	if not doc.has_value_changed("technician"):
+		return
+	before = doc.get_doc_before_save()
+	previous = before and before.technician
+	if previous and previous != doc.technician:
+		if frappe.db.exists(
+			"ToDo",
+			{
+				"reference_type": doc.doctype,
+				"reference_name": doc.name,
+				"allocated_to": previous,
+				"status": "Open",
+			},
+		):
+			unassign(doc.doctype, doc.name, previous, ignore_permissions=True)
+	if doc.technician and not frappe.db.exists(
+		"ToDo",
+		{
+			"reference_type": doc.doctype,
+			"reference_name": doc.name,
+			"allocated_to": doc.technician,
+			"status": "Open",
+		},
+	):
+		assign(
+			{
+				"assign_to": [doc.technician],
+				"doctype": doc.doctype,
+				"name": doc.name,
+				"description": _("Work order {0} for {1}: {2}").format(doc.name, doc.unit, doc.subject),
+				"priority": "High" if doc.is_emergency else "Medium",
+			},
+			ignore_permissions=True,
+		)

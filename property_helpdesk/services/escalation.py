@@ -4,14 +4,18 @@ Cost follows the number of due cases, not the number of open ones:
 
 1. one indexed range read of `next_escalation_at <= now`, locking the rows it takes (FOR UPDATE SKIP LOCKED, so
    a second run or a second worker takes other rows or none);
-2. one read of the properties and one of the role holders the ladder needs;
-3. one multi-row insert of Escalation records whose names are their unique key (ticket, clock, level) — a record is
-   written once, whatever happens;
-4. one multi-row insert of system notifications (Notification Log); one digest email per recipient is
-   enqueued for another worker once the run commits;
+2. one read of the properties and one of the role holders the ladder needs, one of the recipients' languages;
+3. one multi-row INSERT IGNORE of Escalation records whose names are their unique key (case, clock, level, and
+   the work order for a job's clocks) — a record is written once, whatever happens. Messages go only for the
+   records this run inserted: when the insert took fewer rows than it was given (a case whose stored progress
+   was stale), it is undone to a savepoint and redone row by row to learn which ones are new;
+4. one multi-row insert of system notifications (Notification Log), in each recipient's language, and one
+   digest email per recipient queued (Email Queue) in the same transaction;
 5. one update for all of them: each case's levels taken and its next moment.
 
-All of it is one transaction: a run that dies half-way leaves nothing, and the next run does the whole work.
+All of it is one transaction: a run that dies half-way leaves nothing, and the next run does the whole work,
+messages included. SMS, where a gateway is set, go after the commit, each on its own (a failing one is logged
+and the others still go).
 """
 
 import hashlib
@@ -23,7 +27,13 @@ from frappe import _
 from frappe.utils import get_datetime, get_url_to_form, now_datetime
 
 from property_helpdesk.procedure import clocks as K
-from property_helpdesk.services.clocks import DEADLINE_FIELDS, escalated_levels, get_ladder
+from property_helpdesk.services.clocks import (
+	DEADLINE_FIELDS,
+	escalated_job,
+	escalated_levels,
+	get_ladder,
+	progress_value,
+)
 from property_helpdesk.services.sql import insert_rows, update_by_name
 
 ROLE_OF_LEVEL = {
@@ -50,13 +60,29 @@ DUE_CASES = """
 """.format(deadline_fields=", ".join(DEADLINE_FIELDS.values()))
 
 
-def escalation_name(ticket: str, clock: str, level: str) -> str:
-	"""The unique key of one breach step: a second insert of the same step is ignored."""
-	return "ESC-" + hashlib.sha1(f"{ticket}\x1f{clock}\x1f{level}".encode()).hexdigest()[:20]
+ESCALATION_COLUMNS = (
+	"name",
+	"service_ticket",
+	"work_order",
+	"clock",
+	"level",
+	"deadline",
+	"escalated_at",
+	"notified_user",
+)
+
+
+def escalation_name(ticket: str, clock: str, level: str, work_order: str | None = None) -> str:
+	"""The unique key of one breach step: a second insert of the same step is ignored. The clocks of a job
+	name its work order, so that a new job on the same case (a re-dispatch) has breaches of its own."""
+	key = f"{ticket}\x1f{clock}\x1f{level}"
+	if work_order and clock in K.WORK_ORDER_CLOCKS:
+		key += f"\x1f{work_order}"
+	return "ESC-" + hashlib.sha1(key.encode()).hexdigest()[:20]
 
 
 def run(now=None, limit: int = BATCH) -> int:
-	"""Escalate every case that is due; return how many steps were taken."""
+	"""Escalate every case that is due; return how many steps were taken (records written by this run)."""
 	now = get_datetime(now) if now else now_datetime()
 	cases = frappe.db.sql(DUE_CASES, {"now": now, "limit": limit}, as_dict=True)
 	if not cases:
@@ -66,37 +92,46 @@ def run(now=None, limit: int = BATCH) -> int:
 	steps, progress = [], {}
 	for case in cases:
 		done = escalated_levels(case.escalated_levels)
+		job = escalated_job(case.escalated_levels)
 		deadlines = {clock: case[field] for clock, field in DEADLINE_FIELDS.items() if case[field]}
 		for clock, deadline in deadlines.items():
 			for step in K.escalations_due(get_datetime(deadline), ladder, done.get(clock, ()), now):
 				done.setdefault(clock, set()).add(step.level)
-				steps.append((case, clock, step.level, deadline))
-		progress[case.name] = (
-			json.dumps({c: sorted(levels) for c, levels in done.items()}),
-			K.next_moment(deadlines, ladder, done),
-		)
+				steps.append(
+					(case, clock, step.level, deadline, job if clock in K.WORK_ORDER_CLOCKS else None)
+				)
+		progress[case.name] = (progress_value(done, job), K.next_moment(deadlines, ladder, done))
 
-	targets = Targets(cases, {level for _case, _clock, level, _d in steps})
-	escalations, notifications, digests = [], [], defaultdict(list)
-	for case, clock, level, deadline in steps:
-		user = targets.user(level, case)
-		escalations.append(
-			(escalation_name(case.name, clock, level), case.name, clock, level, deadline, now, user)
+	targets = Targets(cases, steps)
+	rows = [
+		(
+			escalation_name(case.name, clock, level, job),
+			case.name,
+			job,
+			clock,
+			level,
+			deadline,
+			now,
+			targets.user(level, case, clock),
 		)
-		if user:
-			subject = _("{0} missed its {1} limit ({2}): {3}").format(
-				case.name, _(clock), _(level), case.subject
-			)
-			notifications.append((frappe.generate_hash(length=12), subject, case.name, user, now))
-			digests[user].append((case.name, subject))
-
+		for case, clock, level, deadline, job in steps
+	]
 	save_progress(progress)
-	insert_rows(
-		"Escalation",
-		["name", "service_ticket", "clock", "level", "deadline", "escalated_at", "notified_user"],
-		escalations,
-		ignore_duplicates=True,
-	)
+	written = insert_new(rows)
+
+	notifications, digests = [], defaultdict(list)
+	languages = targets.languages({row[-1] for row in written if row[-1]})
+	subjects = {case.name: case.subject for case in cases}
+	for _name, ticket, _job, clock, level, _deadline, _at, user in written:
+		if not user:
+			continue
+		lang = languages.get(user)
+		subject = _("{0} missed its {1} limit ({2}): {3}", lang=lang).format(
+			ticket, _(clock, lang=lang), _(level, lang=lang), subjects[ticket]
+		)
+		notifications.append((frappe.generate_hash(length=12), subject, ticket, user, now))
+		digests[user].append((ticket, subject))
+
 	insert_rows(
 		"Notification Log",
 		["name", "subject", "document_name", "for_user", "creation", "modified"]
@@ -106,15 +141,38 @@ def run(now=None, limit: int = BATCH) -> int:
 			for n in notifications
 		],
 	)
-	if digests and (has_outgoing_email() or frappe.db.get_single_value("SMS Settings", "sms_gateway_url")):
-		# Rendering mail costs far more than escalating: another worker does it once this run commits.
-		frappe.enqueue(
-			"property_helpdesk.services.escalation.send_digests",
-			digests=dict(digests),
-			enqueue_after_commit=True,
-			now=frappe.flags.in_test,
-		)
-	return len(escalations)
+	if digests:
+		queue_emails(digests, languages)
+		if frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
+			frappe.enqueue(
+				"property_helpdesk.services.escalation.send_sms_digests",
+				digests=dict(digests),
+				enqueue_after_commit=True,
+				now=frappe.flags.in_test,
+			)
+	return len(written)
+
+
+def insert_new(rows: list[tuple]) -> list[tuple]:
+	"""Write the Escalation records; return those this run wrote (a record already there is not news).
+
+	One multi-row INSERT IGNORE; its row count says whether every record was new. When not (the case's stored
+	progress was behind, e.g. after a form saved over it), the insert is undone to a savepoint and redone one
+	row at a time, each row's count saying whether it is new. INSERT sees committed and locked rows, never an
+	old snapshot, so two runs never both count the same record as theirs."""
+	if not rows:
+		return []
+	frappe.db.savepoint("escalation_insert")
+	insert_rows("Escalation", ESCALATION_COLUMNS, rows, ignore_duplicates=True)
+	if frappe.db._cursor.rowcount == len(rows):
+		return rows
+	frappe.db.rollback(save_point="escalation_insert")
+	written = []
+	for row in rows:
+		insert_rows("Escalation", ESCALATION_COLUMNS, [row], ignore_duplicates=True)
+		if frappe.db._cursor.rowcount == 1:
+			written.append(row)
+	return written
 
 
 def save_progress(progress: dict[str, tuple[str, object]]) -> None:
@@ -129,21 +187,11 @@ def save_progress(progress: dict[str, tuple[str, object]]) -> None:
 	)
 
 
-def send_digests(digests: dict[str, list[tuple[str, str]]]) -> None:
-	"""One email per person per run, listing every case that reached them (queued through Email Queue), and an
-	SMS where an SMS gateway is configured. A site without an outgoing email account relies on the system
-	notifications alone."""
-	if frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
-		from frappe.core.doctype.sms_settings.sms_settings import send_sms
-
-		mobiles = dict(
-			frappe.get_all(
-				"User", filters={"name": ("in", list(digests))}, fields=["name", "mobile_no"], as_list=True
-			)
-		)
-		for user, items in digests.items():
-			if mobiles.get(user):
-				send_sms([mobiles[user]], "\n".join(subject for _name, subject in items))
+def queue_emails(digests: dict[str, list[tuple[str, str]]], languages: dict[str, str]) -> None:
+	"""One email per person per run, listing every case that reached them, in their language. frappe.sendmail
+	(not sent now) only writes Email Queue rows: they are part of the run's transaction, so they are committed
+	with the breach records or not at all, and Frappe's email worker sends and retries them. A site without an
+	outgoing email account relies on the system notifications alone."""
 	if not has_outgoing_email():
 		return
 	emails = dict(
@@ -160,10 +208,31 @@ def send_digests(digests: dict[str, list[tuple[str, str]]]) -> None:
 		)
 		frappe.sendmail(
 			recipients=[emails[user]],
-			subject=_("Property Helpdesk: {0} case(s) past their time limit").format(len(items)),
+			subject=_(
+				"Property Helpdesk: {0} case(s) past their time limit", lang=languages.get(user)
+			).format(len(items)),
 			message=f"<ul>{lines}</ul>",
 			delayed=True,
 		)
+
+
+def send_sms_digests(digests: dict[str, list[tuple[str, str]]]) -> None:
+	"""After the run commits: one SMS per person with a mobile number. Each is sent on its own; a failing one
+	(gateway down, number refused) is logged and the others still go."""
+	from frappe.core.doctype.sms_settings.sms_settings import send_sms
+
+	mobiles = dict(
+		frappe.get_all(
+			"User", filters={"name": ("in", list(digests))}, fields=["name", "mobile_no"], as_list=True
+		)
+	)
+	for user, items in digests.items():
+		if not mobiles.get(user):
+			continue
+		try:
+			send_sms([mobiles[user]], "\n".join(subject for _name, subject in items), success_msg=False)
+		except Exception:
+			frappe.log_error(title=_("Escalation SMS to {0} failed").format(user))
 
 
 def has_outgoing_email() -> bool:
@@ -172,16 +241,22 @@ def has_outgoing_email() -> bool:
 
 class Targets:
 	"""Who stands at each level of the ladder for a case (R4). Reads only what the due steps need: nothing for
-	the follow-up owner, the properties for supervisor and director, role holders for the rest."""
+	the follow-up owner, the properties for supervisor and director (and for the area administrator when
+	Settings give return visits to them, R38), role holders for the rest."""
 
-	def __init__(self, cases, levels: set[str]):
+	def __init__(self, cases, steps):
+		levels = {level for _case, _clock, level, _deadline, _job in steps}
 		self.by_property, self.by_role = {}, {}
+		self.visits_by_admin = any(clock == K.RETURN_VISIT for _c, clock, *_rest in steps) and (
+			frappe.db.get_single_value("Property Helpdesk Settings", "return_visit_by")
+			== "Area Administrator"
+		)
 		properties = {c.property for c in cases if c.property}
-		if properties and levels & set(PROPERTY_FIELD_OF_LEVEL):
+		if properties and (levels & set(PROPERTY_FIELD_OF_LEVEL) or self.visits_by_admin):
 			for row in frappe.get_all(
 				"Property",
 				filters={"name": ("in", list(properties))},
-				fields=["name", "office_director", "maintenance_supervisor"],
+				fields=["name", "office_director", "maintenance_supervisor", "area_administrator"],
 			):
 				self.by_property[row.name] = row
 		roles = [ROLE_OF_LEVEL[level] for level in levels if level in ROLE_OF_LEVEL]
@@ -198,12 +273,29 @@ class Targets:
 			for role, name in rows:
 				self.by_role.setdefault(role, name)
 
-	def user(self, level: str, case) -> str | None:
-		if level == "Follow-up Owner":
-			return case.follow_up_owner
+	def user(self, level: str, case, clock: str | None = None) -> str | None:
 		prop = self.by_property.get(case.property) or {}
+		if level == "Follow-up Owner":
+			# R38: a missed return visit goes to whoever Settings say makes it (the area administrator, or the
+			# acceptor, who is the follow-up owner, R34).
+			if clock == K.RETURN_VISIT and self.visits_by_admin and prop.get("area_administrator"):
+				return prop.get("area_administrator")
+			return case.follow_up_owner
 		field = PROPERTY_FIELD_OF_LEVEL.get(level)
 		return (field and prop.get(field)) or self.by_role.get(ROLE_OF_LEVEL.get(level))
+
+	@staticmethod
+	def languages(users: set[str]) -> dict[str, str]:
+		"""Each recipient's language (their own, else the site's), for the words of their messages."""
+		if not users:
+			return {}
+		default = frappe.db.get_default("lang") or "en"
+		return {
+			name: language or default
+			for name, language in frappe.get_all(
+				"User", filters={"name": ("in", list(users))}, fields=["name", "language"], as_list=True
+			)
+		}
 
 
 def run_job():

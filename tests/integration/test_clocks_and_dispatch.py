@@ -3,14 +3,14 @@ ladder step by step (R4), and the fault cases with two real database connections
 
 import threading
 from datetime import timedelta
-from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
+from property_helpdesk.api.intake import dispatch as intake_dispatch
 from property_helpdesk.api.intake import pause_clocks, resume_clocks
-from property_helpdesk.services import escalation
+from property_helpdesk.services import clocks, escalation
 from property_helpdesk.services.dispatch import dispatch
 from tests.conftest import SITES_PATH, TEST_SITE
 from tests.integration.factories import make_property, make_ticket, make_unit, make_user
@@ -325,19 +325,304 @@ class TestEscalationLadder(ClockCase):
 			self.assertIn(ticket.name, frappe.db.get_value("Email Queue", queued[0].parent, "message"))
 		self.assertIsNone(frappe.db.get_value("Service Ticket", ticket.name, "next_escalation_at"))
 
-	def test_a_run_that_dies_leaves_nothing_and_the_next_finishes(self):
+
+def expected_users(p):
+	return [p["agent"], p["supervisor"], p["director"], p["csm"], p["gm"]]
+
+
+def escalations(ticket, clock):
+	return frappe.get_all(
+		"Escalation",
+		filters={"service_ticket": ticket, "clock": clock},
+		fields=["level", "notified_user", "work_order"],
+		order_by="escalated_at asc, creation asc",
+	)
+
+
+class TestEachClockClimbsTheLadder(ClockCase):
+	"""R4 with R15, R20–R22, R24: every clock, every step of the ladder at its minute (time passed to the job)."""
+
+	def climb(self, ticket_name, clock, field, users=None):
+		deadline = get_datetime(frappe.db.get_value("Service Ticket", ticket_name, field))
+		self.assertTrue(deadline, f"{clock} has no deadline")
+		delays = [s.delay_minutes for s in clocks.get_ladder()]
+		for step, (level, delay) in enumerate(zip(LADDER, delays, strict=True)):
+			escalation.run(now=deadline + timedelta(minutes=delay) - timedelta(seconds=1))
+			self.assertEqual(len(escalations(ticket_name, clock)), step, (clock, level, "early"))
+			escalation.run(now=deadline + timedelta(minutes=delay))
+			rows = escalations(ticket_name, clock)
+			self.assertEqual(len(rows), step + 1, (clock, level))
+			self.assertEqual(rows[-1].level, level)
+			self.assertEqual(rows[-1].notified_user, (users or expected_users(self.p))[step], (clock, level))
+
+	def completed(self, ticket):
+		wo = self.work_order(ticket)
+		wo.update({"arrived_at": add_to_date(now_datetime(), minutes=-50), "completed_at": now_datetime()})
+		wo.save()
+		return wo
+
+	def test_r15_dispatch_clock(self):
+		ticket = self.ticket()
+		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+		wo.status = "Cancelled"  # no live work order: the 5-minute dispatch clock runs from the call
+		wo.save()
+		self.climb(ticket.name, "Dispatch", "dispatch_deadline")
+
+	def test_r20_arrival_clock(self):
+		ticket = self.ticket(minutes_ago=30)
+		self.work_order(ticket).save()
+		self.climb(ticket.name, "Arrival", "arrival_deadline")
+
+	def test_r21_completion_clock(self):
+		ticket = self.ticket(minutes_ago=30)
+		wo = self.work_order(ticket)
+		wo.arrived_at = add_to_date(now_datetime(), minutes=-20)
+		wo.save()
+		self.climb(ticket.name, "Completion", "completion_deadline")
+
+	def test_r22_explanation_clock(self):
+		ticket = self.ticket()
+		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+		wo.update({"job_class": "Major", "major_reason": "External Specialist"})
+		wo.save()
+		self.climb(ticket.name, "Explanation", "explanation_deadline")
+
+	def test_r24_work_order_return_clock(self):
+		ticket = self.ticket(minutes_ago=60)
+		self.completed(ticket)
+		self.climb(ticket.name, "Work Order Return", "work_order_return_deadline")
+
+	def test_r24_return_visit_clock(self):
+		ticket = self.ticket(minutes_ago=60)
+		self.completed(ticket)
+		self.climb(ticket.name, "Return Visit", "return_visit_deadline")
+
+	def test_r38_missed_return_visit_goes_to_the_visitor_settings_name(self):
+		"""R38: with return visits given to the area administrator, the first step of a missed visit is theirs,
+		not the follow-up owner's."""
+		frappe.db.set_single_value("Property Helpdesk Settings", "return_visit_by", "Area Administrator")
+		try:
+			ticket = self.ticket(minutes_ago=60)
+			self.completed(ticket)
+			users = expected_users(self.p)
+			self.climb(ticket.name, "Return Visit", "return_visit_deadline", [self.p["admin"], *users[1:]])
+		finally:
+			frappe.db.set_single_value("Property Helpdesk Settings", "return_visit_by", "Acceptor")
+
+	def test_r20_the_arrival_clock_waits_for_the_appointment(self):
+		"""R20 with R37: a job booked for the resident's appointment is not late before it; the 15 minutes run
+		from the later of dispatch and the appointment."""
+		ticket = self.ticket(minutes_ago=30)
+		wo = self.work_order(ticket)
+		appointment = add_to_date(now_datetime(), hours=2).replace(microsecond=0)
+		wo.appointment_at = appointment
+		wo.save()
+		deadline = get_datetime(frappe.db.get_value("Service Ticket", ticket.name, "arrival_deadline"))
+		self.assertEqual(deadline, appointment + timedelta(minutes=15))
+		escalation.run(now=get_datetime(wo.dispatched_at) + timedelta(minutes=45))
+		self.assertEqual(escalations(ticket.name, "Arrival"), [])
+		escalation.run(now=deadline)
+		self.assertEqual([r.level for r in escalations(ticket.name, "Arrival")], ["Follow-up Owner"])
+
+	def test_r20_a_new_job_on_the_same_case_escalates_again(self):
+		"""A re-dispatch (the first job cancelled) runs its own arrival clock: its breach is a new record, named
+		by the new work order, and is messaged."""
+		ticket = self.ticket(minutes_ago=60)
+		first = self.work_order(ticket)
+		first.save()
+		deadline = get_datetime(frappe.db.get_value("Service Ticket", ticket.name, "arrival_deadline"))
+		escalation.run(now=deadline)
+		first.reload()
+		first.status = "Cancelled"
+		first.save()
+		second = dispatch(ticket.name)
+		self.assertNotEqual(second, first.name)
+		deadline = get_datetime(frappe.db.get_value("Service Ticket", ticket.name, "arrival_deadline"))
+		self.assertEqual(escalation.run(now=deadline), 1)
+		rows = escalations(ticket.name, "Arrival")
+		self.assertEqual(
+			[(r.level, r.work_order) for r in rows],
+			[("Follow-up Owner", first.name), ("Follow-up Owner", second)],
+		)
+		self.assertEqual(
+			frappe.db.count("Notification Log", {"document_name": ticket.name, "for_user": self.p["agent"]}),
+			2,
+		)
+
+
+class TestEscalationMessages(ClockCase):
+	def complaint_due(self):
 		ticket = self.ticket(ticket_type="Complaint", complaint_ground="A4.3.1.1")
 		ticket.reload()
-		late = get_datetime(ticket.answer_deadline) + timedelta(minutes=61)
-		frappe.db.savepoint("before_run")
-		with patch.object(escalation, "send_digests", side_effect=RuntimeError("worker killed")):
-			with self.assertRaises(RuntimeError):
-				escalation.run(now=late)
-		frappe.db.rollback(save_point="before_run")
-		self.assertEqual(frappe.db.count("Escalation", {"service_ticket": ticket.name}), 0)
-		escalation.run(now=late)
-		levels = frappe.get_all("Escalation", filters={"service_ticket": ticket.name}, pluck="level")
-		self.assertEqual(sorted(levels), ["Follow-up Owner", "Maintenance Supervisor", "Office Director"])
+		return ticket, get_datetime(ticket.answer_deadline)
+
+	def messages(self, ticket):
+		return frappe.db.count(
+			"Notification Log", {"document_name": ticket.name, "for_user": self.p["agent"]}
+		)
+
+	def test_r15_a_stale_form_saved_after_a_run_does_not_bring_the_message_back(self):
+		"""The job writes the steps taken without touching `modified`: a form opened before the run and saved
+		after it must not write the old progress back, and the next run sends nothing again."""
+		ticket, deadline = self.complaint_due()
+		stale = frappe.get_doc("Service Ticket", ticket.name)
+		self.assertEqual(escalation.run(now=deadline), 1)
+		self.assertEqual(self.messages(ticket), 1)
+		stale.description = "业主补充：渗水加重。"
+		stale.save()
+		self.assertIn(
+			"Follow-up Owner", frappe.db.get_value("Service Ticket", ticket.name, "escalated_levels")
+		)
+		self.assertEqual(escalation.run(now=deadline + timedelta(minutes=1)), 0)
+		self.assertEqual(self.messages(ticket), 1)
+
+	def test_r15_progress_lost_by_any_other_means_still_sends_nothing_twice(self):
+		"""Messages go only for records the run itself wrote: a case whose stored progress went back (here
+		written directly) is re-examined, its record exists, nobody hears of it again."""
+		ticket, deadline = self.complaint_due()
+		escalation.run(now=deadline)
+		frappe.db.set_value(
+			"Service Ticket",
+			ticket.name,
+			{"escalated_levels": "{}", "next_escalation_at": deadline},
+			update_modified=False,
+		)
+		other, other_deadline = self.complaint_due()  # and a case due for the first time in the same run
+		self.assertEqual(escalation.run(now=max(deadline, other_deadline)), 1)
+		self.assertEqual(self.messages(ticket), 1)
+		self.assertEqual(self.messages(other), 1)
+		self.assertEqual(frappe.db.count("Escalation", {"service_ticket": ticket.name}), 1)
+
+	def test_r15_the_message_is_in_the_recipients_language(self):
+		"""A user whose language is Chinese reads the breach in Chinese, whoever runs the job."""
+		frappe.db.set_value("User", self.p["agent"], "language", "zh")
+		ticket, deadline = self.complaint_due()
+		frappe.set_user("Administrator")
+		escalation.run(now=deadline)
+		subject = frappe.db.get_value(
+			"Notification Log", {"document_name": ticket.name, "for_user": self.p["agent"]}, "subject"
+		)
+		self.assertIn("超过答复时限", subject)
+		self.assertIn("跟进责任人", subject)
+
+	def test_r15_a_failing_sms_gateway_stops_no_other_message(self):
+		"""SMS after the run, each on its own: the gateway down is logged per message, every notification and
+		record stands."""
+		sms = frappe.get_doc("SMS Settings")
+		sms.flags.ignore_permissions = True
+		sms.update(
+			{
+				"sms_gateway_url": "http://127.0.0.1:9/sms",
+				"message_parameter": "text",
+				"receiver_parameter": "to",
+			}
+		)
+		sms.save()
+		for key, mobile in (("agent", "+86-13800000001"), ("supervisor", "+86-13800000002")):
+			frappe.db.set_value("User", self.p[key], "mobile_no", mobile)
+		ticket, deadline = self.complaint_due()
+
+		def failures(key):
+			return frappe.db.count("Error Log", {"method": f"Escalation SMS to {self.p[key]} failed"})
+
+		before = {key: failures(key) for key in ("agent", "supervisor")}
+		escalation.run(now=deadline + timedelta(minutes=30))
+		for key in ("agent", "supervisor"):  # one digest SMS each, each failing on its own
+			self.assertEqual(failures(key) - before[key], 1, key)
+		for key in ("agent", "supervisor"):
+			self.assertEqual(
+				frappe.db.count("Notification Log", {"document_name": ticket.name, "for_user": self.p[key]}),
+				1,
+			)
+
+
+class TestSettingsDriveTheClocks(ClockCase):
+	def setUp(self):
+		frappe.set_user("Administrator")
+
+	def settings(self):
+		return frappe.get_doc("Property Helpdesk Settings")
+
+	def test_r31_changing_a_limit_moves_the_open_cases_deadlines(self):
+		"""R20, R31: the arrival limit comes from Settings; changing it reaches a case already open."""
+		ticket = self.ticket(minutes_ago=10)
+		wo = self.work_order(ticket)
+		wo.save()
+		dispatched = get_datetime(wo.dispatched_at)
+		self.assertEqual(
+			get_datetime(frappe.db.get_value("Service Ticket", ticket.name, "arrival_deadline")),
+			dispatched + timedelta(minutes=15),
+		)
+		settings = self.settings()
+		settings.arrival_minutes = 20
+		settings.save()
+		self.addCleanup(self.restore_arrival)
+		ticket.reload()
+		self.assertEqual(get_datetime(ticket.arrival_deadline), dispatched + timedelta(minutes=20))
+		self.assertEqual(get_datetime(ticket.next_escalation_at), dispatched + timedelta(minutes=20))
+
+	def restore_arrival(self):
+		settings = self.settings()
+		settings.arrival_minutes = 15
+		settings.save()
+
+	def test_r4_r31_a_bad_ladder_or_limit_is_refused(self):
+		for change, message in (
+			(
+				lambda s: s.append("escalation_ladder", {"level": "Office Director", "delay_minutes": 90}),
+				"more than once",
+			),
+			(lambda s: s.set("escalation_ladder", []), "at least one step"),
+			(lambda s: s.escalation_ladder[1].set("delay_minutes", -5), "negative|before the deadline"),
+			(lambda s: s.set("arrival_minutes", 0), "greater than zero"),
+			(lambda s: s.set("reconciliation_days", 0), "greater than zero"),
+		):
+			settings = self.settings()
+			change(settings)
+			with self.assertRaisesRegex(frappe.ValidationError, message):
+				settings.save()
+		self.assertEqual(len(self.settings().escalation_ladder), 5)
+
+
+class TestAssignment(ClockCase):
+	def open_todos(self, wo):
+		return set(
+			frappe.get_all(
+				"ToDo",
+				filters={"reference_type": "Repair Work Order", "reference_name": wo, "status": "Open"},
+				pluck="allocated_to",
+			)
+		)
+
+	def test_r15_the_technician_named_is_assigned_the_work_order(self):
+		frappe.set_user("Administrator")
+		tech = make_user("clock-tech@clocks.test", "Property Maintenance Technician")
+		tech2 = make_user("clock-tech2@clocks.test", "Property Maintenance Technician")
+		wo = frappe.get_doc("Repair Work Order", {"service_ticket": self.ticket().name})
+		frappe.set_user(self.p["supervisor"])
+		wo.technician = tech
+		wo.save()
+		self.assertEqual(self.open_todos(wo.name), {self.p["supervisor"], tech})
+		wo.technician = tech2
+		wo.save()
+		self.assertEqual(self.open_todos(wo.name), {self.p["supervisor"], tech2})
+
+	def test_r15_with_no_maintenance_supervisor_the_office_director_is_told_and_it_is_recorded(self):
+		frappe.set_user("Administrator")
+		frappe.db.savepoint("no_supervisor")
+		try:
+			frappe.db.set_value("Property", "时限楼盘", "maintenance_supervisor", None)
+			frappe.db.delete("Has Role", {"role": "Property Maintenance Supervisor"})
+			frappe.set_user(self.p["agent"])
+			wo = frappe.get_doc("Repair Work Order", {"service_ticket": self.ticket().name})
+			self.assertEqual(self.open_todos(wo.name), {self.p["director"]})
+			comments = frappe.get_all(
+				"Comment", filters={"reference_name": wo.name, "comment_type": "Info"}, pluck="content"
+			)
+			self.assertTrue(any(self.p["director"] in c for c in comments), comments)
+		finally:
+			frappe.set_user("Administrator")
+			frappe.db.rollback(save_point="no_supervisor")
 
 
 class TestEscalationCost(ClockCase):
@@ -372,11 +657,14 @@ class TestEscalationCost(ClockCase):
 		self.assertLessEqual(session("Rows_read") - rows, 3 * due + 20)
 
 
-def in_own_connection(fn, results, barrier):
-	"""Run fn on a second, real database connection, as another worker would."""
+def in_own_connection(fn, results, barrier, before=None):
+	"""Run fn on a second, real database connection, as another worker would. `before` runs first, before
+	both connections meet at the barrier (e.g. a plain read that fixes the transaction's snapshot)."""
 	frappe.init(site=TEST_SITE, sites_path=SITES_PATH)
 	frappe.connect()
 	try:
+		if before:
+			before()
 		barrier.wait(timeout=30)
 		results.append(fn())
 		frappe.db.commit()
@@ -387,9 +675,11 @@ def in_own_connection(fn, results, barrier):
 		frappe.destroy()
 
 
-def run_twice_at_once(fn):
+def run_twice_at_once(fn, before=None):
 	results, barrier = [], threading.Barrier(2)
-	threads = [threading.Thread(target=in_own_connection, args=(fn, results, barrier)) for _ in range(2)]
+	threads = [
+		threading.Thread(target=in_own_connection, args=(fn, results, barrier, before)) for _ in range(2)
+	]
 	for t in threads:
 		t.start()
 	for t in threads:
@@ -454,3 +744,101 @@ class TestConcurrency(FrappeTestCase):
 		self.assertEqual(len(set(results)), 1)
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.count("Repair Work Order", {"service_ticket": ticket.name}), 1)
+
+	def test_r15_two_agents_dispatching_through_the_api_after_reading_the_case_make_one_work_order(self):
+		"""R15: each agent has the case open (a plain read fixes its REPEATABLE READ snapshot) when both press
+		dispatch at once; the second waits for the first's lock and must then see its work order."""
+		frappe.set_user(self.p["agent"])
+		ticket = make_ticket(self.unit, ticket_type="Service Request")  # no work order at intake
+		frappe.db.commit()
+		agent = self.p["agent"]
+
+		def open_the_case():
+			frappe.set_user(agent)
+			frappe.get_doc("Service Ticket", ticket.name)
+
+		results = run_twice_at_once(lambda: intake_dispatch(ticket.name), before=open_the_case)
+		self.assertFalse([r for r in results if isinstance(r, Exception)], results)
+		self.assertEqual(len(set(results)), 1, results)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count("Repair Work Order", {"service_ticket": ticket.name}), 1)
+
+	def test_r15_a_run_that_dies_before_commit_leaves_nothing_and_the_next_does_it_all_once(self):
+		"""A worker killed after the run wrote everything (records, notifications, the queued digest emails) and
+		before it committed: another connection sees nothing; the next run on another connection does all of
+		it, each exactly once."""
+		frappe.set_user(self.p["agent"])
+		ticket = make_ticket(
+			self.unit,
+			ticket_type="Complaint",
+			complaint_ground="A4.3.1.1",
+			call_started_at=add_to_date(now_datetime(), days=-3, minutes=-61),
+		).name
+		account = outgoing_account()
+		frappe.db.commit()
+		self.addCleanup(drop_outgoing_account, account)
+		queued_before = set(frappe.get_all("Email Queue", pluck="name"))
+
+		def dies():
+			wrote = escalation.run()
+			raise RuntimeError(f"worker killed after writing {wrote} steps")
+
+		results, barrier = [], threading.Barrier(1)
+		worker = threading.Thread(target=in_own_connection, args=(dies, results, barrier))
+		worker.start()
+		worker.join(timeout=60)
+		self.assertEqual(len(results), 1)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count("Escalation", {"service_ticket": ticket}), 0)
+		self.assertEqual(frappe.db.count("Notification Log", {"document_name": ticket}), 0)
+		self.assertEqual(set(frappe.get_all("Email Queue", pluck="name")) - queued_before, set())
+
+		results = []
+		worker = threading.Thread(target=in_own_connection, args=(escalation.run, results, barrier))
+		worker.start()
+		worker.join(timeout=60)
+		self.assertEqual(results, [3])
+		frappe.db.rollback()
+		levels = frappe.get_all("Escalation", filters={"service_ticket": ticket}, pluck="level")
+		self.assertEqual(sorted(levels), ["Follow-up Owner", "Maintenance Supervisor", "Office Director"])
+		self.assertEqual(frappe.db.count("Notification Log", {"document_name": ticket}), 3)
+		queued = set(frappe.get_all("Email Queue", pluck="name")) - queued_before
+		self.addCleanup(drop_email_queue, queued)
+		recipients = frappe.get_all(
+			"Email Queue Recipient", filters={"parent": ("in", list(queued) or ["-"])}, pluck="recipient"
+		)
+		self.assertEqual(
+			sorted(recipients), sorted([self.p["agent"], self.p["supervisor"], self.p["director"]])
+		)
+
+
+def outgoing_account() -> str:
+	name = "Helpdesk Test Outgoing"
+	if not frappe.db.exists("Email Account", name):
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": name,
+				"email_id": "helpdesk@clocks.test",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": "127.0.0.1",
+				"smtp_port": 2525,
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def drop_outgoing_account(name):
+	frappe.delete_doc("Email Account", name, force=True, ignore_permissions=True)
+	frappe.db.commit()
+	frappe.local.outgoing_email_account = {}
+	frappe.cache.delete_value("outgoing_email_account")
+	frappe.clear_cache()
+
+
+def drop_email_queue(names):
+	if names:
+		frappe.db.delete("Email Queue Recipient", {"parent": ("in", list(names))})
+		frappe.db.delete("Email Queue", {"name": ("in", list(names))})
+		frappe.db.commit()

@@ -24,5 +24,6 @@ class Escalation(Document):
 		]
 		notified_user: DF.Link | None
 		service_ticket: DF.Link
+		work_order: DF.Link | None
 	# end: auto-generated types
 	pass

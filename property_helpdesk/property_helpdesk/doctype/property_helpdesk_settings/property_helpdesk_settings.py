@@ -1,8 +1,17 @@
 # Copyright (c) 2026, Property Helpdesk developers and contributors
 # For license information, please see license.txt
 
-# import frappe
+"""The service commitment (R31): every limit the clocks use and the escalation ladder (R4)."""
+
+import frappe
+from frappe import _
 from frappe.model.document import Document
+
+from property_helpdesk.procedure import clocks as K
+from property_helpdesk.services.clocks import CLOCK_SETTINGS
+
+# Limits that must be more than zero: the clocks' and those of the daily checks (R25, R26).
+POSITIVE_LIMITS = (*CLOCK_SETTINGS, "warranty_plan_days", "reconciliation_days")
 
 
 class PropertyHelpdeskSettings(Document):
@@ -47,4 +56,51 @@ class PropertyHelpdeskSettings(Document):
 		warranty_plan_days: DF.Float
 		work_order_return_hours: DF.Float
 	# end: auto-generated types
-	pass
+
+	def validate(self):
+		self.validate_limits()
+		self.validate_ladder()
+
+	def validate_limits(self):
+		for fieldname in POSITIVE_LIMITS:
+			if not (self.get(fieldname) or 0) > 0:
+				frappe.throw(
+					_("{0} must be greater than zero.").format(_(self.meta.get_label(fieldname))),
+					title=_("Invalid Time Limit"),
+				)
+
+	def validate_ladder(self):
+		"""R4: the ladder needs a first step, each level once, none before the deadline."""
+		steps = [K.Step(row.level, row.delay_minutes) for row in self.escalation_ladder]
+		for problem, level in K.ladder_problems(steps):
+			if problem == K.LADDER_EMPTY:
+				message = _("The escalation ladder needs at least one step.")
+			elif problem == K.LADDER_DUPLICATE:
+				message = _("{0} appears more than once in the escalation ladder.").format(_(level))
+			else:
+				message = _("The escalation step for {0} cannot come before the deadline.").format(_(level))
+			frappe.throw(message, title=_("Invalid Escalation Ladder"))
+
+	def on_update(self):
+		"""R31: new limits or a new ladder reach the open cases (their deadlines and next moment), in the
+		background and in bulk."""
+		before = self.get_doc_before_save()
+		if before and not self.clocks_changed(before):
+			return
+		frappe.clear_document_cache(self.doctype, self.name)
+		frappe.enqueue(
+			"property_helpdesk.services.clocks.recompute_open_cases",
+			queue="long",
+			job_id="property_helpdesk_recompute_clocks",
+			deduplicate=True,
+			enqueue_after_commit=True,
+			now=frappe.flags.in_test,
+		)
+
+	def clocks_changed(self, before) -> bool:
+		def ladder(doc):
+			return sorted((row.level, row.delay_minutes) for row in doc.escalation_ladder)
+
+		return ladder(before) != ladder(self) or any(
+			(before.get(f) or 0) != (self.get(f) or 0) for f in CLOCK_SETTINGS
+		)

@@ -9,6 +9,7 @@ from frappe.utils import flt, get_datetime, now_datetime
 
 from property_helpdesk.links import validate_fetched_links
 from property_helpdesk.services import clocks
+from property_helpdesk.services.dispatch import assign_technician
 
 # Each moment must not come before the one it follows (the label pairs are translated when shown).
 TIME_ORDER = (
@@ -95,6 +96,7 @@ class RepairWorkOrder(Document):
 
 	def on_update(self):
 		clocks.refresh(self.service_ticket)
+		assign_technician(self)  # R15: the technician named gets the job with Frappe's assignment
 
 	def validate_times(self):
 		called_at = frappe.db.get_value("Service Ticket", self.service_ticket, "call_started_at")
