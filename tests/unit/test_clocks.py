@@ -108,3 +108,50 @@ def test_next_moment_is_the_earliest_pending_step():
 	done = {K.DISPATCH: {s.level for s in LADDER}}
 	assert K.next_moment(open_deadlines, LADDER, done) == minutes(24 * 60)
 	assert K.next_moment({K.DISPATCH: None}, LADDER, {}) is None
+
+
+def test_r20_arrival_runs_from_the_appointment_when_it_is_later():
+	# appointment before dispatch, at dispatch, a second after, long after
+	assert K.deadlines(repair(dispatched_at=minutes(4), appointment_at=minutes(1)), C)[K.ARRIVAL] == minutes(
+		19
+	)
+	assert K.deadlines(repair(dispatched_at=minutes(4), appointment_at=minutes(4)), C)[K.ARRIVAL] == minutes(
+		19
+	)
+	later = minutes(4) + timedelta(seconds=1)
+	assert K.deadlines(repair(dispatched_at=minutes(4), appointment_at=later), C)[
+		K.ARRIVAL
+	] == later + timedelta(minutes=15)
+	booked = repair(dispatched_at=minutes(4), appointment_at=minutes(180))
+	assert K.deadlines(booked, C)[K.ARRIVAL] == minutes(195)
+	# no dispatch, no arrival clock, whatever the appointment
+	assert K.ARRIVAL not in K.deadlines(repair(appointment_at=minutes(180)), C)
+
+
+def test_r20_arrival_on_time_is_judged_from_the_appointment():
+	on_time = repair(dispatched_at=minutes(4), appointment_at=minutes(180), arrived_at=minutes(195))
+	assert K.met_on_time(on_time, C)[K.ARRIVAL] is True
+	late = repair(
+		dispatched_at=minutes(4), appointment_at=minutes(180), arrived_at=minutes(195) + timedelta(seconds=1)
+	)
+	assert K.met_on_time(late, C)[K.ARRIVAL] is False
+	assert K.arrival_start(None, minutes(10)) is None
+	assert K.arrival_start(minutes(10), None) == minutes(10)
+
+
+def test_a_new_job_starts_its_own_clocks_with_no_step_taken():
+	done = {K.ARRIVAL: {"Follow-up Owner"}, K.COMPLETION: {"Follow-up Owner"}, K.RETURN_VISIT: {"CS Manager"}}
+	assert K.for_job(done, "WO-1", "WO-1") is done
+	assert K.for_job(done, "WO-1", "WO-2") == {K.COMPLETION: {"Follow-up Owner"}}
+	assert K.for_job(done, None, "WO-1") == {K.COMPLETION: {"Follow-up Owner"}}
+	assert K.for_job({}, "WO-1", None) == {}
+
+
+def test_r4_ladder_problems():
+	assert K.ladder_problems(LADDER) == []
+	assert K.ladder_problems([]) == [(K.LADDER_EMPTY, None)]
+	twice = [*LADDER, K.Step("Office Director", 90)]
+	assert K.ladder_problems(twice) == [(K.LADDER_DUPLICATE, "Office Director")]
+	early = [K.Step("Follow-up Owner", -1)]
+	assert K.ladder_problems(early) == [(K.LADDER_NEGATIVE, "Follow-up Owner")]
+	assert K.ladder_problems([K.Step("Follow-up Owner", 0)]) == []
