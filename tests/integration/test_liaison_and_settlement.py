@@ -3,6 +3,8 @@ through Frappe's workflow and permission errors, the developer's reply, the repl
 and large settlements end to end, authority enforced on the server, and the print formats."""
 
 import io
+import json
+import os
 import unicodedata
 from datetime import timedelta
 
@@ -21,7 +23,14 @@ from property_helpdesk.property_helpdesk.doctype.liaison_sheet.liaison_sheet imp
 	make_liaison_sheet,
 	record_engineering_review,
 )
-from tests.integration.factories import make_property, make_ticket, make_unit, make_user
+from tests.integration.factories import (
+	delete_cases,
+	login_session,
+	make_property,
+	make_ticket,
+	make_unit,
+	make_user,
+)
 
 REFUSED = (WorkflowPermissionError, WorkflowTransitionError, frappe.PermissionError)
 STAFF = {
@@ -917,3 +926,180 @@ def pdf_text(doctype, name, print_format):
 		frappe.local.lang = "en"
 	text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 	return unicodedata.normalize("NFKC", text).replace("戶", "户").replace(" ", "")
+
+
+BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
+HTTP_PROPERTY = "联系单接口楼盘"
+REFUSED_OVER_HTTP = ("WorkflowPermissionError", "WorkflowTransitionError", "PermissionError")
+
+
+class TestOverHttp(FrappeTestCase):
+	"""R40–R44 as a browser or a REST client reaches them: Frappe's workflow action
+	(`POST /api/method/frappe.model.workflow.apply_workflow`) and `PUT /api/resource/…`, each user logged in with
+	its own session. Refusals come back as Frappe's workflow or permission error (HTTP 403 / 417) and change
+	nothing. These tests commit (the web server has its own connection) and delete what they made afterwards."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.users = {key: make_user(f"lh-{key}@liaison.test", role) for key, role in STAFF.items()}
+		cls.users["contact"] = make_user(
+			"lh-contact@liaison.test", "Property Developer Contact", user_type="Website User"
+		)
+		cls.prop = make_property(HTTP_PROPERTY, "External Developer", office_director=cls.users["director"])
+		frappe.db.set_value("Property", cls.prop, "office_director", cls.users["director"])
+		cls.developer = frappe.db.get_value("Property", cls.prop, "developer")
+		dev = frappe.get_doc("Property Developer", cls.developer)
+		if not any(row.user == cls.users["contact"] for row in dev.contact_users):
+			dev.append("contact_users", {"user": cls.users["contact"]})
+			dev.save()
+		cls.unit = make_unit(cls.prop)
+		frappe.db.commit()
+		cls.sessions = {}
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+		frappe.db.delete("Compensation Settlement", {"property": cls.prop})
+		for name in frappe.get_all("Liaison Sheet", {"developer": cls.developer}, pluck="name"):
+			frappe.delete_doc("Liaison Sheet", name, force=True, ignore_permissions=True)
+		delete_cases(cls.prop)
+		frappe.db.commit()
+		super().tearDownClass()
+
+	def session(self, who):
+		if who not in self.sessions:
+			page = "/developer_sheets" if who == "contact" else "/app"
+			self.sessions[who] = login_session(BASE_URL, self.users[who], page)
+		return self.sessions[who]
+
+	def action(self, who, doctype, name, action):
+		return self.session(who).post(
+			f"{BASE_URL}/api/method/frappe.model.workflow.apply_workflow",
+			data={"doc": json.dumps({"doctype": doctype, "name": name}), "action": action},
+			timeout=60,
+		)
+
+	def put(self, who, doctype, name, values):
+		return self.session(who).put(f"{BASE_URL}/api/resource/{doctype}/{name}", json=values, timeout=60)
+
+	def assertRefused(self, response):
+		self.assertIn(response.status_code, (403, 417), response.text[:500])
+		self.assertIn(response.json().get("exc_type"), REFUSED_OVER_HTTP, response.text[:500])
+
+	def stored(self, doctype, name, fields):
+		frappe.db.rollback()  # a fresh snapshot: the web server committed
+		return frappe.db.get_value(doctype, name, fields)
+
+	def make(self, values):
+		frappe.set_user(self.users["director"])
+		try:
+			ticket = make_ticket(self.unit, ticket_type="Complaint", complaint_ground="A4.3.2.2").name
+			values = {k: (ticket if v == "<ticket>" else v) for k, v in values.items()}
+			if "cases" in values:
+				values["cases"] = [{"service_ticket": ticket, "amount": 500}]
+			doc = frappe.get_doc(values).insert()
+		finally:
+			frappe.set_user("Administrator")
+		frappe.db.commit()
+		return doc.name
+
+	def test_r40_liaison_sheet_workflow_over_http(self):
+		name = self.make(
+			{
+				"doctype": "Liaison Sheet",
+				"subject": "接口联系单",
+				"purpose": "Compensation",
+				"developer": self.developer,
+				"property": self.prop,
+				"liable_party": "Developer",
+				"content": "请确认。",
+				"cases": [],
+			}
+		)
+		sheet = "Liaison Sheet"
+		for who in ("agent", "csm", "gm", "engineer", "technician"):
+			with self.subTest(who=who):
+				self.assertRefused(self.action(who, sheet, name, "Sign"))
+		self.assertRefused(self.action("contact", sheet, name, "Sign"))
+		# a direct write of the state, by someone who may write the sheet, and by the very signer
+		self.assertRefused(self.put("agent", sheet, name, {"workflow_state": "Director Signed"}))
+		self.assertRefused(self.put("director", sheet, name, {"workflow_state": "GM Signed"}))
+		self.assertRefused(self.put("contact", sheet, name, {"content": "改写"}))
+		self.assertEqual(self.stored(sheet, name, "workflow_state"), "Draft")
+
+		response = self.action("director", sheet, name, "Sign")
+		self.assertEqual(response.status_code, 200, response.text[:500])
+		self.assertEqual(
+			self.stored(sheet, name, ["workflow_state", "director_signed_by"]),
+			("Director Signed", self.users["director"]),
+		)
+		# a forged signature sent with a save is not kept
+		response = self.put(
+			"csm", sheet, name, {"director_signed_by": self.users["gm"], "gm_signed_by": self.users["csm"]}
+		)
+		self.assertEqual(response.status_code, 200, response.text[:500])
+		self.assertEqual(
+			self.stored(sheet, name, ["director_signed_by", "gm_signed_by"]), (self.users["director"], None)
+		)
+		for who, action, state in (
+			("csm", "Review", "CS Reviewed"),
+			("gm", "Sign", "GM Signed"),
+			("csm", "Send to Developer", "Sent to Developer"),
+		):
+			self.assertRefused(self.action("agent", sheet, name, action))
+			self.assertEqual(self.action(who, sheet, name, action).status_code, 200)
+			self.assertEqual(self.stored(sheet, name, "workflow_state"), state)
+		self.assertRefused(self.put("csm", sheet, name, {"liable_party": "Owner"}))
+		response = self.session("contact").post(
+			f"{BASE_URL}/api/method/property_helpdesk.api.developer.reply",
+			data={"sheet": name, "decision": "Confirmed", "remarks": "同意"},
+			timeout=60,
+		)
+		self.assertEqual(response.status_code, 200, response.text[:500])
+		self.assertRefused(self.put("csm", sheet, name, {"reply_decision": "Rejected"}))
+		self.put("csm", sheet, name, {"agreed_amount": 99999})
+		self.assertEqual(
+			self.stored(sheet, name, ["workflow_state", "agreed_amount", "reply_channel"]),
+			("Replied", 500, "Portal"),
+		)
+
+	def test_r43_settlement_workflow_over_http(self):
+		doctype = "Compensation Settlement"
+		name = self.make(
+			{"doctype": doctype, "service_ticket": "<ticket>", "claimed_amount": 1000, "claim": "赔偿"}
+		)
+		response = self.put(
+			"director",
+			doctype,
+			name,
+			{
+				"phone_approver": "开发商黄总",
+				"phone_approved_at": str(now_datetime()),
+				"answered_on_spot": 1,
+				"settled_amount": 1000,
+			},
+		)
+		self.assertEqual(response.status_code, 200, response.text[:500])
+		for who in ("csm", "gm", "agent", "engineer", "technician", "contact"):
+			with self.subTest(who=who):
+				self.assertRefused(self.action(who, doctype, name, "Answer Small Claim"))
+		self.assertRefused(self.put("director", doctype, name, {"workflow_state": "Settled"}))
+		self.assertEqual(self.action("director", doctype, name, "Answer Small Claim").status_code, 200)
+		self.assertEqual(self.stored(doctype, name, "workflow_state"), "Small Claim Answered")
+		# one save raising the amount past the threshold and settling: refused whole
+		self.assertRefused(
+			self.put("csm", doctype, name, {"settled_amount": 9000, "workflow_state": "Settled"})
+		)
+		self.put("csm", doctype, name, {"gm_signed_by": self.users["gm"], "threshold": 100000})
+		self.assertEqual(
+			self.stored(doctype, name, ["workflow_state", "settled_amount", "gm_signed_by", "threshold"]),
+			(
+				"Small Claim Answered",
+				1000,
+				None,
+				frappe.db.get_single_value("Property Helpdesk Settings", "compensation_threshold"),
+			),
+		)
+		self.assertRefused(self.action("director", doctype, name, "Settle"))
