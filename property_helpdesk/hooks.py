@@ -37,6 +37,17 @@ scheduler_events = {
 	],
 }
 
+# Print formats: the receipt's lines and its amount in Chinese capitals (R39)
+jinja = {
+	"methods": [
+		"property_helpdesk.services.billing.receipt_lines",
+		"property_helpdesk.procedure.money.rmb_upper",
+	]
+}
+
+# R17, R40: recovery from a liaison sheet (billing kept apart from the approval form's own script)
+doctype_js = {"Liaison Sheet": "public/js/liaison_sheet_recovery.js"}
+
 has_permission = {
 	"Liaison Sheet": "property_helpdesk.api.developer.has_liaison_permission",
 }
@@ -59,8 +70,21 @@ doc_events = {
 		"on_update_after_submit": "property_helpdesk.services.billing.on_invoice_event",
 	},
 	"Payment Entry": {
+		# R39 不得无凭证收费: a resident pays against an invoice
+		"validate": "property_helpdesk.services.billing.check_resident_payment",
 		"on_submit": "property_helpdesk.services.billing.on_payment_event",
 		"on_cancel": "property_helpdesk.services.billing.on_payment_event",
+		# a payment reconciled against the invoice later
+		"on_update_after_submit": "property_helpdesk.services.billing.on_payment_event",
+	},
+	"Journal Entry": {
+		"on_submit": "property_helpdesk.services.billing.on_payment_event",
+		"on_cancel": "property_helpdesk.services.billing.on_payment_event",
+	},
+	# R11: fee-schedule lines at the published price; R39: a billed work order keeps what was billed
+	"Repair Work Order": {
+		"onload": "property_helpdesk.services.billing.set_billing_onload",
+		"validate": "property_helpdesk.services.billing.check_work_order",
 	},
 }
 
@@ -69,5 +93,6 @@ role_home_page = {"Property Resident": "my_cases"}
 portal_menu_items = [
 	{"title": "My Cases", "route": "/my_cases", "role": "Property Resident"},
 	{"title": "Report a Problem", "route": "/new_case", "role": "Property Resident"},
+	{"title": "My Receipts", "route": "/my_receipts", "role": "Property Resident"},
 ]
 website_route_rules = [{"from_route": "/my_cases/<name>", "to_route": "my_cases/case"}]

@@ -33,9 +33,40 @@ def recover_settlement(settlement: str) -> str:
 	return make(settlement)
 
 
+@frappe.whitelist(methods=["POST"])
+def recover_liaison_sheet(sheet: str) -> str:
+	_check_billing_role("Liaison Sheet", sheet)
+	from property_helpdesk.services.billing import recover_liaison_sheet as make
+
+	return make(sheet)
+
+
 @frappe.whitelist()
 def fee_schedule() -> list[dict]:
 	"""R11, R39: the fee schedule, for staff at intake (the resident portal shows it too)."""
 	from property_helpdesk.services.billing import fee_schedule as schedule
 
 	return schedule()
+
+
+@frappe.whitelist()
+def liaison_recovery(sheet: str) -> dict:
+	"""The liaison sheet's recovery invoice and whether one can be made now (R17, R40), for its form."""
+	doc = frappe.get_doc("Liaison Sheet", sheet)
+	doc.check_permission("read")
+	from property_helpdesk.services import billing
+
+	invoice = frappe.db.get_value(
+		"Sales Invoice",
+		{"property_helpdesk_liaison_sheet": sheet, "docstatus": ("<", 2)},
+		["name", "status"],
+		as_dict=True,
+	)
+	recoverable = (
+		doc.purpose != "Compensation"
+		and doc.workflow_state in ("Replied", "Closed")
+		and doc.reply_decision in billing.RECOVERABLE_REPLIES
+		and doc.liable_party == "Developer"
+		and billing.liaison_recovery_amount(doc) > 0
+	)
+	return {"invoice": invoice, "recoverable": recoverable and not invoice}

@@ -421,6 +421,63 @@ def photo(ticket: str, n: int = 0):
 	frappe.local.response.display_content_as = "inline" if sniff_image(content) else "attachment"
 
 
+# -- receipts (R39) -------------------------------------------------------------------------------------------
+
+
+def resident_customers(user: str | None = None) -> list[str]:
+	"""The ERPNext Customers of the Resident records whose portal user is `user`."""
+	user = user or frappe.session.user
+	if user in ("Guest", None):
+		return []
+	return frappe.get_all(
+		"Resident", filters={"user": user, "customer": ("is", "set")}, pluck="customer", distinct=True
+	)
+
+
+def my_receipts() -> list[dict]:
+	"""The resident's submitted payments, newest first: each is a receipt (收据)."""
+	customers = resident_customers()
+	if not customers:
+		return []
+	return frappe.get_all(
+		"Payment Entry",
+		filters={
+			"party_type": "Customer",
+			"party": ("in", customers),
+			"payment_type": "Receive",
+			"docstatus": 1,
+		},
+		fields=[
+			"name",
+			"posting_date",
+			"paid_amount",
+			"paid_from_account_currency as currency",
+			"mode_of_payment",
+		],
+		order_by="posting_date desc, creation desc",
+		limit_page_length=100,
+		ignore_permissions=True,
+	)
+
+
+@frappe.whitelist(methods=["GET"])
+def receipt(name: str):
+	"""The receipt of one of the resident's own payments, as the PDF of the 收据 print format; another
+	resident's, or any other payment, is refused like a missing one."""
+	require_login()
+	if not isinstance(name, str) or name not in {row.name for row in my_receipts()}:
+		frappe.throw(_("You can see only the receipts of your own payments."), frappe.PermissionError)
+	from frappe.utils.pdf import get_pdf
+
+	body = frappe.render_template(
+		"property_helpdesk/templates/print/receipt.html", {"doc": frappe.get_doc("Payment Entry", name)}
+	)
+	html = f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{body}</body></html>'
+	frappe.local.response.filename = f"{name}.pdf"
+	frappe.local.response.filecontent = get_pdf(html)
+	frappe.local.response.type = "pdf"
+
+
 @frappe.whitelist(methods=["GET"])
 def fee_schedule() -> list[dict]:
 	"""R11, R39: the published prices, before a resident asks for a paid service."""

@@ -11,6 +11,7 @@ import zlib
 
 import frappe
 import requests
+from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.data import sha256_hash
 
@@ -623,7 +624,7 @@ class TestResidentBills(PortalCase):
 		from property_helpdesk.services import billing
 
 		billing.ensure_fee_schedule()
-		cls.invoices = {}
+		cls.invoices, cls.receipts = {}, {}
 		for user, customer in ((cls.alice, "门户业主王丽"), (cls.bob, "门户业主赵强")):
 			if not frappe.db.exists("Customer", customer):
 				frappe.get_doc(
@@ -638,11 +639,19 @@ class TestResidentBills(PortalCase):
 			).insert(ignore_permissions=True)  # fmt: skip
 			invoice.submit()
 			cls.invoices[user] = invoice.name
+			payment = get_payment_entry("Sales Invoice", invoice.name)
+			payment.update({"reference_no": f"门户收据-{customer}", "reference_date": frappe.utils.nowdate()})
+			payment.insert(ignore_permissions=True)
+			payment.submit()
+			cls.receipts[user] = payment.name
 		frappe.db.commit()
 
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
+		for name in cls.receipts.values():
+			frappe.get_doc("Payment Entry", name).cancel()
+			frappe.delete_doc("Payment Entry", name, force=True, ignore_permissions=True)
 		for name in cls.invoices.values():
 			invoice = frappe.get_doc("Sales Invoice", name)
 			invoice.cancel()
@@ -670,6 +679,31 @@ class TestResidentBills(PortalCase):
 				"print",
 				self.alice_http.get(
 					f"{BASE_URL}/printview", params={"doctype": "Sales Invoice", "name": theirs}, timeout=30
+				),
+			),
+		):
+			with self.subTest(label):
+				self.assertEqual(response.status_code, 403, response.text[:200])
+
+	def test_r39_each_resident_gets_only_their_own_receipts(self):
+		mine, theirs = self.receipts[self.alice], self.receipts[self.bob]
+		page = self.alice_http.get(f"{BASE_URL}/my_receipts", timeout=30)
+		self.assertEqual(page.status_code, 200)
+		self.assertIn(mine, page.text)
+		self.assertNotIn(theirs, page.text)
+		url = f"{BASE_URL}/api/method/property_helpdesk.api.portal.receipt"
+		receipt = self.alice_http.get(url, params={"name": mine}, timeout=60)
+		self.assertEqual(receipt.status_code, 200, receipt.text[:200])
+		self.assertTrue(receipt.content.startswith(b"%PDF"))
+		for label, response in (
+			("receipt", self.alice_http.get(url, params={"name": theirs}, timeout=30)),
+			("REST", self.alice_http.get(f"{BASE_URL}/api/resource/Payment Entry/{theirs}", timeout=30)),
+			(
+				"print",
+				self.alice_http.get(
+					f"{BASE_URL}/printview",
+					params={"doctype": "Payment Entry", "name": theirs, "format": "Resident Receipt"},
+					timeout=30,
 				),
 			),
 		):

@@ -7,8 +7,10 @@ frappe.ui.form.on("Repair Work Order", {
 		frm.meta.default_print_format = "Repair Work Order Record";
 		// R15e: an emergency is dispatched first; its dispatch time is entered afterwards as it really was.
 		frm.set_df_property("dispatched_at", "read_only", frm.doc.is_emergency ? 0 : 1);
-		// R39: a paid job signed by the resident is billed in ERPNext, once.
-		const billable = frm.doc.paid_service && frm.doc.resident_confirmed && frm.doc.completed_at;
+		// R39: a paid job signed by the resident is billed in ERPNext, once; so is paid work for an external
+		// developer (R17) and work done on the owner's behalf (R19), which the server marks billable.
+		const billable =
+			(frm.doc.__onload || {}).billable && frm.doc.resident_confirmed && frm.doc.completed_at;
 		if (!frm.is_new() && billable && (!frm.doc.sales_invoice || frm.doc.billing_status === "Cancelled")) {
 			frm.add_custom_button(__("Make Sales Invoice"), () =>
 				frappe

@@ -36,7 +36,7 @@ LIABILITY_FIELDS = (
 CLOSED_STATES = ("Resolved", "Closed")
 REMINDER_GROUND = "A4.3.1.5"  # R12 ground 5, a Complaint Ground fixture
 PLAIN_TEXT_FIELDS = ("contact_name", "contact_phone", "subject")
-LONG_TEXT_FIELDS = ("description", "result", "answer_to_resident")
+LONG_TEXT_FIELDS = ("description", "result", "answer_to_resident", "hazard_description")
 MAX_TEXT_LENGTH = 2000
 
 
@@ -102,6 +102,9 @@ class ServiceTicket(Document):
 		owner_caused: DF.Check
 		owner_warranty_end: DF.Date | None
 		paid_service: DF.Check
+		acting_for_owner: DF.Check
+		liable_resident: DF.Link | None
+		hazard_description: DF.SmallText | None
 		paused_minutes: DF.Float
 		paused_since: DF.Datetime | None
 		pauses: DF.Table[ClockPause]
@@ -156,6 +159,7 @@ class ServiceTicket(Document):
 		self.validate_phone()
 		self.validate_follow_up_owner()
 		self.validate_result()
+		self.validate_acting_for_owner()
 
 	# -- derivations ---------------------------------------------------------------------------------------
 
@@ -277,6 +281,25 @@ class ServiceTicket(Document):
 			for row, old in zip(self.handovers, before.handovers, strict=False)
 		):
 			frappe.throw(_("Recorded hand-overs cannot be changed or removed."), frappe.PermissionError)
+
+	def validate_acting_for_owner(self):
+		"""R19: the company acts on the owner's behalf (《物业管理条例》第五十六条) only where the owner is liable,
+		the hazard and the refusal are recorded, and the liable owner, who is billed, is named."""
+		if not self.acting_for_owner:
+			self.liable_resident = None
+			return
+		if self.liable_party != "Owner":
+			frappe.throw(
+				_("The company acts on the owner's behalf only where the owner is liable."),
+				title=_("Not the Owner's Liability"),
+			)
+		if not self.liable_resident or not (self.hazard_description or "").strip():
+			frappe.throw(
+				_(
+					"Name the liable owner and record the hazard and the owner's refusal before acting on the owner's behalf."
+				),
+				title=_("Missing Information"),
+			)
 
 	def validate_result(self):
 		"""R33: 事事有着落，件件有回音 — no case ends without a recorded result and an answer."""

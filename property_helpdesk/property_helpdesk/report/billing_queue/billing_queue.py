@@ -1,0 +1,159 @@
+"""Billing Queue (待开票, R17, R19, R39, R40, R44): what is ready to be billed in ERPNext and has no live invoice —
+paid work orders completed and signed by the resident, settled compensations and signed liaison sheets a
+developer bears. Finance works from here: it shows whom to bill and how much, not the content of the case."""
+
+import frappe
+from frappe import _
+from frappe.utils import flt
+
+from property_helpdesk.services import billing
+
+
+def execute(filters: dict | None = None):
+	filters = frappe._dict(filters or {})
+	return columns(), work_orders(filters) + settlements(filters) + liaison_sheets(filters)
+
+
+def columns() -> list[dict]:
+	# Property and unit as text: finance reads no DocType of the app, and Frappe filters Link columns by read rights
+	return [
+		{"fieldname": "source_type", "label": _("Source Type"), "fieldtype": "Data", "width": 150},
+		{"fieldname": "source", "label": _("Source"), "fieldtype": "Dynamic Link", "options": "source_type", "width": 170},
+		{"fieldname": "property", "label": _("Property"), "fieldtype": "Data", "width": 140},
+		{"fieldname": "unit", "label": _("Housing Unit"), "fieldtype": "Data", "width": 150},
+		{"fieldname": "customer", "label": _("Bill To"), "fieldtype": "Link", "options": "Customer", "width": 160},
+		{"fieldname": "amount", "label": _("Amount"), "fieldtype": "Currency", "width": 110},
+		{"fieldname": "ready_at", "label": _("Ready Since"), "fieldtype": "Datetime", "width": 150},
+		{"fieldname": "note", "label": _("Note"), "fieldtype": "Data", "width": 260},
+	]  # fmt: skip
+
+
+def _customer(resolve) -> tuple[str | None, str]:
+	"""Whom to bill, or the translated reason billing would fail now (e.g. no Customer on the resident)."""
+	try:
+		return resolve(), ""
+	except frappe.ValidationError as error:
+		frappe.clear_last_message()
+		return None, str(error)
+
+
+def work_orders(filters) -> list[dict]:
+	wo = frappe.qb.DocType("Repair Work Order")
+	ticket = frappe.qb.DocType("Service Ticket")
+	query = (
+		frappe.qb.from_(wo)
+		.join(ticket)
+		.on(ticket.name == wo.service_ticket)
+		.select(
+			wo.name,
+			wo.service_ticket,
+			wo.paid_service,
+			ticket.property,
+			wo.unit,
+			wo.total_amount,
+			wo.completed_at,
+		)
+		.where(
+			wo.completed_at.isnotnull()
+			& (wo.resident_confirmed == 1)
+			& wo.resident_signature.isnotnull()
+			& (wo.total_amount > 0)
+			& (wo.billing_status.isnull() | wo.billing_status.isin(["", "Cancelled"]))
+			& ((wo.paid_service == 1) | (ticket.acting_for_owner == 1) | (ticket.liable_party == "Developer"))
+		)
+		.orderby(wo.completed_at)
+	)
+	if filters.property:
+		query = query.where(ticket.property == filters.property)
+	rows = []
+	for row in query.run(as_dict=True):
+		doc = frappe.get_doc("Service Ticket", row.service_ticket)
+		if not billing.is_billable(doc, row):
+			continue
+		customer, note = _customer(lambda doc=doc: billing.bill_to(doc))
+		rows.append(
+			{
+				"source_type": "Repair Work Order",
+				"source": row.name,
+				"property": row.property,
+				"unit": row.unit,
+				"customer": customer,
+				"amount": flt(row.total_amount),
+				"ready_at": row.completed_at,
+				"note": note,
+			}
+		)
+	return rows
+
+
+def settlements(filters) -> list[dict]:
+	conditions = {
+		"workflow_state": "Settled",
+		"liable_party": "Developer",
+		"recovery_status": ("in", ["", "Cancelled"]),
+	}
+	if filters.property:
+		conditions["property"] = filters.property
+	rows = []
+	for row in frappe.get_all(
+		"Compensation Settlement",
+		filters=conditions,
+		fields=["name", "property", "settled_amount", "modified"],
+		order_by="modified",
+	):
+		developer = frappe.db.get_value("Property", row.property, "developer")
+		customer, note = _customer(lambda developer=developer: billing.developer_customer(developer))
+		rows.append(
+			{
+				"source_type": "Compensation Settlement",
+				"source": row.name,
+				"property": row.property,
+				"customer": customer,
+				"amount": flt(row.settled_amount),
+				"ready_at": row.modified,
+				"note": note,
+			}
+		)
+	return rows
+
+
+def liaison_sheets(filters) -> list[dict]:
+	conditions = {
+		"workflow_state": ("in", ["Replied", "Closed"]),
+		"reply_decision": ("in", list(billing.RECOVERABLE_REPLIES)),
+		"liable_party": "Developer",
+		"purpose": ("!=", "Compensation"),
+	}
+	if filters.property:
+		conditions["property"] = filters.property
+	invoiced = set(
+		frappe.get_all(
+			"Sales Invoice",
+			filters={"property_helpdesk_liaison_sheet": ("is", "set"), "docstatus": ("<", 2)},
+			pluck="property_helpdesk_liaison_sheet",
+		)
+	)
+	rows = []
+	for sheet in frappe.get_all(
+		"Liaison Sheet",
+		filters=conditions,
+		fields=["name", "property", "developer", "reply_decision", "authorised_amount", "agreed_amount",
+			"requested_amount", "replied_at"],
+		order_by="replied_at",
+	):  # fmt: skip
+		amount = billing.liaison_recovery_amount(sheet)
+		if sheet.name in invoiced or amount <= 0:
+			continue
+		customer, note = _customer(lambda sheet=sheet: billing.developer_customer(sheet.developer))
+		rows.append(
+			{
+				"source_type": "Liaison Sheet",
+				"source": sheet.name,
+				"property": sheet.property,
+				"customer": customer,
+				"amount": amount,
+				"ready_at": sheet.replied_at,
+				"note": note,
+			}
+		)
+	return rows

@@ -1,0 +1,18 @@
+"""/my_receipts: the resident's receipts (收据, R39), one per payment, each opening as the printed receipt."""
+
+import frappe
+from frappe import _
+
+from property_helpdesk.api.portal import my_receipts, page_context
+
+no_cache = 1
+
+
+def get_context(context):
+	if frappe.session.user == "Guest":
+		frappe.local.flags.redirect_location = "/login?redirect-to=/my_receipts"
+		raise frappe.Redirect
+	page_context(context)
+	context.title = _("My Receipts")
+	context.receipts = my_receipts()
+	return context
