@@ -897,6 +897,16 @@ class TestPrints(SettlementCase):
 				self.assertIn(frappe.utils.get_fullname(user), html)
 				self.assertIn(frappe.utils.get_fullname(user), text)
 		self.assertIn(doc.replied_by, html)
+		self.assertIn(frappe.utils.get_fullname(doc.reply_recorded_by), html)
+
+	def test_r28_r46_quality_sheet_print_shows_the_engineering_review(self):
+		name = self.sheet(purpose="Quality Dissatisfaction").name
+		self.as_user("engineer", record_engineering_review, name, "墙面空鼓需返工")
+		doc = frappe.get_doc("Liaison Sheet", name)
+		html = frappe.get_print("Liaison Sheet", name, "Liaison Sheet Record")
+		self.assertIn(frappe.utils.get_fullname(self.users["engineer"]), html)
+		self.assertIn(get_datetime(doc.engineering_reviewed_at).strftime("%Y-%m-%d %H:%M"), html)
+		self.assertIn("墙面空鼓需返工", pdf_text("Liaison Sheet", name, "Liaison Sheet Record"))
 
 	def test_r46_settlement_memo_shows_the_resident_s_signature_and_date(self):
 		s = self.settlement(1000)
