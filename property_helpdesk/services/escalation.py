@@ -289,17 +289,30 @@ class Targets:
 		"""Each recipient's language (their own, else the site's), for the words of their messages."""
 		if not users:
 			return {}
-		default = frappe.db.get_default("lang") or "en"
-		return {
-			name: language or default
-			for name, language in frappe.get_all(
+		languages = dict(
+			frappe.get_all(
 				"User", filters={"name": ("in", list(users))}, fields=["name", "language"], as_list=True
 			)
-		}
+		)
+		if not all(languages.values()):
+			default = frappe.get_system_settings("language") or "en"  # a cached document, no query
+			languages = {name: language or default for name, language in languages.items()}
+		return languages
 
 
-def run_job():
+def run_job() -> int:
 	"""Scheduler entry point: one run, committed as a whole (jobs commit their own work; here one commit
-	keeps the escalation records, the notifications and the cases' next moments together)."""
-	run()
-	frappe.db.commit()
+	keeps the escalation records, the notifications, the queued emails and the cases' next moments together).
+
+	The run's transaction is READ COMMITTED: its locking read of the due range then locks the rows it takes and
+	no gaps, so two runs at once (two workers, or a run overlapping the next minute's) take disjoint cases
+	without deadlocking on the gaps their updates of `next_escalation_at` move into."""
+	frappe.db.sql("set session transaction isolation level read committed")
+	try:
+		frappe.db.commit()  # ends what the worker began; the next transaction is READ COMMITTED
+		steps = run()
+		frappe.db.commit()
+		return steps
+	finally:
+		frappe.db.sql("set session transaction isolation level repeatable read")
+		frappe.db.commit()

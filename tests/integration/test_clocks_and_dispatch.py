@@ -141,6 +141,41 @@ class TestWorkOrderClocks(ClockCase):
 		ticket.reload()
 		self.assertIsNone(ticket.work_order_return_deadline)
 
+	def test_r15_the_dispatch_time_is_the_servers_except_an_emergencys(self):
+		"""R15: the form shows the dispatch time read-only; the server refuses a change too. R15e: an
+		emergency's true dispatch time is entered afterwards, never in the future."""
+		ticket = self.ticket(minutes_ago=30)
+		wo = self.work_order(ticket)
+		wo.dispatched_at = add_to_date(ticket.call_started_at, minutes=1)
+		with self.assertRaisesRegex(frappe.PermissionError, "only an emergency"):
+			wo.save()
+		emergency = self.ticket(minutes_ago=30, is_emergency=1, location="Private Part")
+		ewo = frappe.get_doc("Repair Work Order", {"service_ticket": emergency.name})
+		ewo.dispatched_at = add_to_date(now_datetime(), minutes=5)
+		with self.assertRaisesRegex(frappe.ValidationError, "future"):
+			ewo.save()
+		ewo.reload()
+		ewo.dispatched_at = add_to_date(emergency.call_started_at, minutes=1)
+		ewo.save()
+
+	def test_r24_the_return_to_the_service_centre_is_stamped_by_the_server(self):
+		ticket = self.ticket(minutes_ago=60)
+		wo = self.work_order(ticket)
+		wo.update(
+			{
+				"arrived_at": add_to_date(now_datetime(), minutes=-50),
+				"completed_at": add_to_date(now_datetime(), minutes=-40),
+			}
+		)
+		wo.save()
+		wo.returned_at = add_to_date(now_datetime(), minutes=-39)  # what the browser sent
+		before = now_datetime()
+		wo.save()
+		self.assertGreaterEqual(get_datetime(wo.returned_at), before.replace(microsecond=0))
+		wo.returned_at = add_to_date(now_datetime(), minutes=-30)
+		with self.assertRaisesRegex(frappe.PermissionError, "already recorded"):
+			wo.save()
+
 	def test_times_out_of_order_are_refused(self):
 		ticket = self.ticket(minutes_ago=30)
 		wo = self.work_order(ticket)
@@ -727,7 +762,7 @@ class TestConcurrency(FrappeTestCase):
 			for _ in range(5)
 		]
 		frappe.db.commit()
-		results = run_twice_at_once(escalation.run)
+		results = run_twice_at_once(escalation.run_job)  # the scheduler's entry point, on two workers
 		self.assertFalse([r for r in results if isinstance(r, Exception)], results)
 		self.assertEqual(sum(results), 5)  # one Follow-up Owner step per case, taken by one run only
 		frappe.db.rollback()
@@ -780,6 +815,8 @@ class TestConcurrency(FrappeTestCase):
 		queued_before = set(frappe.get_all("Email Queue", pluck="name"))
 
 		def dies():
+			frappe.db.sql("set session transaction isolation level read committed")  # as run_job does
+			frappe.db.commit()
 			wrote = escalation.run()
 			raise RuntimeError(f"worker killed after writing {wrote} steps")
 
@@ -794,7 +831,7 @@ class TestConcurrency(FrappeTestCase):
 		self.assertEqual(set(frappe.get_all("Email Queue", pluck="name")) - queued_before, set())
 
 		results = []
-		worker = threading.Thread(target=in_own_connection, args=(escalation.run, results, barrier))
+		worker = threading.Thread(target=in_own_connection, args=(escalation.run_job, results, barrier))
 		worker.start()
 		worker.join(timeout=60)
 		self.assertEqual(results, [3])

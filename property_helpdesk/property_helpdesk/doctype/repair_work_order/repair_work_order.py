@@ -89,6 +89,7 @@ class RepairWorkOrder(Document):
 
 	def validate(self):
 		validate_fetched_links(self)
+		self.protect_recorded_times()
 		self.validate_times()
 		self.validate_rework()
 		self.validate_confirmation()
@@ -97,6 +98,38 @@ class RepairWorkOrder(Document):
 	def on_update(self):
 		clocks.refresh(self.service_ticket)
 		assign_technician(self)  # R15: the technician named gets the job with Frappe's assignment
+
+	def protect_recorded_times(self):
+		"""R15, R24: the dispatch time is the server's (only an emergency's true time is entered afterwards, R15e);
+		the return to 客服中心 is stamped by the server when it is recorded, and then kept."""
+		before = self.get_doc_before_save()
+		if before is None:
+			if self.dispatched_at and get_datetime(self.dispatched_at) > now_datetime():
+				frappe.throw(_("The dispatch time cannot be in the future."), title=_("Invalid Time"))
+			return
+		if (
+			not self.is_emergency
+			and before.dispatched_at
+			and get_datetime(self.dispatched_at) != get_datetime(before.dispatched_at)
+		):
+			frappe.throw(
+				_(
+					"The dispatch time is recorded when the work order is made; only an emergency's is entered afterwards."
+				),
+				frappe.PermissionError,
+			)
+		if self.is_emergency and self.dispatched_at and get_datetime(self.dispatched_at) > now_datetime():
+			frappe.throw(_("The dispatch time cannot be in the future."), title=_("Invalid Time"))
+		if frappe.session.user == "Administrator":  # loading records of the past (demo, migration)
+			return
+		if self.returned_at and not before.returned_at:
+			self.returned_at = now_datetime()
+		elif before.returned_at and (
+			not self.returned_at or get_datetime(self.returned_at) != get_datetime(before.returned_at)
+		):
+			frappe.throw(
+				_("The return to the customer service centre is already recorded."), frappe.PermissionError
+			)
 
 	def validate_times(self):
 		called_at = frappe.db.get_value("Service Ticket", self.service_ticket, "call_started_at")
