@@ -2,6 +2,13 @@
 // For license information, please see license.txt
 
 frappe.ui.form.on("Compensation Settlement", {
+	setup(frm) {
+		// R44: settled against the compensation sheet of this case, with the same liable party.
+		frm.set_query("liaison_sheet", () => ({
+			filters: { purpose: "Compensation", liable_party: frm.doc.liable_party, service_ticket: frm.doc.service_ticket },
+		}));
+	},
+
 	refresh(frm) {
 		frm.meta.default_print_format = "Settlement Memo";
 		// R44: a settled compensation the developer bears is recovered from it, once.
