@@ -34,6 +34,8 @@ scheduler_events = {
 	"daily": [
 		# R26: job logs not reconciled with 客服中心 within the interval
 		"property_helpdesk.property_helpdesk.doctype.maintenance_job_log.maintenance_job_log.remind_unreconciled_job",
+		# R25: self-handled jobs open past the limit without an approved plan, to the engineering manager once
+		"property_helpdesk.property_helpdesk.doctype.warranty_repair_plan.warranty_repair_plan.nudge_plans_needed_job",
 	],
 }
 

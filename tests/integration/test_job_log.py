@@ -98,3 +98,29 @@ class TestJobLog(FrappeTestCase):
 		self.assertIn(old.name, notified)
 		self.assertNotIn(fresh.name, notified)
 		self.assertEqual(getdate(old.log_date), getdate(add_days(today(), -2)))
+
+	def test_r26_a_day_with_jobs_and_no_log_is_reported_once(self):
+		"""R26: the team had a job that day and kept no log for it: the office director hears of it, once; a
+		day whose log was kept is not reported."""
+		from property_helpdesk.property_helpdesk.doctype.maintenance_job_log.maintenance_job_log import (
+			report_missing_logs,
+		)
+
+		self.job(days_ago=5, done=False)
+		day = getdate(add_to_date(now_datetime(), days=-5, hours=-1))
+		frappe.set_user("Administrator")
+		self.assertIn(self.prop, report_missing_logs(day))
+
+		def told():
+			return frappe.db.count(
+				"Notification Log",
+				{"for_user": self.director, "document_type": "Property", "document_name": self.prop},
+			)
+
+		self.assertEqual(told(), 1)
+		report_missing_logs(day)
+		self.assertEqual(told(), 1)
+		frappe.set_user(self.supervisor)
+		frappe.get_doc({"doctype": "Maintenance Job Log", "property": self.prop, "log_date": day}).insert()
+		frappe.set_user("Administrator")
+		self.assertNotIn(self.prop, report_missing_logs(day))

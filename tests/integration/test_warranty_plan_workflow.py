@@ -146,3 +146,44 @@ class TestWarrantyRepairPlan(FrappeTestCase):
 		wo.update({"arrived_at": add_to_date(wo.dispatched_at, minutes=10), "completed_at": now_datetime()})
 		wo.save()
 		self.assertEqual(wo.status, "Completed")
+
+	def test_r25_a_long_open_job_without_an_approved_plan_nudges_the_engineering_manager_once(self):
+		from property_helpdesk.property_helpdesk.doctype.warranty_repair_plan.warranty_repair_plan import (
+			nudge_plans_needed,
+		)
+		from property_helpdesk.roles import first_holder
+
+		manager = first_holder("Property Engineering Manager")
+		wo = self.long_job()  # open, dispatched five days ago
+		fresh = frappe.get_doc(
+			"Repair Work Order", {"service_ticket": make_ticket(self.unit).name}
+		)  # dispatched now
+		nudged = nudge_plans_needed()
+		self.assertIn(wo.name, nudged)
+		self.assertNotIn(fresh.name, nudged)
+		self.assertTrue(
+			frappe.db.exists("ToDo", {"reference_name": wo.name, "allocated_to": manager, "status": "Open"})
+		)
+		self.assertEqual(
+			frappe.db.count(
+				"Notification Log", {"document_name": wo.name, "for_user": manager, "type": "Alert"}
+			),
+			1,
+		)
+		self.assertNotIn(wo.name, nudge_plans_needed())  # once
+		self.assertEqual(
+			frappe.db.count(
+				"Notification Log", {"document_name": wo.name, "for_user": manager, "type": "Alert"}
+			),
+			1,
+		)
+		# an approved plan ends it: another long job with one is not a nudge
+		other = self.long_job()
+		doc = self.plan(other)
+		for who, action in (
+			("supervisor", "Submit for Approval"),
+			("engineer", "Approve"),
+			("director", "Approve"),
+		):
+			self.act(doc, who, action)
+		self.assertNotIn(other.name, nudge_plans_needed())

@@ -3,6 +3,8 @@
 """登记日志 (R26): the maintenance team's daily job log, reconciled with 客服中心 every other day; open items are
 explained and carried to the next log until done."""
 
+from urllib.parse import urlencode
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
@@ -110,7 +112,7 @@ class MaintenanceJobLog(Document):
 def remind_unreconciled():
 	"""Daily: job logs older than the reconciliation interval (R26: 隔日) and not reconciled are reported to the
 	property's office director as system notifications."""
-	days = frappe.db.get_single_value("Property Helpdesk Settings", "reconciliation_days") or 2
+	days = frappe.db.get_single_value("Property Helpdesk Settings", "reconciliation_days")
 	overdue = frappe.get_all(
 		"Maintenance Job Log",
 		filters={"reconciled": 0, "log_date": ("<=", add_days(getdate(), -days))},
@@ -140,7 +142,62 @@ def remind_unreconciled():
 			).insert(ignore_permissions=True)
 
 
+def properties_without_log(day) -> list[str]:
+	"""R26: properties whose team had jobs on `day` (dispatched that day, or still open from before) and kept
+	no job log for it. One query."""
+	day = getdate(day)
+	wo, log = frappe.qb.DocType("Repair Work Order"), frappe.qb.DocType("Maintenance Job Log")
+	kept = frappe.qb.from_(log).select(log.name).where((log.property == wo.property) & (log.log_date == day))
+	return (
+		frappe.qb.from_(wo)
+		.select(wo.property)
+		.distinct()
+		.where(wo.property.isnotnull())
+		.where(wo.status != "Cancelled")
+		.where(wo.dispatched_at < add_days(day, 1))
+		.where((wo.dispatched_at >= day) | wo.status.notin(DONE))
+		.where(~frappe.qb.terms.ExistsCriterion(kept))
+		.orderby(wo.property)
+	).run(pluck=True)
+
+
+def report_missing_logs(day=None) -> list[str]:
+	"""Daily (R26): a day the maintenance team kept no log at all, though it had jobs, is reported to the
+	property's office director and maintenance supervisor, once. Returns the properties reported."""
+	day = getdate(day or add_days(getdate(), -1))
+	properties = properties_without_log(day)
+	if not properties:
+		return []
+	people = frappe.get_all(
+		"Property",
+		filters={"name": ("in", properties)},
+		fields=["name", "office_director", "maintenance_supervisor"],
+	)
+	reported = []
+	for prop in people:
+		# the day's (empty) log list of the property; also the record that it was reported, so never twice
+		link = f"/app/maintenance-job-log?{urlencode({'property': prop.name, 'log_date': str(day)})}"
+		for user in {prop.office_director, prop.maintenance_supervisor} - {None, ""}:
+			if frappe.db.exists("Notification Log", {"for_user": user, "link": link}):
+				continue  # told already
+			frappe.get_doc(
+				{
+					"doctype": "Notification Log",
+					"for_user": user,
+					"type": "Alert",
+					"document_type": "Property",
+					"document_name": prop.name,
+					"link": link,
+					"subject": _("No job log was kept for {0} on {1}.").format(prop.name, day),
+				}
+			).insert(ignore_permissions=True)
+		reported.append(prop.name)
+	return reported
+
+
 def remind_unreconciled_job():
-	"""Scheduler entry point: a job commits its own work."""
+	"""Scheduler entry point (daily): logs not reconciled in time, and yesterday if no log was kept (R26). A
+	job commits its own work."""
 	remind_unreconciled()
+	report_missing_logs()
 	frappe.db.commit()

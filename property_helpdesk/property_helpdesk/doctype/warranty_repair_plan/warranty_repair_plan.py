@@ -6,9 +6,10 @@ engineering manager and the office director (the Workflow "Warranty Repair Plan 
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import date_diff, getdate, today
+from frappe.utils import add_to_date, date_diff, getdate, now_datetime, today
 
 from property_helpdesk.links import validate_fetched_links
+from property_helpdesk.roles import first_holder
 from property_helpdesk.workflow_guard import assert_transition
 
 
@@ -75,3 +76,103 @@ class WarrantyRepairPlan(Document):
 			if day in seen:
 				frappe.throw(_("Row {0}: progress for {1} is already reported.").format(row.idx, day))
 			seen.add(day)
+
+
+ENGINEERING_MANAGER = "Property Engineering Manager"
+
+
+def jobs_needing_a_plan(now=None) -> list[dict]:
+	"""R25: jobs the company handles itself (not an external specialist's) still open longer than the limit of
+	Settings since dispatch, with no approved plan. One query."""
+	days = frappe.db.get_single_value("Property Helpdesk Settings", "warranty_plan_days")
+	since = add_to_date(now or now_datetime(), days=-days)
+	wo, plan = frappe.qb.DocType("Repair Work Order"), frappe.qb.DocType("Warranty Repair Plan")
+	approved = (
+		frappe.qb.from_(plan).select(plan.name).where((plan.work_order == wo.name) & (plan.docstatus == 1))
+	)
+	return (
+		frappe.qb.from_(wo)
+		.select(wo.name, wo.property, wo.unit, wo.subject, wo.dispatched_at)
+		.where(wo.status.isin(("Dispatched", "On Site")))
+		.where(wo.dispatched_at <= since)
+		.where(wo.major_reason.isnull() | (wo.major_reason != "External Specialist"))
+		.where(~frappe.qb.terms.ExistsCriterion(approved))
+		.orderby(wo.dispatched_at)
+	).run(as_dict=True)
+
+
+def nudge_plans_needed(now=None) -> list[str]:
+	"""Daily (R25): the engineering manager hears once of every self-handled job open past the limit with no
+	approved 质保期维修计划 — a ToDo on the job and a system notification. Returns the jobs nudged."""
+	manager = first_holder(ENGINEERING_MANAGER)
+	jobs = jobs_needing_a_plan(now)
+	if not manager or not jobs:
+		return []
+	names = [job.name for job in jobs]
+	# the record that the manager was told: the alert itself (assignments are of another type)
+	told = set(
+		frappe.get_all(
+			"Notification Log",
+			filters={
+				"document_type": "Repair Work Order",
+				"document_name": ("in", names),
+				"for_user": manager,
+				"type": "Alert",
+			},
+			pluck="document_name",
+		)
+	)
+	on_list = set(
+		frappe.get_all(
+			"ToDo",
+			filters={
+				"reference_type": "Repair Work Order",
+				"reference_name": ("in", names),
+				"allocated_to": manager,
+				"status": "Open",
+			},
+			pluck="reference_name",
+		)
+	)
+	days = frappe.db.get_single_value("Property Helpdesk Settings", "warranty_plan_days")
+	language = frappe.db.get_value("User", manager, "language") or frappe.get_system_settings("language")
+	nudged = []
+	for job in jobs:
+		if job.name in told:
+			continue
+		subject = _(
+			"Work order {0} ({1}) has been open more than {2} days without an approved warranty repair plan.",
+			lang=language,
+		).format(job.name, job.unit or job.property or "", days)
+		# A plain ToDo (not assign_to's mail, which would commit in tests) puts the job on the manager's list.
+		if job.name not in on_list:
+			frappe.get_doc(
+				{
+					"doctype": "ToDo",
+					"allocated_to": manager,
+					"reference_type": "Repair Work Order",
+					"reference_name": job.name,
+					"description": subject,
+					"priority": "High",
+					"date": today(),
+					"assigned_by": "Administrator",
+				}
+			).insert(ignore_permissions=True)
+		frappe.get_doc(
+			{
+				"doctype": "Notification Log",
+				"for_user": manager,
+				"type": "Alert",
+				"document_type": "Repair Work Order",
+				"document_name": job.name,
+				"subject": subject,
+			}
+		).insert(ignore_permissions=True)
+		nudged.append(job.name)
+	return nudged
+
+
+def nudge_plans_needed_job():
+	"""Scheduler entry point: a job commits its own work."""
+	nudge_plans_needed()
+	frappe.db.commit()
