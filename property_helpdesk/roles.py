@@ -16,3 +16,18 @@ def first_holder(role: str) -> str | None:
 		.limit(1)
 	).run()
 	return rows[0][0] if rows else None
+
+
+
+# R4: the staff roles of the procedure, and the portal roles (residents, developer contacts: no desk)
+STAFF_ROLES = (
+	"Property Duty Staff",
+	"Property Office Director",
+	"Property CS Manager",
+	"Property General Manager",
+	"Property Maintenance Supervisor",
+	"Property Engineering Manager",
+	"Property Maintenance Technician",
+	"Property Quality Officer",
+)
+PORTAL_ROLES = ("Property Resident", "Property Developer Contact")

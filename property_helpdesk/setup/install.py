@@ -9,22 +9,11 @@ import os
 
 import frappe
 
+from property_helpdesk.roles import PORTAL_ROLES, STAFF_ROLES
 from property_helpdesk.services.billing import ensure_fee_schedule
 from property_helpdesk.setup import workflows
 
-ROLES = (
-	"Property Duty Staff",
-	"Property Office Director",
-	"Property CS Manager",
-	"Property General Manager",
-	"Property Maintenance Supervisor",
-	"Property Engineering Manager",
-	"Property Maintenance Technician",
-	"Property Quality Officer",
-	"Property Resident",
-	"Property Developer Contact",
-)
-PORTAL_ROLES = ("Property Resident", "Property Developer Contact")
+ROLES = STAFF_ROLES + PORTAL_ROLES
 SETTINGS = "Property Helpdesk Settings"
 
 

@@ -87,6 +87,9 @@ def ticket_values(unit: str, **overrides) -> dict:
 		"description": "卫生间地面渗水到楼下。",
 	}
 	values.update(overrides)
+	# R15: a repair is judged from its location type at intake
+	if values["ticket_type"] in ("Repair", "Paid Service") and "location" not in overrides:
+		values["location"] = "Private Part" if values["ticket_type"] == "Paid Service" else "Common Facility"
 	return values
 
 

@@ -5,7 +5,7 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import get_datetime, getdate, now_datetime
+from frappe.utils import add_to_date, flt, get_datetime, getdate, now_datetime
 
 from property_helpdesk.links import validate_fetched_links
 from property_helpdesk.procedure.complaints import (
@@ -17,7 +17,7 @@ from property_helpdesk.procedure.complaints import (
 from property_helpdesk.procedure.liability import LiabilityInput, propose_liability
 from property_helpdesk.procedure.validation import has_markup, is_valid_phone
 from property_helpdesk.procedure.warranty import Period
-from property_helpdesk.roles import first_holder
+from property_helpdesk.roles import STAFF_ROLES, first_holder
 from property_helpdesk.services import clocks
 from property_helpdesk.services.dispatch import dispatch
 
@@ -38,6 +38,13 @@ REMINDER_GROUND = "A4.3.1.5"  # R12 ground 5, a Complaint Ground fixture
 PLAIN_TEXT_FIELDS = ("contact_name", "contact_phone", "subject")
 LONG_TEXT_FIELDS = ("description", "result", "answer_to_resident", "hazard_description")
 MAX_TEXT_LENGTH = 2000
+# R12, R34, R37: what the case's own actions record
+RECORD_TABLES = {
+	"handovers": ("handed_at", "from_user", "to_user", "to_department", "reason"),
+	"reminders": ("reminded_at", "channel", "recorded_by", "note"),
+	"pauses": ("reason", "paused_at", "resumed_at", "recorded_by"),
+}
+CLOCK_SKEW_MINUTES = 5  # a desk clock a little ahead of the server's is not a call from the future
 
 
 class ServiceTicket(Document):
@@ -158,6 +165,8 @@ class ServiceTicket(Document):
 		self.validate_text()
 		self.validate_phone()
 		self.validate_follow_up_owner()
+		self.validate_records()
+		self.validate_judgement()
 		self.validate_result()
 		self.validate_acting_for_owner()
 
@@ -169,9 +178,11 @@ class ServiceTicket(Document):
 			for field in LIABILITY_FIELDS:
 				self.set(field, None)
 			return
-		unit = frappe.get_cached_value(
-			"Property Unit", self.unit, ["property", "handover_date"], as_dict=True
-		)
+		unit = frappe.db.get_value("Property Unit", self.unit, ["property", "handover_date"], as_dict=True)
+		if not unit:
+			validate_fetched_links(
+				self
+			)  # an unknown unit: Frappe's own link error, before anything is derived
 		prop = frappe.get_cached_value(
 			"Property", unit.property, ["completion_acceptance_date", "developer_type"], as_dict=True
 		)
@@ -282,6 +293,61 @@ class ServiceTicket(Document):
 		):
 			frappe.throw(_("Recorded hand-overs cannot be changed or removed."), frappe.PermissionError)
 
+	def validate_records(self):
+		"""R12, R34, R37: hand-overs, reminders and clock pauses are written by the case's own actions, never
+		typed, changed or removed through a form or the REST API; the moment the call began, where the clocks
+		start, is fixed at intake and cannot lie in the future."""
+		before = self.get_doc_before_save()
+		if not before:
+			if get_datetime(self.call_started_at) > add_to_date(now_datetime(), minutes=CLOCK_SKEW_MINUTES):
+				frappe.throw(_("The call cannot have begun in the future."), title=_("Invalid Time"))
+			if any(self.get(table) for table in RECORD_TABLES) or self.paused_since or self.paused_minutes:
+				frappe.throw(
+					_("Hand-overs, reminders and pauses are recorded by the case's actions, not entered."),
+					frappe.PermissionError,
+				)
+			return
+		if get_datetime(self.call_started_at) != get_datetime(before.call_started_at):
+			frappe.throw(
+				_("The moment the call began is fixed at intake: the clocks start there."),
+				frappe.PermissionError,
+			)
+		if self.flags.recorded_action:
+			return
+		changed = [
+			table
+			for table, fields in RECORD_TABLES.items()
+			if record_rows(self.get(table), fields) != record_rows(before.get(table), fields)
+		]
+		if flt(self.paused_minutes) != flt(before.paused_minutes) or (
+			get_datetime(self.paused_since) if self.paused_since else None
+		) != (get_datetime(before.paused_since) if before.paused_since else None):
+			changed.append("pauses")
+		if changed:
+			frappe.throw(
+				_("Hand-overs, reminders and pauses are recorded by the case's actions, not entered."),
+				frappe.PermissionError,
+			)
+
+	def validate_judgement(self):
+		"""R15: a repair taken in the desk carries its location type, from which the liable party is judged;
+		R12–R14: a complaint carries its ground. A resident's portal report leaves both to the acceptor, who
+		completes them on the first save of the form."""
+		if self.flags.from_portal or self.flags.recorded_action:
+			return
+		if self.ticket_type in LIABILITY_TYPES and not self.location:
+			frappe.throw(
+				_(
+					"Choose the location type (owner's private part or common facility): liability is judged from it."
+				),
+				title=_("Missing Information"),
+			)
+		if self.ticket_type == "Complaint" and not self.complaint_ground:
+			frappe.throw(
+				_("Choose the ground of the complaint: it decides whether the complaint is valid."),
+				title=_("Missing Information"),
+			)
+
 	def validate_acting_for_owner(self):
 		"""R19: the company acts on the owner's behalf (《物业管理条例》第五十六条) only where the owner is liable,
 		the hazard and the refusal are recorded, and the liable owner, who is billed, is named."""
@@ -315,8 +381,15 @@ class ServiceTicket(Document):
 
 	def hand_over(self, to_user: str, reason: str, to_department: str | None = None):
 		"""R34: hand the case to a named person, recorded."""
-		if not to_user or not frappe.db.get_value("User", to_user, "enabled"):
+		if not to_user or not frappe.db.get_value(
+			"User", {"name": to_user, "enabled": 1, "user_type": "System User"}
+		):
 			frappe.throw(_("Hand over to an active user."), title=_("Invalid Hand-over"))
+		if not set(STAFF_ROLES).intersection(frappe.get_roles(to_user)):
+			frappe.throw(
+				_("Hand over to a member of the property staff: {0} holds no staff role.").format(to_user),
+				title=_("Invalid Hand-over"),
+			)
 		if to_user == self.follow_up_owner:
 			frappe.throw(_("{0} already owns this case.").format(to_user), title=_("Invalid Hand-over"))
 		if not (reason or "").strip():
@@ -332,7 +405,7 @@ class ServiceTicket(Document):
 			},
 		)
 		self.follow_up_owner = to_user
-		self.flags.recorded_handover = True
+		self.flags.recorded_handover = self.flags.recorded_action = True
 		self.save()
 
 	def pause_clocks(self, reason: str):
@@ -342,6 +415,7 @@ class ServiceTicket(Document):
 		now = now_datetime()
 		self.append("pauses", {"reason": reason, "paused_at": now, "recorded_by": frappe.session.user})
 		self.paused_since = now
+		self.flags.recorded_action = True
 		self.save()
 
 	def resume_clocks(self):
@@ -353,6 +427,7 @@ class ServiceTicket(Document):
 			now - get_datetime(self.paused_since)
 		).total_seconds() / 60
 		self.paused_since = None
+		self.flags.recorded_action = True
 		self.save()
 
 	def record_reminder(self, channel: str = "Phone", note: str | None = None):
@@ -368,7 +443,19 @@ class ServiceTicket(Document):
 				"note": note,
 			},
 		)
+		self.flags.recorded_action = True
 		self.save()
+
+
+def record_rows(rows, fields) -> list[tuple]:
+	"""A child table's recorded values, comparable whether they came from the database or a request."""
+	return [
+		tuple(
+			str(get_datetime(row.get(f))) if f.endswith("_at") and row.get(f) else (row.get(f) or "")
+			for f in fields
+		)
+		for row in rows or []
+	]
 
 
 def portal_acceptor(property_name: str | None) -> str:
