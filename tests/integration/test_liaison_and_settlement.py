@@ -577,7 +577,12 @@ class TestSettlementAuthority(SettlementCase):
 			self.replied_sheet(amount=1000, tickets=[s.service_ticket]),
 		)
 		self.act("Compensation Settlement", s.name, "csm", "Settle")
-		for field, value in (("settled_amount", 800), ("claimed_amount", 1500), ("liable_party", "Owner")):
+		for field, value in (
+			("settled_amount", 800),
+			("claimed_amount", 1500),
+			("liable_party", "Owner"),
+			("rounds", [{"held_on": "2026-11-01", "participants": "补记", "summary": "补记"}]),
+		):
 			with self.subTest(field=field):
 
 				def change(field=field, value=value):

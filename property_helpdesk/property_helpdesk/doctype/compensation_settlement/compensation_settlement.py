@@ -166,6 +166,8 @@ class CompensationSettlement(Document):
 				else self.get(f) != before.get(f)
 			)
 		]
+		if before.workflow_state in AGREED_STATES and round_rows(self) != round_rows(before):
+			changed.append(_(self.meta.get_label("rounds")))
 		if changed:
 			frappe.throw(
 				_("{0} can no longer be changed in the state {1}.").format(
@@ -250,6 +252,10 @@ class CompensationSettlement(Document):
 				),
 				frappe.PermissionError,
 			)
+
+
+def round_rows(doc) -> list:
+	return [(str(r.held_on), r.participants, r.summary, flt(r.offer)) for r in doc.get("rounds") or []]
 
 
 @frappe.whitelist(methods=["POST"])
