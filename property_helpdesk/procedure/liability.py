@@ -8,7 +8,7 @@ Staff may override the proposal; the case keeps both.
 from dataclasses import dataclass
 from datetime import date
 
-from property_helpdesk.procedure.warranty import Period, warranty_ends
+from property_helpdesk.procedure.warranty import Period, Season, warranty_ends
 
 # Where the defect is (R15 a/b).
 PRIVATE = "Private Part"  # 业主自用部位/自用设施
@@ -45,6 +45,7 @@ class LiabilityInput:
 	handover_date: date | None = None  # 交付
 	builder_period: Period | None = None
 	owner_minimum: Period | None = None
+	seasons: dict[str, Season] | None = None  # the property's heating and cooling seasons
 	reported_on: date | None = None
 
 
@@ -78,7 +79,11 @@ REASON_ON_BEHALF = (
 
 def propose_liability(facts: LiabilityInput) -> Liability:
 	ends = warranty_ends(
-		facts.completion_date, facts.handover_date, facts.builder_period, facts.owner_minimum
+		facts.completion_date,
+		facts.handover_date,
+		facts.builder_period,
+		facts.owner_minimum,
+		facts.seasons,
 	)
 
 	def result(branch, party, reason, paid=False, on_behalf=False):

@@ -10,6 +10,11 @@ Two clocks run on every unit:
 
 A period of N units starting on day D covers D up to and including the day before D + N units: a one-year
 warranty from 2024-03-01 covers 2025-02-28 and has expired on 2025-03-01.
+
+Heating and cooling systems are warranted for heating or cooling *seasons* (采暖期、供冷期), counted as complete
+seasons: N seasons from day D cover up to the last day of the Nth season that begins on or after D (a season
+already under way on D is covered too, as part of the first). The seasons' dates are the property's (a
+northern city heats from mid-November to mid-March; the dates are data, not code).
 """
 
 import calendar
@@ -18,13 +23,47 @@ from datetime import date, timedelta
 
 YEARS = "Years"
 MONTHS = "Months"
-# 供暖期/供冷期: heating or cooling seasons. One season comes round once a year, so N seasons from a date
-# end when the Nth anniversary's season has passed: counted as N years.
-SEASONS = "Heating/Cooling Seasons"
+# 采暖期 / 供冷期: complete heating or cooling seasons, on the property's season dates
+HEATING_SEASONS = "Heating Seasons"
+COOLING_SEASONS = "Cooling Seasons"
 # 设计文件规定的合理使用年限: the design life of foundations and main structure, given in years.
 DESIGN_LIFE = "Design Life (Years)"
 
-PERIOD_UNITS = (YEARS, MONTHS, SEASONS, DESIGN_LIFE)
+PERIOD_UNITS = (YEARS, MONTHS, HEATING_SEASONS, COOLING_SEASONS, DESIGN_LIFE)
+SEASON_UNITS = (HEATING_SEASONS, COOLING_SEASONS)
+
+
+@dataclass(frozen=True)
+class Season:
+	"""A season that comes round every year, from (month, day) to (month, day), e.g. heating 11-15 → 03-15."""
+
+	start: tuple[int, int]
+	end: tuple[int, int]
+
+	@classmethod
+	def parse(cls, start: str, end: str) -> "Season":
+		"""From "MM-DD" texts; ValueError if either is not a real day of the year."""
+
+		def month_day(text: str) -> tuple[int, int]:
+			month, day = (int(part) for part in str(text).strip().split("-"))
+			date(2024, month, day)  # a leap year: 02-29 is a real day
+			return month, day
+
+		return cls(month_day(start), month_day(end))
+
+	def last_day_of_nth(self, start_date: date, n: int) -> date:
+		"""The last day of the nth complete season beginning on or after `start_date`."""
+		first_year = (
+			start_date.year if _on(start_date.year, self.start) >= start_date else start_date.year + 1
+		)
+		season_year = first_year + n - 1
+		end_year = season_year if self.end >= self.start else season_year + 1
+		return _on(end_year, self.end)
+
+
+def _on(year: int, month_day: tuple[int, int]) -> date:
+	month, day = month_day
+	return date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
@@ -39,6 +78,8 @@ class Period:
 			raise ValueError("a period cannot be negative")
 
 	def months(self) -> int:
+		if self.unit in SEASON_UNITS:
+			raise ValueError("a period of seasons is counted on the property's season dates")
 		return self.amount if self.unit == MONTHS else self.amount * 12
 
 
@@ -51,8 +92,14 @@ def add_months(start: date, months: int) -> date:
 	return date(year, month, day)
 
 
-def last_covered_day(start: date, period: Period) -> date:
-	"""The last day on which a warranty of `period` starting on `start` still covers a defect."""
+def last_covered_day(start: date, period: Period, seasons: dict[str, Season] | None = None) -> date | None:
+	"""The last day on which a warranty of `period` starting on `start` still covers a defect; for seasons,
+	on the season dates given (None when the property has none)."""
+	if period.unit in SEASON_UNITS:
+		season = (seasons or {}).get(period.unit)
+		if not season or not period.amount:
+			return None
+		return season.last_day_of_nth(start, period.amount)
 	return add_months(start, period.months()) - timedelta(days=1)
 
 
@@ -67,6 +114,7 @@ def warranty_ends(
 	handover_date: date | None,
 	builder_period: Period | None,
 	owner_minimum: Period | None,
+	seasons: dict[str, Season] | None = None,
 ) -> WarrantyEnds:
 	"""Last covered day of 建安保修期 and of 交付保质期 for one component of one unit.
 
@@ -75,14 +123,15 @@ def warranty_ends(
 	"""
 	builder_end = None
 	if completion_date and builder_period:
-		builder_end = last_covered_day(completion_date, builder_period)
+		builder_end = last_covered_day(completion_date, builder_period, seasons)
 
 	owner_end = None
 	if handover_date:
 		candidates = []
-		if owner_minimum:
-			candidates.append(last_covered_day(handover_date, owner_minimum))
+		if owner_minimum and owner_minimum.amount:
+			candidates.append(last_covered_day(handover_date, owner_minimum, seasons))
 		if builder_end:
 			candidates.append(builder_end)
+		candidates = [day for day in candidates if day]
 		owner_end = max(candidates) if candidates else None
 	return WarrantyEnds(builder_end=builder_end, owner_end=owner_end)

@@ -85,8 +85,16 @@ def seed_warranty_rules():
 
 
 def before_uninstall():
-	"""Take away what the app added outside its own DocTypes: its workflows, roles and their assignments."""
+	"""Take away what the app added outside its own DocTypes: its workflows, roles and their assignments, its
+	scheduled jobs (the every-minute escalation would otherwise run against dropped tables until the next
+	migrate) and the to-dos and notifications about its records. The fee schedule's Items and Prices stay:
+	they are ERPNext's records, which finance's invoices refer to."""
 	workflows.remove()
+	frappe.db.delete("Scheduled Job Type", {"method": ("like", "property_helpdesk.%")})
+	app_doctypes = frappe.get_all("DocType", filters={"module": "Property Helpdesk"}, pluck="name")
+	if app_doctypes:
+		frappe.db.delete("ToDo", {"reference_type": ("in", app_doctypes)})
+		frappe.db.delete("Notification Log", {"document_type": ("in", app_doctypes)})
 	for role in ROLES:
 		frappe.db.delete("Has Role", {"role": role})
 		frappe.db.delete("Custom DocPerm", {"role": role})

@@ -58,6 +58,17 @@ class TestInstall(FrappeTestCase):
 			"Warranty Rule", {"component": "灯具、电器开关"}, ["owner_period", "owner_unit"], as_dict=True
 		)
 		self.assertEqual((lamps.owner_period, lamps.owner_unit), (6, "Months"))
+		# every row of the seed (whose values tests/unit/test_warranty.py checks against the regulations) is on
+		# the site as company-wide rules
+		from tests.unit.test_warranty import EXPECTED, seed_rules
+
+		fields = ["component", "builder_period", "builder_unit", "owner_period", "owner_unit"]
+		on_site = {
+			row.component: (row.builder_period, row.builder_unit, row.owner_period, row.owner_unit)
+			for row in frappe.get_all("Warranty Rule", filters={"property": ("is", "not set")}, fields=fields)
+		}
+		seeded = {c: (b.amount, b.unit, o.amount, o.unit) for c, (b, o) in seed_rules().items()}
+		self.assertEqual({c: on_site.get(c) for c in EXPECTED}, seeded)
 
 	def test_seeding_again_changes_nothing(self):
 		from property_helpdesk.setup.install import after_install

@@ -228,6 +228,27 @@ class TestLiability(IntakeCase):
 		self.assertTrue(ticket.repairs_on_behalf)
 		self.assertIn("behalf", ticket.liability_reason)
 
+	def test_r15d_heating_warranty_in_complete_seasons_on_the_property_s_dates(self):
+		"""Heating system: builder 2 complete heating seasons from completion 2020-01-01 (2020-11-15→2021-03-15,
+		2021-11-15→2022-03-15); owner 1 from handover 2021-01-01 (2021-11-15→2022-03-15)."""
+		rule = warranty_rule("供热系统和设备")
+		ticket = self.repair(warranty_rule=rule, call_started_at="2022-03-15 10:00:00")
+		self.assertEqual(str(ticket.builder_warranty_end), "2022-03-15")
+		self.assertEqual(str(ticket.owner_warranty_end), "2022-03-15")
+		self.assertEqual(ticket.liable_party, "Developer")
+		# a southern property whose heating season ends a fortnight later keeps the defect the developer's
+		frappe.set_user("Administrator")
+		prop = frappe.get_doc("Property", self.prop)
+		prop.heating_season_end = "03-31"
+		prop.save()
+		frappe.set_user(self.agent)
+		later = self.repair(warranty_rule=rule, call_started_at="2022-03-20 10:00:00")
+		self.assertEqual((str(later.owner_warranty_end), later.liable_party), ("2022-03-31", "Developer"))
+		frappe.set_user("Administrator")
+		prop.heating_season_end = "3月31日"
+		with self.assertRaisesRegex(frappe.ValidationError, "month-day"):
+			prop.save()
+
 	def test_r15a_r15b_r15c_r15e_other_branches(self):
 		private = make_ticket(self.unit, location="Private Part")
 		self.assertEqual((private.liability_branch, private.paid_service), ("Private Part - Paid Service", 1))

@@ -60,6 +60,12 @@ def app_state() -> dict:
 		"tables": [t for t in APP_TABLES if t in tables],
 		"roles": int(query("select count(*) from tabRole where name like 'Property %'")[0]),
 		"doctypes": int(query("select count(*) from tabDocType where module = 'Property Helpdesk'")[0]),
+		"scheduled_jobs": int(
+			query("select count(*) from `tabScheduled Job Type` where method like 'property_helpdesk.%'")[0]
+		),
+		"custom_fields": int(
+			query("select count(*) from `tabCustom Field` where module = 'Property Helpdesk'")[0]
+		),
 		"installed": "property_helpdesk" in bench("list-apps"),
 	}
 
@@ -71,13 +77,21 @@ def test_uninstall_removes_the_app_and_install_restores_it():
 		uninstalled = app_state()
 	finally:
 		bench("install-app", "property_helpdesk")  # leave the site as it was, whatever happened
-	assert uninstalled == {"tables": [], "roles": 0, "doctypes": 0, "installed": False}
+	assert uninstalled == {
+		"tables": [],
+		"roles": 0,
+		"doctypes": 0,
+		"scheduled_jobs": 0,
+		"custom_fields": 0,
+		"installed": False,
+	}
 
 	bench("migrate")
 	restored = app_state()
 	assert restored["tables"] == list(APP_TABLES)
 	assert restored["roles"] == 10 and restored["doctypes"] >= 12 and restored["installed"]
-	assert query("select count(*) from `tabWarranty Rule`") == ["12"]
+	assert restored["scheduled_jobs"] >= 5 and restored["custom_fields"] == 3
+	assert query("select count(*) from `tabWarranty Rule`") == ["13"]
 	assert query("select count(*) from `tabComplaint Ground`") == ["15"]
 	assert query(
 		"select value from tabSingles where doctype='Property Helpdesk Settings' and field='arrival_minutes'"

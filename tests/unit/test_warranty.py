@@ -1,35 +1,83 @@
 """R15–R17: the two warranty clocks, and the regulation's table at its edges."""
 
+import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 from property_helpdesk.procedure.warranty import (
-	DESIGN_LIFE,
-	MONTHS,
-	SEASONS,
+	COOLING_SEASONS,
+	HEATING_SEASONS,
 	YEARS,
 	Period,
+	Season,
 	add_months,
 	last_covered_day,
 	warranty_ends,
 )
 
-# The minimums of 《建设工程质量管理条例》第四十条 (builder) and of the 1998 住宅质量保证书 rule (owner), as
-# seeded into Warranty Rule. Each row: component, builder period, owner minimum.
-REGULATION_TABLE = [
-	("屋面防水", Period(5, YEARS), Period(3, YEARS)),
-	("卫生间、房间和外墙面防渗漏", Period(5, YEARS), Period(1, YEARS)),
-	("供热与供冷系统", Period(2, SEASONS), Period(1, SEASONS)),
-	("电气管线、给排水管道、设备安装", Period(2, YEARS), Period(1, YEARS)),
-	("墙面、顶棚抹灰层脱落", Period(2, YEARS), Period(1, YEARS)),
-	("地面空鼓开裂、大面积起砂", Period(2, YEARS), Period(1, YEARS)),
-	("门窗翘裂、五金件损坏", Period(2, YEARS), Period(1, YEARS)),
-	("管道堵塞", Period(2, YEARS), Period(2, MONTHS)),
-	("卫生洁具", Period(2, YEARS), Period(1, YEARS)),
-	("灯具、电器开关", Period(2, YEARS), Period(6, MONTHS)),
-	("地基基础和主体结构", Period(50, DESIGN_LIFE), Period(50, DESIGN_LIFE)),
-]
+SEED = Path(__file__).resolve().parents[2] / "property_helpdesk" / "setup" / "data" / "warranty_rules.json"
+HEATING = Season((11, 15), (3, 15))  # a northern city's heating season
+COOLING = Season((6, 1), (9, 30))
+SEASONS = {HEATING_SEASONS: HEATING, COOLING_SEASONS: COOLING}
+COMPLETION = date(2020, 6, 30)  # 竣工验收
+HANDOVER = date(2021, 5, 1)  # 交付
+
+# The regulation's table as the issue states it, with the last covered day worked out by hand for the
+# completion and handover dates above: component → (builder's last day, owner's own minimum's last day).
+# 《建设工程质量管理条例》第四十条 from 2020-06-30; the 1998 住宅质量保证书 rule from 2021-05-01.
+EXPECTED = {
+	"地基基础和主体结构": (date(2070, 6, 29), date(2071, 4, 30)),  # design life 50 years
+	"屋面防水": (date(2025, 6, 29), date(2024, 4, 30)),  # 5 y / 3 y
+	"卫生间、房间和外墙面防渗漏": (date(2025, 6, 29), date(2022, 4, 30)),  # 5 y / 1 y
+	"墙面、厨房和卫生间地面、地下室、管道渗漏": (date(2025, 6, 29), date(2022, 4, 30)),  # 5 y / 1 y
+	"墙面、顶棚抹灰层脱落": (date(2022, 6, 29), date(2022, 4, 30)),  # 2 y / 1 y
+	"地面空鼓开裂、大面积起砂": (date(2022, 6, 29), date(2022, 4, 30)),  # 2 y / 1 y
+	"门窗翘裂、五金件损坏": (date(2022, 6, 29), date(2022, 4, 30)),  # 2 y / 1 y
+	"管道堵塞": (date(2022, 6, 29), date(2021, 6, 30)),  # 2 y / 2 months
+	# 2 complete heating seasons from 2020-06-30: 2020-11-15→2021-03-15, 2021-11-15→2022-03-15;
+	# 1 from 2021-05-01: 2021-11-15→2022-03-15
+	"供热系统和设备": (date(2022, 3, 15), date(2022, 3, 15)),
+	# 2 complete cooling seasons from 2020-06-30 (that year's began 06-01): 2021 and 2022; 1 from 2021-05-01: 2021
+	"供冷系统和设备": (date(2022, 9, 30), date(2021, 9, 30)),
+	"卫生洁具": (date(2022, 6, 29), date(2022, 4, 30)),  # 2 y / 1 y
+	"灯具、电器开关": (date(2022, 6, 29), date(2021, 10, 31)),  # 2 y / 6 months
+	"电气管线、给排水管道、设备安装和装修": (date(2022, 6, 29), None),  # 2 y / no own minimum
+}
+
+
+def seed_rules() -> dict[str, tuple[Period, Period]]:
+	with open(SEED, encoding="utf-8") as f:
+		rows = json.load(f)
+	return {
+		row["component"]: (
+			Period(row["builder_period"], row["builder_unit"]),
+			Period(row["owner_period"], row["owner_unit"]),
+		)
+		for row in rows
+	}
+
+
+def test_the_seed_is_the_regulation_s_table():
+	"""Every component the issue lists is seeded, and nothing else."""
+	assert set(seed_rules()) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("component", sorted(EXPECTED))
+def test_r15_r17_each_seeded_rule_s_last_days_and_the_day_after(component):
+	"""建安保修期 from completion and 交付保质期 from handover, against hand-worked last days; the owner's
+	warranty is the later of its own minimum and the builder's remainder."""
+	builder, owner = seed_rules()[component]
+	builder_last, owner_minimum_last = EXPECTED[component]
+	ends = warranty_ends(COMPLETION, HANDOVER, builder, owner, SEASONS)
+	assert ends.builder_end == builder_last
+	assert ends.owner_end == max(day for day in (builder_last, owner_minimum_last) if day)
+	# the day after: covered by the owner's own minimum only up to its last day
+	if owner_minimum_last:
+		alone = warranty_ends(None, HANDOVER, None, owner, SEASONS)
+		assert alone.owner_end == owner_minimum_last
+		assert alone.owner_end < owner_minimum_last + timedelta(days=1)
 
 
 def test_add_months_clamps_to_month_end():
@@ -43,28 +91,23 @@ def test_one_year_covers_up_to_the_day_before_the_anniversary():
 	assert last_covered_day(date(2024, 3, 1), Period(1, YEARS)) == date(2025, 2, 28)
 
 
-@pytest.mark.parametrize("component,builder,owner", REGULATION_TABLE)
-def test_owner_warranty_is_never_shorter_than_its_minimum_or_the_builder_remainder(component, builder, owner):
-	"""R17: 交付保质期 ≥ the rule's minimum and ≥ what remains of 建安保修期."""
-	completion = date(2020, 6, 30)
-	handover = date(2021, 5, 1)
-	ends = warranty_ends(completion, handover, builder, owner)
-	own_minimum_end = last_covered_day(handover, owner)
-	assert ends.owner_end == max(own_minimum_end, ends.builder_end)
-	assert ends.owner_end >= ends.builder_end
+def test_seasons_are_complete_seasons_on_the_property_s_dates():
+	"""Handed over mid-season (2021-12-01): the season under way is covered, and one complete season more
+	ends 2023-03-15; handed over on the first day of a season, that season is the first."""
+	one = Period(1, HEATING_SEASONS)
+	assert last_covered_day(date(2021, 12, 1), one, SEASONS) == date(2023, 3, 15)
+	assert last_covered_day(date(2021, 11, 15), one, SEASONS) == date(2022, 3, 15)
+	assert last_covered_day(date(2021, 11, 16), one, SEASONS) == date(2023, 3, 15)
+	assert last_covered_day(date(2021, 6, 1), Period(2, COOLING_SEASONS), SEASONS) == date(2022, 9, 30)
+	# without the property's season dates there is no end to compute
+	assert last_covered_day(date(2021, 6, 1), one, {}) is None
 
 
-@pytest.mark.parametrize("component,builder,owner", REGULATION_TABLE)
-def test_owner_minimum_edges_day_before_and_after_expiry(component, builder, owner):
-	"""Handover long after completion, so the owner's own minimum decides: covered on its last day,
-	not on the next."""
-	completion = date(2000, 1, 1)
-	handover = date(2023, 4, 10)
-	ends = warranty_ends(completion, handover, builder if builder.unit != DESIGN_LIFE else None, owner)
-	expiry = add_months(handover, owner.months())
-	assert ends.owner_end == expiry - timedelta(days=1)
-	assert ends.owner_end >= expiry - timedelta(days=1)
-	assert not ends.owner_end >= expiry
+def test_season_dates_are_checked():
+	assert Season.parse("11-15", "03-15") == HEATING
+	for bad in (("13-01", "03-15"), ("11-31", "03-15"), ("1115", "03-15"), ("", "03-15")):
+		with pytest.raises(ValueError):
+			Season.parse(*bad)
 
 
 def test_builder_remainder_extends_owner_warranty():

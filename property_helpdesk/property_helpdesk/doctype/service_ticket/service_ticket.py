@@ -180,12 +180,9 @@ class ServiceTicket(Document):
 			return
 		unit = frappe.db.get_value("Property Unit", self.unit, ["property", "handover_date"], as_dict=True)
 		if not unit:
-			validate_fetched_links(
-				self
-			)  # an unknown unit: Frappe's own link error, before anything is derived
-		prop = frappe.get_cached_value(
-			"Property", unit.property, ["completion_acceptance_date", "developer_type"], as_dict=True
-		)
+			# an unknown unit: Frappe's own link error, before anything is derived from it
+			validate_fetched_links(self)
+		prop = frappe.get_cached_doc("Property", unit.property)
 		rule = get_warranty_rule(self.warranty_rule, unit.property) if self.warranty_rule else None
 		proposal = propose_liability(
 			LiabilityInput(
@@ -201,6 +198,7 @@ class ServiceTicket(Document):
 				handover_date=getdate(unit.handover_date) if unit.handover_date else None,
 				builder_period=Period(rule.builder_period, rule.builder_unit) if rule else None,
 				owner_minimum=Period(rule.owner_period, rule.owner_unit) if rule else None,
+				seasons=prop.seasons(),
 				reported_on=getdate(self.call_started_at),
 			)
 		)

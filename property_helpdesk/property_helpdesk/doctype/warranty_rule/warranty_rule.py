@@ -16,12 +16,14 @@ class WarrantyRule(Document):
 
 		basis: DF.SmallText | None
 		builder_period: DF.Int
-		builder_unit: DF.Literal["Years", "Months", "Heating/Cooling Seasons", "Design Life (Years)"]
+		builder_unit: DF.Literal[
+			"Years", "Months", "Heating Seasons", "Cooling Seasons", "Design Life (Years)"
+		]
 		component: DF.Data
 		enabled: DF.Check
 		location: DF.Literal["Private Part", "Common Facility"]
 		owner_period: DF.Int
-		owner_unit: DF.Literal["Years", "Months", "Heating/Cooling Seasons", "Design Life (Years)"]
+		owner_unit: DF.Literal["Years", "Months", "Heating Seasons", "Cooling Seasons", "Design Life (Years)"]
 		property: DF.Link | None
 	# end: auto-generated types
 	pass
