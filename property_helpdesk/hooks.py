@@ -44,7 +44,9 @@ jinja = {
 	"methods": [
 		"property_helpdesk.services.billing.receipt_lines",
 		"property_helpdesk.procedure.money.rmb_upper",
-	]
+	],
+	# a Text field as Frappe keeps it (sanitised HTML), cleaned again for print
+	"filters": ["property_helpdesk.printing.rich_text"],
 }
 
 # R17, R40: recovery from a liaison sheet (billing kept apart from the approval form's own script)

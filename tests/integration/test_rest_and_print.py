@@ -161,3 +161,36 @@ class TestPrintFormats(FrappeTestCase):
 		html = frappe.get_print("Service Ticket", ticket.name, "Service Request Record")
 		self.assertNotIn("onerror", html)
 		self.assertIn("A&amp;B", html)
+
+	def test_markup_already_in_the_database_prints_as_text(self):
+		"""Whatever reached the database by another road (an import, a direct write) prints as text: the print
+		templates escape every value themselves, since Frappe's Jinja does not autoescape."""
+		ticket = make_ticket(self.unit)
+		markup = "<b>粗体</b><script>alert(1)</script>"
+		ticket.db_set({"subject": markup, "contact_name": markup, "description": markup})
+		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+		wo.db_set("work_done", markup)
+		for doctype, name, print_format, plain_text_shown in (
+			("Service Ticket", ticket.name, "Service Request Record", True),
+			("Service Ticket", ticket.name, "Service Card", True),
+			("Repair Work Order", wo.name, "Repair Work Order Record", False),
+		):
+			with self.subTest(print_format):
+				html = frappe.get_print(doctype, name, print_format)
+				self.assertIsNone(re.search(r"<script[^>]*>\s*alert", html))
+				if plain_text_shown:  # the subject, a plain-text field, prints its markup as text
+					self.assertIn("&lt;b&gt;粗体", html)
+
+	def test_r46_records_are_a4_with_signature_lines(self):
+		ticket = make_ticket(self.unit, ticket_type="Complaint", complaint_ground="A4.3.1.6")
+		for print_format, signatures in (
+			("Complaint Record", ("业户签字", "受理人签字")),
+			("Service Card", ("发卡人",)),
+		):
+			with self.subTest(print_format):
+				frappe.local.lang = "zh"
+				html = frappe.get_print("Service Ticket", ticket.name, print_format)
+				for text in signatures:
+					self.assertIn(text, html)
+		html = frappe.get_print("Service Ticket", ticket.name, "Complaint Record")
+		self.assertIn("size: A4", html)
