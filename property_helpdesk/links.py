@@ -1,4 +1,4 @@
-"""Link validation that Frappe v15 skips.
+"""Checks shared by the app's DocTypes: link validation that Frappe v15 skips, and phone numbers.
 
 Frappe 15's `get_invalid_links` does not report a missing link target when the Link field has `fetch_from`
 companions (the fetch query returns None and the check is skipped): an unknown unit would be saved. DocTypes
@@ -18,4 +18,19 @@ def validate_fetched_links(doc) -> None:
 			frappe.throw(
 				_("Could not find {0}").format(f"{_(df.label)}: {value}"),
 				frappe.LinkValidationError,
+			)
+
+
+def validate_phone_fields(doc, *fieldnames: str) -> None:
+	"""R7: every phone the office calls back is a mobile or landline number (translated error, nothing saved)."""
+	from property_helpdesk.procedure.validation import is_valid_phone
+
+	for fieldname in fieldnames:
+		value = doc.get(fieldname)
+		if value and not is_valid_phone(value):
+			frappe.throw(
+				_("{0} {1} is not a valid mobile or landline number.").format(
+					_(doc.meta.get_label(fieldname)), frappe.bold(value)
+				),
+				title=_("Invalid Phone Number"),
 			)

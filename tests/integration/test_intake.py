@@ -88,6 +88,24 @@ class TestFourClearFields(IntakeCase):
 		self.assertNotIn("onerror", stored)
 
 
+class TestMasterPhones(IntakeCase):
+	def test_r7_owner_and_developer_phones_are_checked(self):
+		frappe.set_user("Administrator")
+		unit = frappe.get_doc("Property Unit", self.unit)
+		unit.owner_phone = "12345"
+		with self.assertRaisesRegex(frappe.ValidationError, "not a valid mobile or landline"):
+			unit.save()
+		developer = frappe.get_doc(
+			"Property Developer", frappe.db.get_value("Property", self.prop, "developer")
+		)
+		developer.contact_phone = "call me"
+		with self.assertRaisesRegex(frappe.ValidationError, "not a valid mobile or landline"):
+			developer.save()
+		developer.reload()
+		developer.contact_phone = "0571-88886666"
+		developer.save()
+
+
 class TestOwnership(IntakeCase):
 	def test_r34_acceptor_is_the_follow_up_owner_with_phone(self):
 		ticket = make_ticket(self.unit)

@@ -1,8 +1,9 @@
 # Copyright (c) 2026, Property Helpdesk developers and contributors
 # For license information, please see license.txt
 
-# import frappe
 from frappe.model.document import Document
+
+from property_helpdesk.links import validate_phone_fields
 
 
 class PropertyDeveloper(Document):
@@ -25,4 +26,6 @@ class PropertyDeveloper(Document):
 		developer_name: DF.Data
 		developer_type: DF.Literal["Parent Developer", "External Developer"]
 	# end: auto-generated types
-	pass
+
+	def validate(self):
+		validate_phone_fields(self, "contact_phone")

@@ -1,8 +1,9 @@
 # Copyright (c) 2026, Property Helpdesk developers and contributors
 # For license information, please see license.txt
 
-# import frappe
 from frappe.model.document import Document
+
+from property_helpdesk.links import validate_phone_fields
 
 
 class PropertyUnit(Document):
@@ -21,4 +22,6 @@ class PropertyUnit(Document):
 		property: DF.Link
 		unit_no: DF.Data
 	# end: auto-generated types
-	pass
+
+	def validate(self):
+		validate_phone_fields(self, "owner_phone")
