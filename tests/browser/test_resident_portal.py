@@ -167,3 +167,45 @@ def test_a_new_user_asks_for_their_unit(browser, resident):
 		context.close()
 		frappe.db.delete("Portal Registration", {"user": user})
 		frappe.db.commit()
+
+
+def test_r39_the_resident_opens_their_receipt_on_a_phone(browser, resident):
+	"""A payment taken in ERPNext shows on /my_receipts as a receipt (收据) whose PDF opens from the phone."""
+	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
+
+	from property_helpdesk.services import billing
+
+	billing.ensure_fee_schedule()
+	customer = "手机门户业主林晓"
+	if not frappe.db.exists("Customer", customer):
+		frappe.get_doc(
+			{"doctype": "Customer", "customer_name": customer, "customer_type": "Individual"}
+		).insert(ignore_permissions=True)
+	frappe.db.set_value("Resident", {"user": RESIDENT}, "customer", customer)
+	invoice = frappe.get_doc(
+		{"doctype": "Sales Invoice", "customer": customer,
+			"items": [{"item_code": billing.SERVICE_ITEM, "qty": 1, "rate": 135}]}
+	).insert(ignore_permissions=True)  # fmt: skip
+	invoice.submit()
+	payment = get_payment_entry("Sales Invoice", invoice.name)
+	payment.update({"reference_no": "手机收据-01", "reference_date": frappe.utils.nowdate()})
+	payment.insert(ignore_permissions=True)
+	payment.submit()
+	frappe.db.commit()
+	context, page = login(browser, RESIDENT, PASSWORD, width=PHONE_WIDTH)
+	try:
+		page.goto(f"{BASE_URL}/my_receipts", wait_until="networkidle")
+		card = page.locator(".ph-receipt", has_text=payment.name)
+		assert card.count() == 1
+		assert "135" in card.inner_text()
+		assert no_sideways_scroll(page)
+		screenshot(page, "portal-receipts.png")
+		response = page.request.get(f"{BASE_URL}{card.get_attribute('href')}")
+		assert response.status == 200 and response.body().startswith(b"%PDF")
+	finally:
+		context.close()
+		frappe.db.rollback()
+		frappe.get_doc("Payment Entry", payment.name).cancel()
+		frappe.get_doc("Sales Invoice", invoice.name).cancel()
+		frappe.db.set_value("Resident", {"user": RESIDENT}, "customer", None)
+		frappe.db.commit()
