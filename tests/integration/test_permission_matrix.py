@@ -75,3 +75,24 @@ class TestPermissionMatrix(FrappeTestCase):
 			"DocType", filters={"module": "Property Helpdesk", "istable": 0}, pluck="name"
 		)
 		self.assertEqual(sorted(set(doctypes) - set(MATRIX)), [])
+
+	def test_finance_bills_in_erpnext_and_reads_nothing_of_the_cases(self):
+		"""Finance (Accounts User alone) works in ERPNext's invoices and payments and its Billing Queue report;
+		no DocType of the app is open to it, so the content of complaints stays with the office."""
+		finance = make_user("matrix-finance@perm.test", "Accounts User")
+		opened = [
+			f"{doctype} / {ptype}"
+			for doctype in MATRIX
+			for ptype in RIGHTS.values()
+			if frappe.has_permission(doctype, ptype, user=finance)
+		]
+		self.assertEqual(opened, [])
+		for doctype in ("Sales Invoice", "Payment Entry"):
+			for ptype in ("read", "write", "create", "submit"):
+				self.assertTrue(frappe.has_permission(doctype, ptype, user=finance), f"{doctype} / {ptype}")
+		frappe.set_user(finance)
+		try:
+			self.assertTrue(frappe.get_doc("Report", "Billing Queue").is_permitted())
+			self.assertFalse(frappe.get_doc("Report", "Repair KPI").is_permitted())
+		finally:
+			frappe.set_user("Administrator")
