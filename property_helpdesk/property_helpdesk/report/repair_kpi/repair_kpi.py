@@ -36,6 +36,12 @@ def columns(group_by: str) -> list[dict]:
 			"width": 150,
 		},
 		{"fieldname": "minor_target", "label": _("Target"), "fieldtype": "Percent", "width": 80},
+		{
+			"fieldname": "minor_aim_rate",
+			"label": _("Completed Within the Aim"),
+			"fieldtype": "Percent",
+			"width": 130,
+		},
 		{"fieldname": "minor_met", "label": _("Target Met"), "fieldtype": "Check", "width": 80},
 		{"fieldname": "rework", "label": _("Rework Jobs"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "rework_rate", "label": _("Rework Rate"), "fieldtype": "Percent", "width": 100},
