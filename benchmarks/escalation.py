@@ -34,7 +34,7 @@ def load(cases: int, due: int, now) -> None:
 	agent = make_user("bench-esc@clocks.bench", "Property Duty Staff")
 	prop = make_property("基准时限楼盘", "Parent Developer", "2020-01-01")
 	unit = make_unit(prop, "1幢", "101", "2021-01-01")
-	frappe.db.delete("Service Ticket", {"name": ("like", PREFIX + "%")})
+	cleanup()
 	fields = [
 		"name", "creation", "modified", "owner", "modified_by", "docstatus", "idx", "naming_series",
 		"ticket_type", "channel", "call_started_at", "unit", "property", "contact_name", "contact_phone",
@@ -53,6 +53,13 @@ def load(cases: int, due: int, now) -> None:
 		))  # fmt: skip
 	frappe.db.bulk_insert("Service Ticket", fields, rows, chunk_size=5000)
 	frappe.db.commit()
+
+
+def cleanup() -> None:
+	"""The benchmark's cases and whatever a scheduler on the site escalated of them meanwhile."""
+	frappe.db.delete("Escalation", {"service_ticket": ("like", PREFIX + "%")})
+	frappe.db.delete("Notification Log", {"document_name": ("like", PREFIX + "%")})
+	frappe.db.delete("Service Ticket", {"name": ("like", PREFIX + "%")})
 
 
 def counters() -> dict:
@@ -78,25 +85,9 @@ def helpdesk_way(now) -> list[str]:
 	]
 
 
-def main():
-	parser = argparse.ArgumentParser()
-	parser.add_argument("--site", default=os.environ.get("TEST_SITE", "test.helpdesk.local"))
-	parser.add_argument("--cases", type=int, default=100_000)
-	parser.add_argument("--due", type=int, default=100)
-	parser.add_argument("--repeat", type=int, default=5)
-	parser.add_argument("--keep", action="store_true", help="leave the benchmark cases on the site")
-	args = parser.parse_args()
-
-	frappe.init(site=args.site, sites_path=".")
-	frappe.connect()
-	now = now_datetime()
-	t = time.perf_counter()
-	load(args.cases, args.due, now)
-	print(
-		f"loaded {args.cases} open cases ({args.due} due) with bulk_insert in {time.perf_counter() - t:.1f} s"
-	)
-
-	ours, theirs, stats = [], [], None
+def measure(args, now, ours: list, theirs: list) -> tuple:
+	"""Both ways, `repeat` times on the same data; the job's (steps, statements, rows read) of the last run."""
+	stats = None
 	for _ in range(args.repeat):
 		before = counters()
 		t = time.perf_counter()
@@ -109,13 +100,43 @@ def main():
 			after["Rows_read"] - before["Rows_read"],
 		)
 		frappe.db.rollback()
+		if steps < args.due:  # (the site's own cases due by then are escalated too, by both ways)
+			raise SystemExit(f"{steps} steps for {args.due} due cases: something else took them")
 
 		t = time.perf_counter()
 		due = helpdesk_way(now)
 		theirs.append(time.perf_counter() - t)
-		assert len(due) == args.due, len(due)
+		assert len(due) >= args.due, len(due)
+	return stats
 
-	steps, queries, rows_read = stats
+
+def main():
+	parser = argparse.ArgumentParser()
+	parser.add_argument("--site", default=os.environ.get("TEST_SITE", "test.helpdesk.local"))
+	parser.add_argument("--cases", type=int, default=100_000)
+	parser.add_argument("--due", type=int, default=100)
+	parser.add_argument("--repeat", type=int, default=5)
+	parser.add_argument("--keep", action="store_true", help="leave the benchmark cases on the site")
+	args = parser.parse_args()
+
+	frappe.init(site=args.site, sites_path=".")
+	frappe.connect()
+	# The job runs at a moment five minutes ahead: the cases it finds due are not yet due for a scheduler running
+	# the real job on the site meanwhile (which would take them and void the samples); the run takes ~1 minute.
+	now = add_to_date(now_datetime(), minutes=5)
+	t = time.perf_counter()
+	load(args.cases, args.due, now)
+	print(
+		f"loaded {args.cases} open cases ({args.due} due) with bulk_insert in {time.perf_counter() - t:.1f} s"
+	)
+
+	ours, theirs = [], []
+	try:
+		steps, queries, rows_read = measure(args, now, ours, theirs)
+	finally:
+		if not args.keep:
+			cleanup()
+			frappe.db.commit()
 	ours_s, theirs_s = statistics.median(ours), statistics.median(theirs)
 	print(f"escalation job: {steps} steps for {args.due} due cases")
 	print(f"  statements: {queries}  (limit 20 + 3 x {args.due} = {20 + 3 * args.due})")
@@ -124,10 +145,6 @@ def main():
 		f"  time (median of {args.repeat}): ours {ours_s * 1000:.1f} ms, load-every-open-case {theirs_s * 1000:.1f} ms"
 	)
 	print(f"  ratio: {theirs_s / ours_s:.0f} x faster  (target >= 50)")
-
-	if not args.keep:
-		frappe.db.delete("Service Ticket", {"name": ("like", PREFIX + "%")})
-		frappe.db.commit()
 	frappe.destroy()
 
 

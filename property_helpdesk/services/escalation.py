@@ -122,13 +122,20 @@ def run(now=None, limit: int = BATCH) -> int:
 	notifications, digests = [], defaultdict(list)
 	languages = targets.languages({row[-1] for row in written if row[-1]})
 	subjects = {case.name: case.subject for case in cases}
+	templates, words = {}, {}  # translated once per language and run
+
+	def word(text, lang):
+		if (text, lang) not in words:
+			words[text, lang] = _(text, lang=lang)
+		return words[text, lang]
+
 	for _name, ticket, _job, clock, level, _deadline, _at, user in written:
 		if not user:
 			continue
 		lang = languages.get(user)
-		subject = _("{0} missed its {1} limit ({2}): {3}", lang=lang).format(
-			ticket, _(clock, lang=lang), _(level, lang=lang), subjects[ticket]
-		)
+		if lang not in templates:
+			templates[lang] = _("{0} missed its {1} limit ({2}): {3}", lang=lang)
+		subject = templates[lang].format(ticket, word(clock, lang), word(level, lang), subjects[ticket])
 		notifications.append((frappe.generate_hash(length=12), subject, ticket, user, now))
 		digests[user].append((ticket, subject))
 
