@@ -209,7 +209,8 @@ class ServiceTicket(Document):
 		self.needs_liaison_sheet = int(proposal.needs_liaison_sheet)
 		self.builder_warranty_end = proposal.builder_warranty_end
 		self.owner_warranty_end = proposal.owner_warranty_end
-		self.liability_reason = _(proposal.reason)
+		# kept in the site's language, so the record reads the same whoever took the call and whoever prints it
+		self.liability_reason = _(proposal.reason, lang=frappe.get_system_settings("language") or None)
 
 	def set_complaint_routing(self):
 		"""R2: route complaints; R12 ground 5: two unanswered reminders make a valid complaint."""
