@@ -169,6 +169,12 @@ class TestWorkOrderClocks(ClockCase):
 		)
 		wo.save()
 		wo.returned_at = add_to_date(now_datetime(), minutes=-39)  # what the browser sent
+		frappe.set_user(self.p["supervisor"])  # the maintenance team does not record it
+		with self.assertRaisesRegex(frappe.PermissionError, "customer service centre"):
+			wo.save()
+		frappe.set_user(self.p["agent"])
+		wo.reload()
+		wo.returned_at = add_to_date(now_datetime(), minutes=-39)
 		before = now_datetime()
 		wo.save()
 		self.assertGreaterEqual(get_datetime(wo.returned_at), before.replace(microsecond=0))

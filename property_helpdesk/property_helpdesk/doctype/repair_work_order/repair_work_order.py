@@ -11,6 +11,9 @@ from property_helpdesk.links import validate_fetched_links
 from property_helpdesk.services import clocks
 from property_helpdesk.services.dispatch import assign_technician
 
+# R24: who records the work order's return to 客服中心.
+SERVICE_CENTRE = {"Property Duty Staff", "Property Office Director", "System Manager"}
+
 # Each moment must not come before the one it follows (the label pairs are translated when shown).
 TIME_ORDER = (
 	("arrived_at", "dispatched_at"),
@@ -123,6 +126,11 @@ class RepairWorkOrder(Document):
 		if frappe.session.user == "Administrator":  # loading records of the past (demo, migration)
 			return
 		if self.returned_at and not before.returned_at:
+			if not SERVICE_CENTRE.intersection(frappe.get_roles()):
+				frappe.throw(
+					_("The return of the work order is recorded by the customer service centre."),
+					frappe.PermissionError,
+				)
 			self.returned_at = now_datetime()
 		elif before.returned_at and (
 			not self.returned_at or get_datetime(self.returned_at) != get_datetime(before.returned_at)
