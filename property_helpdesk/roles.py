@@ -18,7 +18,6 @@ def first_holder(role: str) -> str | None:
 	return rows[0][0] if rows else None
 
 
-
 # R4: the staff roles of the procedure, and the portal roles (residents, developer contacts: no desk)
 STAFF_ROLES = (
 	"Property Duty Staff",
