@@ -21,6 +21,8 @@ STAFF = (
 	("engineer@demo.local", "孙伟", "Property Engineering Manager", "13800000006"),
 	("tech@demo.local", "周师傅", "Property Maintenance Technician", "13800000007"),
 	("quality@demo.local", "吴敏", "Property Quality Officer", "13800000008"),
+	# finance bills paid repairs in ERPNext (the Billing Queue report) and reads no case
+	("finance@demo.local", "钱会计", "Accounts User", "13800000009"),
 )
 
 DEVELOPERS = (
@@ -456,16 +458,22 @@ def make_liaison():
 
 
 def make_billing():
-	"""The paid cleaning done, signed by the resident and invoiced in ERPNext (R39)."""
-	from property_helpdesk.services.billing import ensure_fee_schedule, invoice_work_order
+	"""The paid cleaning done, signed by the resident, invoiced in ERPNext and paid (R39)."""
+	from property_helpdesk.services.billing import ensure_fee_schedule
 
 	ensure_fee_schedule()
 	ticket = frappe.db.get_value(
 		"Service Ticket", {"subject": "室内保洁"}, ["name", "call_started_at"], as_dict=True
 	)
 	wo = frappe.get_doc("Repair Work Order", dispatch(ticket.name))
-	if wo.sales_invoice:
-		return
+	if not wo.sales_invoice:
+		complete_paid_job(ticket, wo)
+	pay_at_the_front_desk(frappe.db.get_value("Repair Work Order", wo.name, "sales_invoice"))
+
+
+def complete_paid_job(ticket, wo):
+	from property_helpdesk.services.billing import invoice_work_order
+
 	wo.db_set("dispatched_at", add_to_date(ticket.call_started_at, minutes=4), update_modified=False)
 	wo.reload()
 	wo.update(
@@ -491,7 +499,25 @@ def make_billing():
 		}
 	)
 	wo.save()
+	frappe.set_user("finance@demo.local")
 	invoice_work_order(wo.name)
+	frappe.set_user("Administrator")
+
+
+def pay_at_the_front_desk(invoice):
+	"""The resident pays: the Payment Entry whose print is the resident's receipt (收据, /my_receipts)."""
+	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
+
+	if not invoice or frappe.db.exists(
+		"Payment Entry Reference", {"reference_name": invoice, "docstatus": 1}
+	):
+		return
+	frappe.set_user("finance@demo.local")
+	payment = get_payment_entry("Sales Invoice", invoice)
+	payment.update({"reference_no": "收据-DEMO-0001", "reference_date": frappe.utils.nowdate()})
+	payment.insert()
+	payment.submit()
+	frappe.set_user("Administrator")
 
 
 def print_logins():
