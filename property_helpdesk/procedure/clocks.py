@@ -206,8 +206,9 @@ def job_due(
 
 def for_job(done: dict[str, set[str]], previous_job: str | None, job: str | None) -> dict[str, set[str]]:
 	"""The ladder steps taken, as they stand for the case's current job: a new job (a re-dispatch) starts its
-	own clocks (WORK_ORDER_CLOCKS) with no step taken; the case's other clocks keep theirs."""
-	if previous_job == job:
+	own clocks (WORK_ORDER_CLOCKS) with no step taken; the case's other clocks keep theirs. Steps recorded
+	before jobs were named (previous_job None) belong to the current job."""
+	if previous_job is None or previous_job == job:
 		return done
 	return {clock: levels for clock, levels in done.items() if clock not in WORK_ORDER_CLOCKS}
 

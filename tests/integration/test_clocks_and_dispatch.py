@@ -743,6 +743,12 @@ class TestConcurrency(FrappeTestCase):
 		names = frappe.get_all("Service Ticket", filters={"unit": self.unit}, pluck="name")
 		# the committed complaints recur on one unit and ground: R32 raised a corrective action for them
 		actions = frappe.get_all("Corrective Action", filters={"unit": self.unit}, pluck="name")
+		jobs = frappe.get_all(
+			"Repair Work Order", filters={"service_ticket": ("in", names or ["-"])}, pluck="name"
+		)
+		frappe.db.delete(
+			"ToDo", {"reference_type": "Repair Work Order", "reference_name": ("in", jobs or ["-"])}
+		)
 		for doctype, field in (
 			("Escalation", "service_ticket"),
 			("Repair Work Order", "service_ticket"),
