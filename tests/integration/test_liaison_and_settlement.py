@@ -805,6 +805,9 @@ class TestLiaisonGuards(WorkflowCase):
 			d.update(values)
 			d.save()
 
+		for who in ("agent", "director", "gm"):  # they may write the sheet, but not the developer's reply
+			with self.subTest(who=who), self.assertRaises(frappe.PermissionError):
+				self.as_user(who, enter, reply_decision="Confirmed", replied_by="开发商")
 		with self.assertRaisesRegex(frappe.ValidationError, "future"):
 			self.as_user("csm", enter, replied_at=add_to_date(now_datetime(), days=2))
 		with self.assertRaisesRegex(frappe.ValidationError, "before the sheet was sent"):

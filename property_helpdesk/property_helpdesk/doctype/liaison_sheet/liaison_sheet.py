@@ -65,6 +65,7 @@ SIGNATURE_FIELDS = (
 	"engineering_opinion",
 )
 ENGINEERING_MANAGER = "Property Engineering Manager"
+PAPER_REPLY_ROLE = "Property CS Manager"
 
 
 class LiaisonSheet(Document):
@@ -244,6 +245,17 @@ class LiaisonSheet(Document):
 					frappe.throw(
 						_("The developer's reply is recorded and cannot be changed."), frappe.PermissionError
 					)
+		if (
+			before
+			and before.workflow_state == "Sent to Developer"
+			and any(self.get(f) != before.get(f) for f in REPLY_FIELDS)
+			and PAPER_REPLY_ROLE not in frappe.get_roles()
+		):
+			# the developer's contact answers on the portal; a paper reply is entered by customer service
+			frappe.throw(
+				_("Only the customer service manager enters a reply received on paper."),
+				frappe.PermissionError,
+			)
 		if self.replied_at and get_datetime(self.replied_at) > now_datetime():
 			frappe.throw(_("The reply date cannot be in the future."), title=_("Reply Incomplete"))
 		if self.replied_at and self.sent_at and get_datetime(self.replied_at) < get_datetime(self.sent_at):
