@@ -98,6 +98,13 @@ def check_csrf():
 		frappe.throw(_("Invalid Request"), frappe.CSRFTokenError)
 
 
+def login_first(route: str) -> None:
+	"""A portal page opened by a guest sends them to the login page and back."""
+	if frappe.session.user == "Guest":
+		frappe.local.flags.redirect_location = f"/login?redirect-to={route}"
+		raise frappe.Redirect
+
+
 def page_context(context):
 	"""What every portal page sets: no breadcrumbs, and a CSRF token for its forms."""
 	context.no_breadcrumbs = True

@@ -237,7 +237,7 @@ def repair_kpi(filters, group_by: str = "Property") -> list[dict]:
 	s = settings()
 	# R21: the aim (2 h) ends as many minutes before the limit (24 h) as the two differ; kpi_due_at already
 	# carries the limit and any paused minutes
-	params["aim_gap"] = int(round((flt(s.minor_repair_limit_hours) - flt(s.minor_repair_target_hours)) * 60))
+	params["aim_gap"] = round((flt(s.minor_repair_limit_hours) - flt(s.minor_repair_target_hours)) * 60)
 	rows = frappe.db.sql(
 		f"""select {JOB_GROUPS[grouping(group_by, JOB_GROUPS)]} as group_key, count(*) as completed,
 			sum(w.job_class = '{MINOR}') as minor, sum({JOB_ON_TIME_SQL}) as minor_on_time,

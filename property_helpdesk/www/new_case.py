@@ -7,6 +7,7 @@ from frappe import _
 from property_helpdesk.api.portal import (
 	MAX_PHOTOS,
 	REPORTABLE_TYPES,
+	login_first,
 	page_context,
 	require_units,
 	resident_of,
@@ -17,9 +18,7 @@ no_cache = 1
 
 
 def get_context(context):
-	if frappe.session.user == "Guest":
-		frappe.local.flags.redirect_location = "/login?redirect-to=/new_case"
-		raise frappe.Redirect
+	login_first("/new_case")
 	context.units = require_units()
 	page_context(context)
 	context.title = _("Report a Problem")

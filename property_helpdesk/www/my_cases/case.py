@@ -9,6 +9,7 @@ from property_helpdesk.api.portal import (
 	can_confirm,
 	case_for_resident,
 	case_photos,
+	login_first,
 	page_context,
 	service_card_html,
 	timeline,
@@ -20,9 +21,7 @@ OPEN_STATES = ("Open", "In Progress")
 
 
 def get_context(context):
-	if frappe.session.user == "Guest":
-		frappe.local.flags.redirect_location = "/login?redirect-to=/my_cases"
-		raise frappe.Redirect
+	login_first("/my_cases")
 	doc = case_for_resident(frappe.form_dict.get("name"))
 	page_context(context)
 	context.doc = doc

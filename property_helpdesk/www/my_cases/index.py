@@ -5,15 +5,13 @@ import frappe
 from frappe import _
 from frappe.utils import cint
 
-from property_helpdesk.api.portal import PAGE_LENGTH, my_cases, page_context, resident_units
+from property_helpdesk.api.portal import PAGE_LENGTH, login_first, my_cases, page_context, resident_units
 
 no_cache = 1
 
 
 def get_context(context):
-	if frappe.session.user == "Guest":
-		frappe.local.flags.redirect_location = "/login?redirect-to=/my_cases"
-		raise frappe.Redirect
+	login_first("/my_cases")
 	page_context(context)
 	context.title = _("My Cases")
 	if not resident_units():

@@ -3,15 +3,13 @@
 import frappe
 from frappe import _
 
-from property_helpdesk.api.portal import my_receipts, page_context
+from property_helpdesk.api.portal import login_first, my_receipts, page_context
 
 no_cache = 1
 
 
 def get_context(context):
-	if frappe.session.user == "Guest":
-		frappe.local.flags.redirect_location = "/login?redirect-to=/my_receipts"
-		raise frappe.Redirect
+	login_first("/my_receipts")
 	page_context(context)
 	context.title = _("My Receipts")
 	context.receipts = my_receipts()

@@ -28,13 +28,24 @@ def columns() -> list[dict]:
 	]  # fmt: skip
 
 
-def _customer(resolve) -> tuple[str | None, str]:
-	"""Whom to bill, or the translated reason billing would fail now (e.g. no Customer on the resident)."""
+def queue_row(source_type: str, source: str, prop: str, amount, ready_at, bill_to, unit: str = "") -> dict:
+	"""One row: whom to bill (`bill_to()`), or the translated reason billing would fail now (e.g. no Customer
+	on the resident) in its note."""
 	try:
-		return resolve(), ""
+		customer, note = bill_to(), ""
 	except frappe.ValidationError as error:
 		frappe.clear_last_message()
-		return None, str(error)
+		customer, note = None, str(error)
+	return {
+		"source_type": source_type,
+		"source": source,
+		"property": prop,
+		"unit": unit,
+		"customer": customer,
+		"amount": flt(amount),
+		"ready_at": ready_at,
+		"note": note,
+	}
 
 
 def work_orders(filters) -> list[dict]:
@@ -70,18 +81,16 @@ def work_orders(filters) -> list[dict]:
 		doc = frappe.get_doc("Service Ticket", row.service_ticket)
 		if not billing.is_billable(doc, row):
 			continue
-		customer, note = _customer(lambda doc=doc: billing.bill_to(doc))
 		rows.append(
-			{
-				"source_type": "Repair Work Order",
-				"source": row.name,
-				"property": row.property,
-				"unit": row.unit,
-				"customer": customer,
-				"amount": flt(row.total_amount),
-				"ready_at": row.completed_at,
-				"note": note,
-			}
+			queue_row(
+				"Repair Work Order",
+				row.name,
+				row.property,
+				row.total_amount,
+				row.completed_at,
+				lambda doc=doc: billing.bill_to(doc),
+				unit=row.unit,
+			)
 		)
 	return rows
 
@@ -102,17 +111,15 @@ def settlements(filters) -> list[dict]:
 		order_by="modified",
 	):
 		developer = frappe.db.get_value("Property", row.property, "developer")
-		customer, note = _customer(lambda developer=developer: billing.developer_customer(developer))
 		rows.append(
-			{
-				"source_type": "Compensation Settlement",
-				"source": row.name,
-				"property": row.property,
-				"customer": customer,
-				"amount": flt(row.settled_amount),
-				"ready_at": row.modified,
-				"note": note,
-			}
+			queue_row(
+				"Compensation Settlement",
+				row.name,
+				row.property,
+				row.settled_amount,
+				row.modified,
+				lambda developer=developer: billing.developer_customer(developer),
+			)
 		)
 	return rows
 
@@ -144,16 +151,14 @@ def liaison_sheets(filters) -> list[dict]:
 		amount = billing.liaison_recovery_amount(sheet)
 		if sheet.name in invoiced or amount <= 0:
 			continue
-		customer, note = _customer(lambda sheet=sheet: billing.developer_customer(sheet.developer))
 		rows.append(
-			{
-				"source_type": "Liaison Sheet",
-				"source": sheet.name,
-				"property": sheet.property,
-				"customer": customer,
-				"amount": amount,
-				"ready_at": sheet.replied_at,
-				"note": note,
-			}
+			queue_row(
+				"Liaison Sheet",
+				sheet.name,
+				sheet.property,
+				amount,
+				sheet.replied_at,
+				lambda sheet=sheet: billing.developer_customer(sheet.developer),
+			)
 		)
 	return rows
