@@ -1121,3 +1121,39 @@ class TestOverHttp(FrappeTestCase):
 			),
 		)
 		self.assertRefused(self.action("director", doctype, name, "Settle"))
+
+	def test_r17_sheet_and_settlement_made_from_the_case_as_the_desk_does(self):
+		"""The case form's Create → Liaison Sheet / Compensation Settlement (frappe.model.open_mapped_doc)."""
+		frappe.set_user(self.users["agent"])
+		try:
+			ticket = make_ticket(self.unit).name
+		finally:
+			frappe.set_user("Administrator")
+		frappe.db.commit()
+		module = "property_helpdesk.property_helpdesk.doctype"
+		for who, method, doctype in (
+			("csm", f"{module}.liaison_sheet.liaison_sheet.make_liaison_sheet", "Liaison Sheet"),
+			("director", f"{module}.compensation_settlement.compensation_settlement.make_settlement", None),
+		):
+			response = self.session(who).post(
+				f"{BASE_URL}/api/method/frappe.model.mapper.make_mapped_doc",
+				data={"method": method, "source_name": ticket},
+				timeout=60,
+			)
+			self.assertEqual(response.status_code, 200, response.text[:500])
+			doc = response.json()["message"]
+			if doctype:
+				self.assertEqual(doc["doctype"], doctype)
+				self.assertEqual([row["service_ticket"] for row in doc["cases"]], [ticket])
+				self.assertEqual(doc["developer"], self.developer)
+			else:
+				self.assertEqual((doc["doctype"], doc["service_ticket"]), ("Compensation Settlement", ticket))
+		response = self.session("contact").post(
+			f"{BASE_URL}/api/method/frappe.model.mapper.make_mapped_doc",
+			data={
+				"method": f"{module}.liaison_sheet.liaison_sheet.make_liaison_sheet",
+				"source_name": ticket,
+			},
+			timeout=60,
+		)
+		self.assertRefused(response)
