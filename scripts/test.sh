@@ -33,6 +33,11 @@ make_site "$TEST_SITE"
 make_site "$LIFECYCLE_SITE" >/dev/null
 bench --site "$TEST_SITE" set-config allow_tests true >/dev/null
 bench --site "$TEST_SITE" set-config host_name "http://127.0.0.1:$TEST_WEB_PORT" >/dev/null
+# The tests run the scheduled jobs themselves, at the moments they choose: a bench scheduler running on this
+# machine (the demo's) must not run them on the test sites behind the tests' backs.
+for site in "$TEST_SITE" "$LIFECYCLE_SITE"; do
+	bench --site "$site" set-config -p pause_scheduler 1 >/dev/null
+done
 
 # The test site's web server must run this checkout's code: always start it afresh.
 stop_web "$TEST_WEB_PORT"
