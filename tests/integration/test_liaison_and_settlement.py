@@ -916,6 +916,23 @@ class TestPrints(SettlementCase):
 		self.assertIn(get_datetime(doc.engineering_reviewed_at).strftime("%Y-%m-%d %H:%M"), html)
 		self.assertIn("墙面空鼓需返工", pdf_text("Liaison Sheet", name, "Liaison Sheet Record"))
 
+	def test_r46_prints_escape_what_they_show(self):
+		"""A value written by another road (an import, a direct write) prints as text, never as markup."""
+		name = self.replied_sheet(amount=600)
+		frappe.db.set_value(
+			"Liaison Sheet",
+			name,
+			{"subject": "<script>alert(1)</script>", "replied_by": '<img src=x onerror="alert(2)">'},
+		)
+		html = frappe.get_print("Liaison Sheet", name, "Liaison Sheet Record")
+		self.assertNotIn("<script>alert(1)", html)
+		self.assertNotIn("<img src=x", html)
+		self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
+		s = self.settlement(1000)
+		frappe.db.set_value("Compensation Settlement", s.name, "resident_name", "<b onclick=alert(3)>张</b>")
+		html = frappe.get_print("Compensation Settlement", s.name, "Settlement Memo")
+		self.assertNotIn("<b onclick", html)
+
 	def test_r46_settlement_memo_shows_the_resident_s_signature_and_date(self):
 		s = self.settlement(1000)
 		frappe.db.set_value(
@@ -1070,6 +1087,13 @@ class TestOverHttp(FrappeTestCase):
 			self.assertEqual(self.action(who, sheet, name, action).status_code, 200)
 			self.assertEqual(self.stored(sheet, name, "workflow_state"), state)
 		self.assertRefused(self.put("csm", sheet, name, {"liable_party": "Owner"}))
+		# the developer's page shows what it shows as text
+		frappe.db.set_value(sheet, name, "content", "<script>alert(1)</script>")
+		frappe.db.commit()
+		page = self.session("contact").get(f"{BASE_URL}/developer_sheets?name={name}", timeout=60)
+		self.assertEqual(page.status_code, 200)
+		self.assertIn("接口联系单", page.text)
+		self.assertNotIn("<script>alert(1)</script>", page.text)
 		response = self.session("contact").post(
 			f"{BASE_URL}/api/method/property_helpdesk.api.developer.reply",
 			data={"sheet": name, "decision": "Confirmed", "remarks": "同意"},
