@@ -6,7 +6,12 @@ const BILLING_METHODS = {
 };
 
 frappe.query_reports["Billing Queue"] = {
-	filters: [{ fieldname: "property", label: __("Property"), fieldtype: "Link", options: "Property" }],
+	// the property by name: finance holds no permission on the app's records, not even on Property
+	filters: [{ fieldname: "property", label: __("Property"), fieldtype: "Data" }],
+	formatter(value, row, column, data, default_formatter) {
+		// the source's DocType shown in the reader's language; the link keeps its name
+		return default_formatter(column.fieldname === "source_type" ? __(value) : value, row, column, data);
+	},
 	get_datatable_options(options) {
 		return Object.assign(options, { checkboxColumn: true });
 	},
