@@ -57,6 +57,8 @@ def fill_intake(page, unit_name: str, phone: str):
 	page.locator('.frappe-control[data-fieldname="description"] textarea').fill(
 		"楼上卫生间漏水，客厅吊顶有水渍。"
 	)
+	# R15: the initial judgement of liability starts from the location type
+	page.locator('.frappe-control[data-fieldname="location"] select').select_option("Private Part")
 	page.keyboard.press("Control+s")
 
 
