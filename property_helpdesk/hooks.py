@@ -69,6 +69,7 @@ doc_events = {
 	},
 	# ERPNext's own events keep the work order, the case and the settlement's billing true (R39, R44).
 	"Sales Invoice": {
+		"after_insert": "property_helpdesk.services.billing.on_invoice_event",
 		"on_submit": "property_helpdesk.services.billing.on_invoice_event",
 		"on_cancel": "property_helpdesk.services.billing.on_invoice_event",
 		"on_update_after_submit": "property_helpdesk.services.billing.on_invoice_event",
@@ -88,6 +89,7 @@ doc_events = {
 	# R11: fee-schedule lines at the published price; R39: a billed work order keeps what was billed
 	"Repair Work Order": {
 		"onload": "property_helpdesk.services.billing.set_billing_onload",
+		"before_validate": "property_helpdesk.services.billing.keep_server_fields",
 		"validate": "property_helpdesk.services.billing.check_work_order",
 	},
 }

@@ -129,28 +129,78 @@ def resident_customer(ticket, resident: str | None) -> str:
 	return customer
 
 
-def live_invoice(link_field: str, source: str) -> str | None:
-	"""The draft or submitted invoice made for a source, read with a lock: a transaction that waited for the
-	source's lock must see what the first one committed, which a plain read under REPEATABLE READ does not.
-	Amended invoices carry the link too, so an amendment counts as the source's invoice."""
-	rows = frappe.db.sql(
-		f"""select name from `tabSales Invoice`
-		where `{link_field}` = %s and docstatus < 2 order by creation desc limit 1 for update""",
-		source,
+# source DocType → (the Sales Invoice field linking back to it, its own invoice field, its status field)
+LINKS = {
+	"Repair Work Order": ("property_helpdesk_work_order", "sales_invoice", "billing_status"),
+	"Compensation Settlement": ("property_helpdesk_settlement", "recovery_invoice", "recovery_status"),
+	"Liaison Sheet": ("property_helpdesk_liaison_sheet", "recovery_invoice", "recovery_status"),
+}
+
+
+def current_invoice(doctype: str, name: str) -> str | None:
+	"""The source's live (draft or submitted) invoice. The source row is locked and its invoice link read in
+	that same locking read, which gives the latest committed value whatever this transaction read before (a plain
+	read under REPEATABLE READ would give the snapshot of its first read: a user who waited for the lock would
+	not see the invoice the other one just made). The invoice is then read by its key. Only these two rows are
+	locked, never a range of an index, so billing two different sources at once never waits on the other."""
+	invoice = frappe.db.get_value(doctype, name, LINKS[doctype][1], for_update=True)
+	if invoice and frappe.db.get_value("Sales Invoice", invoice, "docstatus", for_update=True) in (0, 1):
+		return invoice
+	return None
+
+
+def sheets_of_case(ticket: str) -> list[str]:
+	return frappe.get_all(
+		"Liaison Sheet Case",
+		filters={"service_ticket": ticket, "parenttype": "Liaison Sheet"},
+		pluck="parent",
 	)
-	return rows[0][0] if rows else None
+
+
+def recovered_by_sheet(ticket: str) -> str | None:
+	"""R17, R40: the invoice of a liaison sheet covering this case that recovered its cost from the developer."""
+	for sheet in sheets_of_case(ticket):
+		invoice = current_invoice("Liaison Sheet", sheet)
+		if invoice:
+			return invoice
+	return None
+
+
+def billed_as_paid_work(sheet) -> str | None:
+	"""R17: the invoice of a case on the sheet already billed to the developer as paid work."""
+	customer = frappe.db.get_value("Property Developer", sheet.developer, "customer")
+	for row in sheet.cases:
+		for work_order in frappe.get_all(
+			"Repair Work Order", filters={"service_ticket": row.service_ticket}, pluck="name"
+		):
+			invoice = current_invoice("Repair Work Order", work_order)
+			if invoice and frappe.db.get_value("Sales Invoice", invoice, "customer") == customer:
+				return invoice
+	return None
+
+
+def refuse_double_recovery(invoice: str | None, what: str) -> None:
+	if invoice:
+		frappe.throw(
+			_("{0} has already been billed to the developer by invoice {1}.").format(what, invoice),
+			title=_("Already Recovered"),
+		)
 
 
 def invoice_work_order(work_order: str) -> str:
 	"""R39: the paid job's Sales Invoice, made now unless it exists (safe under double clicks and races)."""
-	frappe.db.get_value("Repair Work Order", work_order, "name", for_update=True)
-	existing = live_invoice("property_helpdesk_work_order", work_order)
+	existing = current_invoice("Repair Work Order", work_order)
 	if existing:
 		return existing
 	wo = frappe.get_doc("Repair Work Order", work_order)
 	ticket = frappe.get_doc("Service Ticket", wo.service_ticket)
 	if not is_billable(ticket, wo):
 		frappe.throw(_("Work order {0} is not a paid service.").format(wo.name), title=_("Not Billable"))
+	if for_external_developer(ticket) and not (wo.paid_service or ticket.get("acting_for_owner")):
+		# R17: the developer pays either for the paid work or against its signed liaison sheet, not both
+		refuse_double_recovery(
+			recovered_by_sheet(ticket.name), _("The repair of case {0}").format(ticket.name)
+		)
 	if not (wo.completed_at and wo.resident_confirmed and wo.resident_signature):
 		frappe.throw(
 			_("A paid job is billed once it is completed and the resident has signed the work order."),
@@ -170,15 +220,13 @@ def invoice_work_order(work_order: str) -> str:
 		# finance sees billing, not the content of the case: the remark names the job, not the complaint
 		_("Paid repair {0}, unit {1}").format(wo.name, ticket.unit),
 	)
-	set_source_status("Repair Work Order", wo.name, invoice, ticket=wo.service_ticket)
 	return invoice.name
 
 
 def recover_settlement(settlement: str) -> str:
 	"""R44: the recovery invoice to the developer for a settled compensation it bears, once (also once
 	across the settlement and its liaison sheet)."""
-	frappe.db.get_value("Compensation Settlement", settlement, "name", for_update=True)
-	existing = live_invoice("property_helpdesk_settlement", settlement)
+	existing = current_invoice("Compensation Settlement", settlement)
 	if existing:
 		return existing
 	doc = frappe.get_doc("Compensation Settlement", settlement)
@@ -188,8 +236,7 @@ def recover_settlement(settlement: str) -> str:
 			title=_("Not Recoverable"),
 		)
 	if doc.liaison_sheet:
-		frappe.db.get_value("Liaison Sheet", doc.liaison_sheet, "name", for_update=True)
-		already = live_invoice("property_helpdesk_liaison_sheet", doc.liaison_sheet)
+		already = current_invoice("Liaison Sheet", doc.liaison_sheet)
 		if already:
 			frappe.throw(
 				_("Liaison sheet {0} has already been recovered by invoice {1}.").format(
@@ -204,7 +251,6 @@ def recover_settlement(settlement: str) -> str:
 		{"property_helpdesk_settlement": doc.name, "property_helpdesk_liaison_sheet": doc.liaison_sheet},
 		_("Recovery of settlement {0} against liaison sheet {1}").format(doc.name, doc.liaison_sheet),
 	)
-	set_source_status("Compensation Settlement", doc.name, invoice)
 	return invoice.name
 
 
@@ -223,8 +269,7 @@ def recover_liaison_sheet(sheet_name: str) -> str:
 	"""R17, R40: the cost of a repair the developer bears (the company repairing on the parent developer's
 	behalf, or an external developer's defect), recovered against the liaison sheet it signed, once.
 	A compensation is recovered through its settlement instead (R44)."""
-	frappe.db.get_value("Liaison Sheet", sheet_name, "name", for_update=True)
-	existing = live_invoice("property_helpdesk_liaison_sheet", sheet_name)
+	existing = current_invoice("Liaison Sheet", sheet_name)
 	if existing:
 		return existing
 	sheet = frappe.get_doc("Liaison Sheet", sheet_name)
@@ -249,6 +294,7 @@ def recover_liaison_sheet(sheet_name: str) -> str:
 	amount = liaison_recovery_amount(sheet)
 	if amount <= 0:
 		frappe.throw(_("The liaison sheet has no agreed amount to recover."), title=_("Nothing to Bill"))
+	refuse_double_recovery(billed_as_paid_work(sheet), _("A repair on liaison sheet {0}").format(sheet.name))
 	invoice = make_invoice(
 		developer_customer(sheet.developer),
 		[(RECOVERY_ITEM, RECOVERY_ITEM, 1, amount)],
@@ -295,36 +341,30 @@ def billing_status(invoice) -> str:
 	return "Paid" if flt(invoice.outstanding_amount) <= 0 else "Invoiced"
 
 
-def set_source_status(doctype: str, name: str, invoice, ticket: str | None = None) -> None:
-	"""The work order (and its case) or the settlement follow its invoice; an amendment takes over the link."""
+def set_source_status(doctype: str, name: str, invoice) -> None:
+	"""The work order (and its case), the settlement or the liaison sheet follows its invoice: a draft or an
+	amendment takes over the link; a cancelled invoice that is no longer the linked one changes nothing."""
+	_link, invoice_field, status_field = LINKS[doctype]
 	status = billing_status(invoice)
+	values = {status_field: status}
+	if invoice.docstatus < 2:
+		values[invoice_field] = invoice.name
+	elif frappe.db.get_value(doctype, name, invoice_field) not in (None, "", invoice.name):
+		return
+	frappe.db.set_value(doctype, name, values, update_modified=False)
 	if doctype == "Repair Work Order":
-		values = {"billing_status": status}
-		if invoice.docstatus < 2:
-			values["sales_invoice"] = invoice.name
-		elif frappe.db.get_value(doctype, name, "sales_invoice") not in (None, "", invoice.name):
-			return  # a cancelled old invoice does not overwrite its amendment's status
-		frappe.db.set_value(doctype, name, values, update_modified=False)
-		ticket = ticket or frappe.db.get_value(doctype, name, "service_ticket")
+		ticket = frappe.db.get_value(doctype, name, "service_ticket")
 		frappe.db.set_value("Service Ticket", ticket, "billing_status", status, update_modified=False)
-	elif doctype == "Compensation Settlement":
-		values = {"recovery_status": status}
-		if invoice.docstatus < 2:
-			values["recovery_invoice"] = invoice.name
-		elif frappe.db.get_value(doctype, name, "recovery_invoice") not in (None, "", invoice.name):
-			return
-		frappe.db.set_value(doctype, name, values, update_modified=False)
 
 
 def on_invoice_event(invoice, method=None):
-	"""ERPNext's Sales Invoice events keep the work order, its case and the settlement true. A credit note
-	changes the invoice it returns; an amended invoice takes the place of the one it amends."""
+	"""ERPNext's Sales Invoice events (insert, submit, cancel, update after submit) keep the work order, its
+	case, the settlement and the liaison sheet true. A credit note changes the invoice it returns."""
 	if invoice.get("is_return") and invoice.get("return_against"):
 		invoice = frappe.get_doc("Sales Invoice", invoice.return_against)
-	if invoice.get("property_helpdesk_work_order"):
-		set_source_status("Repair Work Order", invoice.property_helpdesk_work_order, invoice)
-	if invoice.get("property_helpdesk_settlement"):
-		set_source_status("Compensation Settlement", invoice.property_helpdesk_settlement, invoice)
+	for doctype, (link, _field, _status) in LINKS.items():
+		if invoice.get(link):
+			set_source_status(doctype, invoice.get(link), invoice)
 
 
 def on_payment_event(payment, method=None):
@@ -360,24 +400,47 @@ def check_resident_payment(payment, method=None):
 		)
 
 
-LOCKED_AFTER_INVOICE = (
-	"paid_service",
-	"completed_at",
-	"resident_confirmed",
-	"resident_signature",
-	"total_amount",
-)
+LOCKED_AFTER_INVOICE = ("completed_at", "resident_confirmed", "resident_signature", "total_amount")
+
+
+def keep_server_fields(doc, method=None):
+	"""What billing and the case decide is not typed on the work order (Frappe 15 does not protect read-only
+	fields on a REST save): its invoice and billing status come from ERPNext's events, whether it is a paid
+	job from the case's liability judgement (R15, R19), and an emergency is the case's."""
+	before = doc.get_doc_before_save() if not doc.is_new() else None
+	doc.sales_invoice = before.sales_invoice if before else None
+	doc.billing_status = before.billing_status if before else None
+	if doc.service_ticket:
+		paid, emergency = frappe.db.get_value(
+			"Service Ticket", doc.service_ticket, ["paid_service", "is_emergency"]
+		) or (0, 0)
+		billed = before and current_invoice_of(before)
+		doc.paid_service = before.paid_service if billed else paid
+		doc.is_emergency = emergency
+
+
+def current_invoice_of(work_order) -> str | None:
+	invoice = work_order.get("sales_invoice")
+	if invoice and frappe.db.get_value("Sales Invoice", invoice, "docstatus") in (0, 1):
+		return invoice
+	return None
 
 
 def check_work_order(doc, method=None):
-	"""R11: a line of the fee schedule is charged at its published price; R39: once its invoice exists, the
-	work order that is its voucher no longer changes what was billed."""
+	"""R11: a line of the fee schedule is charged at its published price (checked on new or changed lines, so a
+	later change of price does not block the job); R39: once its invoice exists, the work order that is its
+	voucher no longer changes what was billed."""
+	before = doc.get_doc_before_save() if not doc.is_new() else None
+	unchanged = {
+		row.name: (row.item_code, flt(row.qty), flt(row.rate)) for row in (before.items if before else [])
+	}
 	prices = {row.item_code: flt(row.price_list_rate) for row in fee_schedule()}
 	for row in doc.get("items") or []:
+		if unchanged.get(row.name) == (row.item_code, flt(row.qty), flt(row.rate)):
+			continue
 		if prices.get(row.item_code):
 			if not flt(row.rate):
 				row.rate = prices[row.item_code]
-				row.amount = flt(row.qty) * flt(row.rate)
 			elif flt(row.rate) != prices[row.item_code]:
 				frappe.throw(
 					_("Row {0}: {1} is charged at the published price {2}, not {3}.").format(
@@ -385,13 +448,10 @@ def check_work_order(doc, method=None):
 					),
 					title=_("Fee Schedule"),
 				)
+		row.amount = flt(row.qty) * flt(row.rate)
 	doc.total_amount = sum(flt(row.amount) for row in doc.get("items") or [])
-	if doc.is_new() or not doc.get("sales_invoice"):
-		return
-	if frappe.db.get_value("Sales Invoice", doc.sales_invoice, "docstatus") == 2:
-		return
-	before = doc.get_doc_before_save()
-	if not before:
+	invoice = current_invoice_of(doc)
+	if not before or not invoice:
 		return
 	lines = lambda d: [(r.item_code, r.item_name, flt(r.qty), flt(r.rate)) for r in d.get("items") or []]  # noqa: E731
 	changed = [f for f in LOCKED_AFTER_INVOICE if str(doc.get(f) or "") != str(before.get(f) or "")]
@@ -399,7 +459,7 @@ def check_work_order(doc, method=None):
 		frappe.throw(
 			_(
 				"Work order {0} has been billed by invoice {1}: cancel the invoice before changing what was charged or signed."
-			).format(doc.name, doc.sales_invoice),
+			).format(doc.name, invoice),
 			title=_("Already Billed"),
 		)
 

@@ -288,6 +288,37 @@ class TestInvoiceRace(BillingCase):
 			frappe.db.delete("Service Ticket", {"name": wo.service_ticket})
 			frappe.db.commit()
 
+	def test_two_different_jobs_billed_at_once_do_not_wait_on_each_other(self):
+		"""Finance and the office director bill two different jobs at the same moment: both invoices are made
+		(no lock on a range of the invoice index makes one wait for, or deadlock with, the other)."""
+		from tests.integration.test_clocks_and_dispatch import run_twice_at_once
+
+		jobs = [self.paid_job().name, self.paid_job().name]
+		frappe.db.commit()
+		try:
+			queue = list(jobs)
+			results = run_twice_at_once(
+				lambda: invoice_work_order(queue.pop()), before=lambda: frappe.set_user(self.finance)
+			)
+			self.assertEqual(len(results), 2, results)
+			self.assertFalse([r for r in results if isinstance(r, Exception)], results)
+			frappe.db.rollback()
+			for job in jobs:
+				self.assertEqual(
+					frappe.db.count("Sales Invoice", {"property_helpdesk_work_order": job, "docstatus": 1}), 1
+				)
+		finally:
+			frappe.db.rollback()
+			for job in jobs:
+				for name in frappe.get_all(
+					"Sales Invoice", {"property_helpdesk_work_order": job, "docstatus": 1}, pluck="name"
+				):
+					frappe.get_doc("Sales Invoice", name).cancel()
+				ticket = frappe.db.get_value("Repair Work Order", job, "service_ticket")
+				frappe.db.delete("Repair Work Order", {"name": job})
+				frappe.db.delete("Service Ticket", {"name": ticket})
+			frappe.db.commit()
+
 
 class TestBillingVisibility(BillingCase):
 	def test_finance_sees_billing_not_the_content_of_complaints(self):
@@ -391,10 +422,22 @@ class TestBillingRules(BillingCase):
 		wo.items[1].rate = 40
 		with self.assertRaisesRegex(frappe.ValidationError, "has been billed"):
 			wo.save()
+		# what billing decides cannot be typed in (a REST save is the same): the invoice link, the status and
+		# whether the job is paid
 		wo.reload()
-		wo.paid_service = 0
+		wo.update({"sales_invoice": "", "billing_status": "Paid", "paid_service": 0})
+		wo.items[1].qty = 3
 		with self.assertRaisesRegex(frappe.ValidationError, "has been billed"):
 			wo.save()
+		wo.reload()
+		wo.update({"sales_invoice": "", "billing_status": "Paid", "paid_service": 0})
+		wo.save()
+		self.assertEqual(
+			frappe.db.get_value(
+				"Repair Work Order", wo.name, ["sales_invoice", "billing_status", "paid_service"]
+			),
+			(name, "Invoiced", 1),
+		)
 		wo.reload()
 		wo.work_done = "更换阀芯，已试水"  # what was billed is unchanged: other notes may still be written
 		wo.save()
@@ -515,6 +558,13 @@ class TestBillingRules(BillingCase):
 		with self.assertRaisesRegex(frappe.ValidationError, "only where the owner is liable"):
 			make_ticket(self.unit, location="Common Facility", acting_for_owner=1, call_started_at=called,
 				liable_resident=liable.name, hazard_description="楼上漏水危及楼下")  # fmt: skip
+		stranger = frappe.get_doc(
+			{"doctype": "Resident", "resident_name": "外盘业主", "phone": "13911115555",
+				"units": [{"unit": make_unit(make_property("别的楼盘"), "1幢", "101"), "relation": "Owner"}]}
+		).insert(ignore_permissions=True)  # fmt: skip
+		with self.assertRaisesRegex(frappe.ValidationError, "owner of this property"):
+			make_ticket(self.unit, acting_for_owner=1, liable_resident=stranger.name,
+				hazard_description="楼上漏水危及楼下", **values)  # fmt: skip
 		ticket = make_ticket(
 			self.unit,
 			acting_for_owner=1,
@@ -563,12 +613,43 @@ class TestLiaisonRecovery(BillingCase):
 		).insert()
 		# the approval chain itself is proven in test_liaison_and_settlement; here the reply is on record
 		sheet.db_set({"workflow_state": "Replied", "reply_decision": decision, "authorised_amount": amount})
+		self.ticket = ticket.name
 		return sheet.name
+
+	def done_and_signed(self, ticket):
+		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket})
+		called = frappe.db.get_value("Service Ticket", ticket, "call_started_at")
+		wo.db_set("dispatched_at", called, update_modified=False)
+		wo.reload()
+		wo.update({"arrived_at": called, "completed_at": called, "resident_confirmed": 1, "quality_rating": 1,
+			"timeliness_rating": 1, "attitude_rating": 1, "resident_signature": SIGNATURE})  # fmt: skip
+		wo.append("items", {"item_type": "Labour", "item_name": "更换门锁", "qty": 1, "rate": 450})
+		wo.save()
+		return wo.name
+
+	def test_r17_one_repair_is_billed_to_the_developer_once_through_either_road(self):
+		"""An external developer's repair is billed as paid work or recovered against its signed liaison sheet,
+		never both, whichever road comes first."""
+		sheet = self.replied_sheet()
+		recovered = self.as_finance(recover_liaison_sheet, sheet)
+		with self.assertRaisesRegex(frappe.ValidationError, recovered):
+			self.as_finance(invoice_work_order, self.done_and_signed(self.ticket))
+		frappe.get_doc("Sales Invoice", recovered).cancel()
+		self.assertEqual(frappe.db.get_value("Liaison Sheet", sheet, "recovery_status"), "Cancelled")
+		paid_work = self.as_finance(
+			invoice_work_order, frappe.db.get_value("Repair Work Order", {"service_ticket": self.ticket})
+		)
+		with self.assertRaisesRegex(frappe.ValidationError, paid_work):
+			self.as_finance(recover_liaison_sheet, sheet)
 
 	def test_r40_a_developer_s_authorised_amount_is_recovered_once(self):
 		sheet = self.replied_sheet()
 		name = self.as_finance(recover_liaison_sheet, sheet)
 		self.assertEqual(self.as_finance(recover_liaison_sheet, sheet), name)
+		self.assertEqual(
+			frappe.db.get_value("Liaison Sheet", sheet, ["recovery_invoice", "recovery_status"]),
+			(name, "Invoiced"),
+		)
 		invoice = frappe.get_doc("Sales Invoice", name)
 		self.assertEqual(
 			(invoice.customer, flt(invoice.grand_total), invoice.property_helpdesk_liaison_sheet),

@@ -184,6 +184,15 @@ class TestRecordsAreTheCaseActions(IntakeCase):
 			ticket.save()
 		self.assertEqual(frappe.db.count("Ticket Reminder", {"parent": ticket.name}), 1)
 
+	def test_a_case_with_records_can_be_duplicated_as_a_new_call(self):
+		"""The desk's Duplicate starts a new call: the records of the original's actions are not copied."""
+		ticket = make_ticket(self.unit, ticket_type="Service Request")
+		record_reminder(ticket.name, "Phone")
+		copy = frappe.copy_doc(frappe.get_doc("Service Ticket", ticket.name), ignore_no_copy=False)
+		copy.call_started_at = now_datetime()
+		copy.insert()
+		self.assertEqual((len(copy.reminders), copy.follow_up_owner), (0, self.agent))
+
 	def test_r37_paused_minutes_cannot_be_entered(self):
 		ticket = make_ticket(self.unit)
 		ticket.paused_minutes = 600

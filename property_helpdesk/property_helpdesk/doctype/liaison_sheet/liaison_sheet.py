@@ -36,6 +36,8 @@ LOCKED_FIELDS = ("subject", "purpose", "developer", "property", "liable_party", 
 # with a save is replaced by the stored one (see keep_server_fields). Frappe 15 does not protect read-only
 # fields on a REST update.
 SERVER_FIELDS = (
+	"recovery_invoice",  # set by billing from ERPNext's invoice events (R17, R40)
+	"recovery_status",
 	"director_signed_by",
 	"director_signed_at",
 	"cs_reviewed_by",
@@ -113,6 +115,8 @@ class LiaisonSheet(Document):
 		reply_channel: DF.Literal["", "Portal", "Paper"]
 		reply_deadline: DF.Datetime | None
 		reply_decision: DF.Literal["", "Confirmed", "Rejected", "Amount Authorised"]
+		recovery_invoice: DF.Link | None
+		recovery_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		reply_recorded_by: DF.Link | None
 		reply_remarks: DF.SmallText | None
 		requested_amount: DF.Currency

@@ -365,6 +365,16 @@ class ServiceTicket(Document):
 				),
 				title=_("Missing Information"),
 			)
+		units = frappe.get_all(
+			"Resident Unit", filters={"parent": self.liable_resident, "parenttype": "Resident"}, pluck="unit"
+		)
+		if not units or not frappe.db.exists("Property Unit", {"name": ("in", units), "property": self.property}):
+			frappe.throw(
+				_("{0} holds no unit in {1}: the liable owner is an owner of this property.").format(
+					self.liable_resident, self.property
+				),
+				title=_("Not an Owner Here"),
+			)
 
 	def validate_result(self):
 		"""R33: 事事有着落，件件有回音 — no case ends without a recorded result and an answer."""

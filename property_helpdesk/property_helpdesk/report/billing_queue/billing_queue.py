@@ -81,6 +81,8 @@ def work_orders(filters) -> list[dict]:
 		doc = frappe.get_doc("Service Ticket", row.service_ticket)
 		if not billing.is_billable(doc, row):
 			continue
+		if not (row.paid_service or doc.acting_for_owner) and billing.recovered_by_sheet(doc.name):
+			continue  # R17: the developer paid for it against its signed liaison sheet
 		rows.append(
 			queue_row(
 				"Repair Work Order",
@@ -130,26 +132,20 @@ def liaison_sheets(filters) -> list[dict]:
 		"reply_decision": ("in", list(billing.RECOVERABLE_REPLIES)),
 		"liable_party": "Developer",
 		"purpose": ("!=", "Compensation"),
+		"recovery_status": ("in", ["", "Cancelled"]),
 	}
 	if filters.property:
 		conditions["property"] = filters.property
-	invoiced = set(
-		frappe.get_all(
-			"Sales Invoice",
-			filters={"property_helpdesk_liaison_sheet": ("is", "set"), "docstatus": ("<", 2)},
-			pluck="property_helpdesk_liaison_sheet",
-		)
-	)
 	rows = []
 	for sheet in frappe.get_all(
 		"Liaison Sheet",
 		filters=conditions,
 		fields=["name", "property", "developer", "reply_decision", "authorised_amount", "agreed_amount",
-			"requested_amount", "replied_at"],
+			"requested_amount", "replied_at", "recovery_invoice"],
 		order_by="replied_at",
 	):  # fmt: skip
 		amount = billing.liaison_recovery_amount(sheet)
-		if sheet.name in invoiced or amount <= 0:
+		if amount <= 0 or billing.billed_as_paid_work(frappe.get_doc("Liaison Sheet", sheet.name)):
 			continue
 		rows.append(
 			queue_row(
