@@ -320,6 +320,9 @@ def run_job() -> int:
 		steps = run()
 		frappe.db.commit()
 		return steps
+	except Exception:
+		frappe.db.rollback()  # a run that dies leaves nothing: the next run takes the same cases whole
+		raise
 	finally:
 		frappe.db.sql("set session transaction isolation level repeatable read")
 		frappe.db.commit()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from property_helpdesk.procedure.liability import DEVELOPER, LiabilityInput, propose_liability
 from property_helpdesk.procedure.warranty import (
 	COOLING_SEASONS,
 	HEATING_SEASONS,
@@ -47,9 +48,16 @@ EXPECTED = {
 }
 
 
-def seed_rules() -> dict[str, tuple[Period, Period]]:
+def seed_rows() -> list[dict]:
 	with open(SEED, encoding="utf-8") as f:
-		rows = json.load(f)
+		return json.load(f)
+
+
+LOCATIONS = {row["component"]: row["location"] for row in seed_rows()}
+
+
+def seed_rules() -> dict[str, tuple[Period, Period]]:
+	rows = seed_rows()
 	return {
 		row["component"]: (
 			Period(row["builder_period"], row["builder_unit"]),
@@ -73,11 +81,23 @@ def test_r15_r17_each_seeded_rule_s_last_days_and_the_day_after(component):
 	ends = warranty_ends(COMPLETION, HANDOVER, builder, owner, SEASONS)
 	assert ends.builder_end == builder_last
 	assert ends.owner_end == max(day for day in (builder_last, owner_minimum_last) if day)
-	# the day after: covered by the owner's own minimum only up to its last day
-	if owner_minimum_last:
-		alone = warranty_ends(None, HANDOVER, None, owner, SEASONS)
-		assert alone.owner_end == owner_minimum_last
-		assert alone.owner_end < owner_minimum_last + timedelta(days=1)
+	# R15d/R16 at the edge: a defect reported on the owner warranty's last day is the developer's, the next day
+	# it is not
+	last = ends.owner_end
+	for reported_on, developer_liable in ((last, True), (last + timedelta(days=1), False)):
+		liability = propose_liability(
+			LiabilityInput(
+				location=LOCATIONS[component],
+				is_quality_defect=True,
+				completion_date=COMPLETION,
+				handover_date=HANDOVER,
+				builder_period=builder,
+				owner_minimum=owner,
+				seasons=SEASONS,
+				reported_on=reported_on,
+			)
+		)
+		assert (liability.party == DEVELOPER) is developer_liable, (component, reported_on)
 
 
 def test_add_months_clamps_to_month_end():
