@@ -776,7 +776,9 @@ class TestConcurrency(FrappeTestCase):
 		frappe.db.commit()
 		results = run_twice_at_once(escalation.run_job)  # the scheduler's entry point, on two workers
 		self.assertFalse([r for r in results if isinstance(r, Exception)], results)
-		self.assertEqual(sum(results), 5)  # one Follow-up Owner step per case, taken by one run only
+		# one Follow-up Owner step per case, taken by one run only (counted per case below: the site may hold
+		# other due cases, which the runs take too)
+		self.assertGreaterEqual(sum(results), 5)
 		frappe.db.rollback()
 		for name in tickets:
 			self.assertEqual(frappe.db.count("Escalation", {"service_ticket": name}), 1)
