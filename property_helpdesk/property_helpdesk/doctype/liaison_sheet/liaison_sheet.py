@@ -35,26 +35,6 @@ LOCKED_FIELDS = ("subject", "purpose", "developer", "property", "liable_party", 
 # Set by the server only (record_step, chase_overdue, the portal's reply, the engineering review): a value sent
 # with a save is replaced by the stored one (see keep_server_fields). Frappe 15 does not protect read-only
 # fields on a REST update.
-SERVER_FIELDS = (
-	"recovery_invoice",  # set by billing from ERPNext's invoice events (R17, R40)
-	"recovery_status",
-	"director_signed_by",
-	"director_signed_at",
-	"cs_reviewed_by",
-	"cs_reviewed_at",
-	"gm_signed_by",
-	"gm_signed_at",
-	"engineering_reviewed_by",
-	"engineering_reviewed_at",
-	"engineering_opinion",
-	"sent_at",
-	"reply_deadline",
-	"review_deadline",
-	"reply_channel",
-	"reply_recorded_by",
-	"agreed_amount",
-	"closed_at",
-)
 SIGNATURE_FIELDS = (
 	"director_signed_by",
 	"director_signed_at",
@@ -65,6 +45,18 @@ SIGNATURE_FIELDS = (
 	"engineering_reviewed_by",
 	"engineering_reviewed_at",
 	"engineering_opinion",
+)
+SERVER_FIELDS = (
+	"recovery_invoice",  # set by billing from ERPNext's invoice events (R17, R40)
+	"recovery_status",
+	*SIGNATURE_FIELDS,
+	"sent_at",
+	"reply_deadline",
+	"review_deadline",
+	"reply_channel",
+	"reply_recorded_by",
+	"agreed_amount",
+	"closed_at",
 )
 ENGINEERING_MANAGER = "Property Engineering Manager"
 PAPER_REPLY_ROLE = "Property CS Manager"
