@@ -124,7 +124,7 @@ link_app() {
 	mkdir -p "$BENCH_DIR/sites/assets"
 	ln -sfn "$BENCH_DIR/apps/$APP/$APP/public" "$BENCH_DIR/sites/assets/$APP"
 	# Frappe reads translations from compiled .mo files under sites/assets/locale.
-	bench compile-po-to-mo --app "$APP" >/dev/null
+	bench compile-po-to-mo --app "$APP" --force >/dev/null  # whatever checkout compiled last
 }
 
 # make_site SITE [new-site options…]: a site with ERPNext set up for the company and this app installed.

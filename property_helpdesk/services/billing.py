@@ -434,7 +434,7 @@ def check_work_order(doc, method=None):
 	unchanged = {
 		row.name: (row.item_code, flt(row.qty), flt(row.rate)) for row in (before.items if before else [])
 	}
-	prices = {row.item_code: flt(row.price_list_rate) for row in fee_schedule()}
+	prices = {row.item_code: flt(row.price_list_rate) for row in fee_schedule()} if doc.get("items") else {}
 	for row in doc.get("items") or []:
 		if unchanged.get(row.name) == (row.item_code, flt(row.qty), flt(row.rate)):
 			continue

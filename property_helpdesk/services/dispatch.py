@@ -25,7 +25,7 @@ def active_work_order(ticket_name: str, for_update: bool = False) -> str | None:
 	)
 
 
-def dispatch(ticket_name: str, dispatched_at=None) -> str:
+def dispatch(ticket_name: str, dispatched_at=None, intake=None) -> str:
 	"""Make the case's work order unless it has one; safe when two people dispatch at once.
 
 	The case row is locked first (SELECT … FOR UPDATE), so a second dispatch waits for the first to commit;
@@ -36,7 +36,8 @@ def dispatch(ticket_name: str, dispatched_at=None) -> str:
 	existing = active_work_order(ticket_name, for_update=True)
 	if existing:
 		return existing
-	ticket = frappe.get_doc("Service Ticket", ticket_name)
+	# at intake the case being inserted is passed in: it saves itself right after and refreshes its clocks then
+	ticket = intake or frappe.get_doc("Service Ticket", ticket_name)
 	work_order = frappe.get_doc(
 		{
 			"doctype": "Repair Work Order",
@@ -45,9 +46,23 @@ def dispatch(ticket_name: str, dispatched_at=None) -> str:
 			"paid_service": ticket.paid_service,
 			"dispatched_at": dispatched_at or now_datetime(),
 		}
-	).insert(ignore_permissions=True)
-	notify_maintenance(work_order, ticket)
+	)
+	work_order.flags.case_refreshes_clocks = intake is not None
+	work_order.insert(ignore_permissions=True)
+	# R15: the team hears of it at once, from a background job started as this transaction commits (the
+	# assignment, its notification and mail are the slowest part of taking a call; tests run it in line)
+	frappe.enqueue(
+		"property_helpdesk.services.dispatch.notify_maintenance_job",
+		work_order=work_order.name,
+		enqueue_after_commit=True,
+		now=frappe.flags.in_test,
+	)
 	return work_order.name
+
+
+def notify_maintenance_job(work_order: str) -> None:
+	doc = frappe.get_doc("Repair Work Order", work_order)
+	notify_maintenance(doc, frappe.get_doc("Service Ticket", doc.service_ticket))
 
 
 def maintenance_supervisor(property_name: str | None) -> str | None:

@@ -99,7 +99,8 @@ class RepairWorkOrder(Document):
 		self.validate_warranty_plan()
 
 	def on_update(self):
-		clocks.refresh(self.service_ticket)
+		if not self.flags.case_refreshes_clocks:
+			clocks.refresh(self.service_ticket)
 		assign_technician(self)  # R15: the technician named gets the job with Frappe's assignment
 
 	def protect_recorded_times(self):

@@ -155,7 +155,7 @@ class ServiceTicket(Document):
 	def after_insert(self):
 		"""R10, R15: a repair case gets its work order at acceptance, the maintenance team at once."""
 		if self.ticket_type in WORK_ORDER_TYPES:
-			dispatch(self.name)
+			dispatch(self.name, intake=self)
 
 	def on_update(self):
 		clocks.refresh(self.name)
@@ -368,7 +368,9 @@ class ServiceTicket(Document):
 		units = frappe.get_all(
 			"Resident Unit", filters={"parent": self.liable_resident, "parenttype": "Resident"}, pluck="unit"
 		)
-		if not units or not frappe.db.exists("Property Unit", {"name": ("in", units), "property": self.property}):
+		if not units or not frappe.db.exists(
+			"Property Unit", {"name": ("in", units), "property": self.property}
+		):
 			frappe.throw(
 				_("{0} holds no unit in {1}: the liable owner is an owner of this property.").format(
 					self.liable_resident, self.property
