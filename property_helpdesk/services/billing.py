@@ -411,9 +411,13 @@ def keep_server_fields(doc, method=None):
 	doc.sales_invoice = before.sales_invoice if before else None
 	doc.billing_status = before.billing_status if before else None
 	if doc.service_ticket:
-		paid, emergency = frappe.db.get_value(
-			"Service Ticket", doc.service_ticket, ["paid_service", "is_emergency"]
-		) or (0, 0)
+		ticket = doc.flags.intake_ticket  # at intake, the case being inserted
+		paid, emergency = (
+			(ticket.paid_service, ticket.is_emergency)
+			if ticket
+			else frappe.db.get_value("Service Ticket", doc.service_ticket, ["paid_service", "is_emergency"])
+			or (0, 0)
+		)
 		billed = before and current_invoice_of(before)
 		doc.paid_service = before.paid_service if billed else paid
 		doc.is_emergency = emergency

@@ -153,14 +153,13 @@ def case_times(ticket, work_order, visited_at) -> K.CaseTimes:
 
 def current_work_order(ticket_name: str):
 	"""The latest work order of the case that is not cancelled."""
-	rows = frappe.get_all(
+	return frappe.db.get_value(
 		"Repair Work Order",
-		filters={"service_ticket": ticket_name, "status": ("!=", "Cancelled")},
-		fields=list(WORK_ORDER_FIELDS),
+		{"service_ticket": ticket_name, "status": ("!=", "Cancelled")},
+		list(WORK_ORDER_FIELDS),
+		as_dict=True,
 		order_by="creation desc",
-		limit=1,
 	)
-	return rows[0] if rows else None
 
 
 def refresh(ticket_name: str) -> dict:

@@ -10,6 +10,8 @@ from frappe.utils import now_datetime
 from property_helpdesk.roles import first_holder
 from property_helpdesk.services.escalation import ROLE_OF_LEVEL
 
+# The work order's fields fetched from its case (`fetch_from` in its DocType)
+FETCHED_FROM_CASE = ("unit", "property", "subject", "contact_name", "contact_phone")
 # Who hears of a work order when the property names no maintenance supervisor: up the ladder of R4.
 FALLBACK_LEVELS = ("Office Director", "CS Manager", "General Manager")
 
@@ -32,11 +34,13 @@ def dispatch(ticket_name: str, dispatched_at=None, intake=None) -> str:
 	the work-order check is a locking read too, so it sees that commit even when the transaction's snapshot
 	was taken earlier (an agent who had the case open before pressing dispatch).
 	"""
-	frappe.db.get_value("Service Ticket", ticket_name, "name", for_update=True)
-	existing = active_work_order(ticket_name, for_update=True)
-	if existing:
-		return existing
-	# at intake the case being inserted is passed in: it saves itself right after and refreshes its clocks then
+	if intake is None:
+		frappe.db.get_value("Service Ticket", ticket_name, "name", for_update=True)
+		existing = active_work_order(ticket_name, for_update=True)
+		if existing:
+			return existing
+	# At intake the case being inserted is passed in: nobody else can see it yet, the work order takes its
+	# values from it without reading it back, and the case refreshes its clocks in its own save right after.
 	ticket = intake or frappe.get_doc("Service Ticket", ticket_name)
 	work_order = frappe.get_doc(
 		{
@@ -47,7 +51,11 @@ def dispatch(ticket_name: str, dispatched_at=None, intake=None) -> str:
 			"dispatched_at": dispatched_at or now_datetime(),
 		}
 	)
-	work_order.flags.case_refreshes_clocks = intake is not None
+	work_order.flags.intake_ticket = intake
+	if intake is not None:
+		# the case's values, just validated as links by its own save: copied rather than fetched and checked again
+		work_order.update({field: intake.get(field) for field in FETCHED_FROM_CASE})
+		work_order.flags.ignore_links = True
 	work_order.insert(ignore_permissions=True)
 	# R15: the team hears of it at once, from a background job started as this transaction commits (the
 	# assignment, its notification and mail are the slowest part of taking a call; tests run it in line)

@@ -91,7 +91,8 @@ class RepairWorkOrder(Document):
 			self.confirmed_at = now_datetime()
 
 	def validate(self):
-		validate_fetched_links(self)
+		if not self.flags.intake_ticket:  # at intake the links are the case's own, just validated
+			validate_fetched_links(self)
 		self.protect_recorded_times()
 		self.validate_times()
 		self.validate_rework()
@@ -99,7 +100,7 @@ class RepairWorkOrder(Document):
 		self.validate_warranty_plan()
 
 	def on_update(self):
-		if not self.flags.case_refreshes_clocks:
+		if not self.flags.intake_ticket:  # at intake the case refreshes its clocks in its own save
 			clocks.refresh(self.service_ticket)
 		assign_technician(self)  # R15: the technician named gets the job with Frappe's assignment
 
@@ -141,7 +142,9 @@ class RepairWorkOrder(Document):
 			)
 
 	def validate_times(self):
-		called_at = frappe.db.get_value("Service Ticket", self.service_ticket, "call_started_at")
+		called_at = (self.flags.intake_ticket or {}).get("call_started_at") or frappe.db.get_value(
+			"Service Ticket", self.service_ticket, "call_started_at"
+		)
 		if self.dispatched_at and called_at and get_datetime(self.dispatched_at) < get_datetime(called_at):
 			frappe.throw(_("The dispatch time cannot be before the call began."), title=_("Invalid Time"))
 		for later, earlier in TIME_ORDER:
