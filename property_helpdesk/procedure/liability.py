@@ -77,6 +77,18 @@ REASON_ON_BEHALF = (
 )
 
 
+REASONS = (
+	REASON_PRIVATE,
+	REASON_COMMON,
+	REASON_OWNER_CAUSED,
+	REASON_PAST_WARRANTY_PRIVATE,
+	REASON_PAST_WARRANTY_COMMON,
+	REASON_UNCLEAR,
+	REASON_DEVELOPER,
+	REASON_ON_BEHALF,
+)
+
+
 def propose_liability(facts: LiabilityInput) -> Liability:
 	ends = warranty_ends(
 		facts.completion_date,

@@ -162,13 +162,24 @@ def current_work_order(ticket_name: str):
 	)
 
 
-def refresh(ticket_name: str) -> dict:
-	# A locking read: the escalation job (which skips locked cases) cannot write the steps taken in between.
-	ticket = frappe.db.get_value("Service Ticket", ticket_name, TICKET_FIELDS, as_dict=True, for_update=True)
-	visited_at = frappe.db.get_value(
-		"Return Visit", {"service_ticket": ticket_name}, "visited_at", order_by="visited_at asc"
-	)
-	work_order = current_work_order(ticket_name)
+def refresh(ticket_name: str, new_case=None) -> dict:
+	"""Store the case's deadlines, next moment and timeliness. `new_case` is the case being inserted: nobody else
+	can see it yet and it has no return visit, so its values (and its work order's, made at intake) are taken
+	from memory rather than read back."""
+	if new_case is not None:
+		ticket = frappe._dict({field: new_case.get(field) for field in TICKET_FIELDS})
+		visited_at = None
+		job = new_case.flags.intake_work_order
+		work_order = frappe._dict({field: job.get(field) for field in WORK_ORDER_FIELDS}) if job else None
+	else:
+		# A locking read: the escalation job (which skips locked cases) cannot write the steps taken in between.
+		ticket = frappe.db.get_value(
+			"Service Ticket", ticket_name, TICKET_FIELDS, as_dict=True, for_update=True
+		)
+		visited_at = frappe.db.get_value(
+			"Return Visit", {"service_ticket": ticket_name}, "visited_at", order_by="visited_at asc"
+		)
+		work_order = current_work_order(ticket_name)
 	commitment = get_commitment()
 	values, times = compute(ticket, work_order, visited_at, commitment, get_ladder())
 	frappe.db.set_value("Service Ticket", ticket_name, values, update_modified=False)

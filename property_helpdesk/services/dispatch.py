@@ -57,6 +57,8 @@ def dispatch(ticket_name: str, dispatched_at=None, intake=None) -> str:
 		work_order.update({field: intake.get(field) for field in FETCHED_FROM_CASE})
 		work_order.flags.ignore_links = True
 	work_order.insert(ignore_permissions=True)
+	if intake is not None:
+		intake.flags.intake_work_order = work_order  # for the case's clocks, refreshed in its own save
 	# R15: the team hears of it at once, from a background job started as this transaction commits (the
 	# assignment, its notification and mail are the slowest part of taking a call; tests run it in line)
 	frappe.enqueue(

@@ -14,7 +14,7 @@ from property_helpdesk.procedure.complaints import (
 	becomes_valid_by_reminders,
 	route_complaint,
 )
-from property_helpdesk.procedure.liability import LiabilityInput, propose_liability
+from property_helpdesk.procedure.liability import REASONS, LiabilityInput, propose_liability
 from property_helpdesk.procedure.validation import has_markup, is_valid_phone
 from property_helpdesk.procedure.warranty import Period
 from property_helpdesk.roles import STAFF_ROLES, first_holder
@@ -158,7 +158,7 @@ class ServiceTicket(Document):
 			dispatch(self.name, intake=self)
 
 	def on_update(self):
-		clocks.refresh(self.name)
+		clocks.refresh(self.name, new_case=self if self.flags.in_insert else None)
 
 	def validate(self):
 		validate_fetched_links(self)
@@ -210,7 +210,7 @@ class ServiceTicket(Document):
 		self.builder_warranty_end = proposal.builder_warranty_end
 		self.owner_warranty_end = proposal.owner_warranty_end
 		# kept in the site's language, so the record reads the same whoever took the call and whoever prints it
-		self.liability_reason = _(proposal.reason, lang=frappe.get_system_settings("language") or None)
+		self.liability_reason = liability_reason_text(proposal.reason)
 
 	def set_complaint_routing(self):
 		"""R2: route complaints; R12 ground 5: two unanswered reminders make a valid complaint."""
@@ -456,6 +456,24 @@ class ServiceTicket(Document):
 		)
 		self.flags.recorded_action = True
 		self.save()
+
+
+REASONS_CACHE_KEY = "property_helpdesk:liability_reasons"
+
+
+def liability_reason_text(reason: str) -> str:
+	"""A liability reason in the site's language. Cases are taken all day: the few reasons are translated once per
+	language and kept in the cache (cleared with Frappe's), so taking a call does not load every app's
+	translations."""
+	lang = frappe.get_system_settings("language") or "en"
+	texts = frappe.cache.hget(
+		REASONS_CACHE_KEY, lang, generator=lambda: {r: _(r, lang=lang) for r in REASONS}
+	)
+	return texts.get(reason) or _(reason, lang=lang)
+
+
+def clear_reason_cache() -> None:
+	frappe.cache.delete_value(REASONS_CACHE_KEY)
 
 
 def record_rows(rows, fields) -> list[tuple]:
