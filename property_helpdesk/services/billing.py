@@ -143,8 +143,15 @@ def current_invoice(doctype: str, name: str) -> str | None:
 	read under REPEATABLE READ would give the snapshot of its first read: a user who waited for the lock would
 	not see the invoice the other one just made). The invoice is then read by its key. Only these two rows are
 	locked, never a range of an index, so billing two different sources at once never waits on the other."""
-	invoice = frappe.db.get_value(doctype, name, LINKS[doctype][1], for_update=True)
-	if invoice and frappe.db.get_value("Sales Invoice", invoice, "docstatus", for_update=True) in (0, 1):
+	return live(frappe.db.get_value(doctype, name, LINKS[doctype][1], for_update=True), for_update=True)
+
+
+def live(invoice: str | None, for_update: bool = False) -> str | None:
+	"""The invoice if it is a draft or submitted, else None."""
+	if invoice and frappe.db.get_value("Sales Invoice", invoice, "docstatus", for_update=for_update) in (
+		0,
+		1,
+	):
 		return invoice
 	return None
 
@@ -418,16 +425,9 @@ def keep_server_fields(doc, method=None):
 			else frappe.db.get_value("Service Ticket", doc.service_ticket, ["paid_service", "is_emergency"])
 			or (0, 0)
 		)
-		billed = before and current_invoice_of(before)
+		billed = before and live(before.sales_invoice)
 		doc.paid_service = before.paid_service if billed else paid
 		doc.is_emergency = emergency
-
-
-def current_invoice_of(work_order) -> str | None:
-	invoice = work_order.get("sales_invoice")
-	if invoice and frappe.db.get_value("Sales Invoice", invoice, "docstatus") in (0, 1):
-		return invoice
-	return None
 
 
 def check_work_order(doc, method=None):
@@ -454,7 +454,7 @@ def check_work_order(doc, method=None):
 				)
 		row.amount = flt(row.qty) * flt(row.rate)
 	doc.total_amount = sum(flt(row.amount) for row in doc.get("items") or [])
-	invoice = current_invoice_of(doc)
+	invoice = live(doc.sales_invoice)
 	if not before or not invoice:
 		return
 	lines = lambda d: [(r.item_code, r.item_name, flt(r.qty), flt(r.rate)) for r in d.get("items") or []]  # noqa: E731

@@ -7,7 +7,8 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from property_helpdesk.procedure.validation import has_markup, is_valid_phone
+from property_helpdesk.links import validate_phone_fields
+from property_helpdesk.procedure.validation import has_markup
 
 
 class Resident(Document):
@@ -33,11 +34,7 @@ class Resident(Document):
 			frappe.throw(
 				_("{0} must be plain text: angle brackets are not allowed.").format(_("Resident Name"))
 			)
-		if self.phone and not is_valid_phone(self.phone):
-			frappe.throw(
-				_("Phone {0} is not a valid mobile or landline number.").format(frappe.bold(self.phone)),
-				title=_("Invalid Phone Number"),
-			)
+		validate_phone_fields(self, "phone")
 		units = [row.unit for row in self.units]
 		if len(units) != len(set(units)):
 			frappe.throw(_("A unit is listed twice for this resident."))

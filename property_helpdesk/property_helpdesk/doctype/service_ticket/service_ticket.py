@@ -7,7 +7,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import add_to_date, flt, get_datetime, getdate, now_datetime
 
-from property_helpdesk.links import validate_fetched_links
+from property_helpdesk.links import validate_fetched_links, validate_phone_fields
 from property_helpdesk.procedure.complaints import (
 	ROUTE_LEADERSHIP,
 	ROUTE_OFFICE_HEAD,
@@ -15,7 +15,7 @@ from property_helpdesk.procedure.complaints import (
 	route_complaint,
 )
 from property_helpdesk.procedure.liability import REASONS, LiabilityInput, propose_liability
-from property_helpdesk.procedure.validation import has_markup, is_valid_phone
+from property_helpdesk.procedure.validation import has_markup
 from property_helpdesk.procedure.warranty import Period
 from property_helpdesk.roles import STAFF_ROLES, first_holder
 from property_helpdesk.services import clocks
@@ -163,7 +163,7 @@ class ServiceTicket(Document):
 	def validate(self):
 		validate_fetched_links(self)
 		self.validate_text()
-		self.validate_phone()
+		validate_phone_fields(self, "contact_phone")  # R7: a contact the office can call back
 		self.validate_follow_up_owner()
 		self.validate_records()
 		self.validate_judgement()
@@ -263,16 +263,6 @@ class ServiceTicket(Document):
 					),
 					title=_("Invalid Input"),
 				)
-
-	def validate_phone(self):
-		"""R7: a contact the office can call back."""
-		if self.contact_phone and not is_valid_phone(self.contact_phone):
-			frappe.throw(
-				_("Contact Phone {0} is not a valid mobile or landline number.").format(
-					frappe.bold(self.contact_phone)
-				),
-				title=_("Invalid Phone Number"),
-			)
 
 	def validate_follow_up_owner(self):
 		"""R34: whoever accepts owns the case until a recorded hand-over to a named person."""
