@@ -1,0 +1,57 @@
+"""The app's own errors, as frappe/hrms names its own: code throws them with `frappe.throw(msg, exc=...)` and
+tests assert the type, not the English text. Each keeps the HTTP status of the Frappe error it extends
+(PermissionError 403, ValidationError 417), so a client sees the same answer as before."""
+
+import frappe
+
+
+class ServerOwnedError(frappe.PermissionError):
+	"""A value only the case's own actions or the server set (a record row, a stamped time) was typed."""
+
+
+class AcceptorError(frappe.PermissionError):
+	"""R34: the acceptor or follow-up owner changed other than by a recorded hand-over."""
+
+
+class InvalidHandoverError(frappe.ValidationError):
+	"""R34: a hand-over to nobody, to a non-staff user, to the current owner, or without a reason."""
+
+
+class InvalidTimeError(frappe.ValidationError):
+	"""A time that cannot be: a call from the future, a dispatch before the call."""
+
+
+class MissingJudgementError(frappe.ValidationError):
+	"""R12–R15: a repair without its location type, a complaint without its ground."""
+
+
+class ResultMissingError(frappe.ValidationError):
+	"""R33: a case finished without a result and an answer to the resident."""
+
+
+class ActingForOwnerError(frappe.ValidationError):
+	"""R19: acting on the owner's behalf without the owner's liability, the hazard or the liable owner."""
+
+
+class ClockPauseError(frappe.ValidationError):
+	"""R37: pausing paused clocks, resuming running ones."""
+
+
+class CaseFinishedError(frappe.ValidationError):
+	"""An action on a case that is already resolved or closed."""
+
+
+class FrozenFieldError(frappe.ValidationError):
+	"""A field changed after the step that fixes it (a signed liaison sheet, an answered settlement)."""
+
+
+class StepPreconditionError(frappe.ValidationError):
+	"""A workflow step taken without what it needs (a phone approval, a plan, a signature)."""
+
+
+class BillingError(frappe.ValidationError):
+	"""R11, R39: a charge off the published price, a payment without its invoice, nobody to bill."""
+
+
+class NobodyToTellError(frappe.ValidationError):
+	"""Nobody holds the role the procedure says must be told or must accept."""

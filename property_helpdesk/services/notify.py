@@ -1,0 +1,238 @@
+"""Telling people (R2, R15, R20–R28, R32, R35): the one place the app tells a person something.
+
+Every part of the app that must tell someone calls this module, never Notification Log, ToDo or sendmail
+directly:
+
+- `tell(messages)` — system notifications: real Notification Log documents, written in bulk where there are
+  many, then one realtime publish per user after the commit so the desk bell lights without a reload; users
+  who turned notifications off in their Notification Settings are left out (as Frappe's own
+  `make_notification_logs` does); where an outgoing email account exists, one email per user through Email
+  Queue (frappe.sendmail, queued in the same transaction) for those whose Notification Settings allow email.
+- `assign(...)` — Frappe's own assignment (`frappe.desk.form.assign_to.add`: the ToDo, the user's share of the
+  document, its Assignment notification), run after the commit so that a save which fails leaves nobody
+  assigned, and never twice to the same open person.
+- `unassign(...)` — the person's open assignment closed (a technician replaced).
+
+Residents' channels (SMS, WeChat) are added here too.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import frappe
+from frappe import _
+from frappe.utils import escape_html, get_url_to_form, now_datetime
+
+SYSTEM_USER = "Administrator"  # the sender of what the procedure itself says (escalations, nudges)
+LOG_COLUMNS = (
+	"name",
+	"subject",
+	"email_content",
+	"document_type",
+	"document_name",
+	"for_user",
+	"from_user",
+	"type",
+	"link",
+	"read",
+	"creation",
+	"modified",
+	"owner",
+	"modified_by",
+)
+
+
+@dataclass(frozen=True)
+class Message:
+	"""One thing one person is told about one document."""
+
+	user: str
+	subject: str
+	doctype: str
+	name: str
+	email_content: str | None = None
+	link: str | None = None  # a list or page rather than the document's form
+
+
+def tell(
+	messages: list[Message],
+	*,
+	kind: str = "Alert",
+	from_user: str = SYSTEM_USER,
+	email: bool = True,
+	digest_subject=None,
+) -> list[Message]:
+	"""Tell each message's user; return the messages delivered (users who turned notifications off, disabled
+	users and nobody are left out). `digest_subject(count, lang)` titles a user's email when they have several
+	messages; one message's email carries its own subject."""
+	messages = [m for m in messages if m.user]
+	if not messages:
+		return []
+	allowed = notifiable({m.user for m in messages})
+	delivered = [m for m in messages if m.user in allowed]
+	if not delivered:
+		return []
+	now = now_datetime()
+	# One multi-row insert rather than a document per message: an escalation run tells hundreds at once (see
+	# benchmarks/escalation.py). What Frappe's NotificationLog.after_insert does for each (the realtime
+	# publish, "unseen") is done below once per user.
+	frappe.db.bulk_insert(
+		"Notification Log",
+		LOG_COLUMNS,
+		[
+			(
+				frappe.generate_hash(length=12),
+				m.subject,
+				m.email_content,
+				m.doctype,
+				m.name,
+				m.user,
+				from_user,
+				kind,
+				m.link,
+				0,
+				now,
+				now,
+				from_user,
+				from_user,
+			)
+			for m in delivered
+		],
+	)
+	users = sorted({m.user for m in delivered})
+	frappe.db.set_value("Notification Settings", {"name": ("in", users)}, "seen", 0, update_modified=False)
+	for user in users:
+		frappe.publish_realtime("notification", user=user, after_commit=True)
+	if email:
+		queue_emails(delivered, digest_subject)
+	return delivered
+
+
+def notifiable(users: set[str]) -> set[str]:
+	"""Enabled users who have not turned system notifications off (Notification Settings → Enabled): two
+	queries whatever the number of users."""
+	users = set(
+		frappe.get_all("User", filters={"name": ("in", list(users)), "enabled": 1}, pluck="name")
+	)
+	if not users:
+		return set()
+	off = frappe.get_all(
+		"Notification Settings", filters={"name": ("in", list(users)), "enabled": 0}, pluck="name"
+	)
+	return users - set(off)
+
+
+def languages(users) -> dict[str, str]:
+	"""Each user's language (their own, else the site's), for the words of their messages."""
+	users = list(users)
+	if not users:
+		return {}
+	default = frappe.get_system_settings("language") or "en"  # a cached document, no query
+	found = dict(
+		frappe.get_all("User", filters={"name": ("in", users)}, fields=["name", "language"], as_list=True)
+	)
+	return {user: found.get(user) or default for user in users}
+
+
+def has_outgoing_email() -> bool:
+	return bool(frappe.db.exists("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}))
+
+
+def queue_emails(messages: list[Message], digest_subject=None) -> None:
+	"""One email per user through Email Queue, for users whose Notification Settings allow email. Queued, not
+	sent: the rows are part of the caller's transaction and Frappe's email worker sends and retries them. A
+	site without an outgoing email account relies on the system notifications alone."""
+	if not has_outgoing_email():
+		return
+	by_user = defaultdict(list)
+	for m in messages:
+		by_user[m.user].append(m)
+	users = list(by_user)
+	emails = dict(
+		frappe.get_all("User", filters={"name": ("in", users)}, fields=["name", "email"], as_list=True)
+	)
+	no_email = set(
+		frappe.get_all(
+			"Notification Settings",
+			filters={"name": ("in", users), "enable_email_notifications": 0},
+			pluck="name",
+		)
+	)
+	langs = languages(users)
+	for user, items in by_user.items():
+		if not emails.get(user) or user in no_email:
+			continue
+		if len(items) == 1 or not digest_subject:
+			subject = items[0].subject if len(items) == 1 else _("{0} notifications", lang=langs[user]).format(
+				len(items)
+			)
+		else:
+			subject = digest_subject(len(items), langs[user])
+		lines = "".join(
+			f"<li><a href='{m.link and frappe.utils.get_url(m.link) or get_url_to_form(m.doctype, m.name)}'>"
+			f"{escape_html(m.subject)}</a></li>"
+			for m in items
+		)
+		frappe.sendmail(recipients=[emails[user]], subject=subject, message=f"<ul>{lines}</ul>", delayed=True)
+
+
+# -- assignments --------------------------------------------------------------------------------------------
+
+
+def assign(
+	doctype: str, name: str, user: str, description: str, priority: str = "Medium", date=None
+) -> None:
+	"""Assign the document to the user with Frappe's assignment, as the current transaction commits (a save
+	that fails and rolls back assigns nobody). Tests run in line, as Frappe's own notifications do."""
+	if not user:
+		return
+	frappe.enqueue(
+		"property_helpdesk.services.notify.assign_now",
+		doctype=doctype,
+		name=name,
+		user=user,
+		description=description,
+		priority=priority,
+		date=date,
+		enqueue_after_commit=True,
+		now=frappe.flags.in_test,
+	)
+
+
+def assign_now(
+	doctype: str, name: str, user: str, description: str, priority: str = "Medium", date=None
+) -> bool:
+	"""The assignment itself; nothing when the user already has it open. Returns whether one was made."""
+	from frappe.desk.form.assign_to import add
+
+	if is_assigned(doctype, name, user):
+		return False
+	add(
+		{
+			"assign_to": [user],
+			"doctype": doctype,
+			"name": name,
+			"description": description,
+			"priority": priority,
+			"date": date,
+		},
+		ignore_permissions=True,
+	)
+	return True
+
+
+def is_assigned(doctype: str, name: str, user: str) -> bool:
+	return bool(
+		frappe.db.exists(
+			"ToDo",
+			{"reference_type": doctype, "reference_name": name, "allocated_to": user, "status": "Open"},
+		)
+	)
+
+
+def unassign(doctype: str, name: str, user: str) -> None:
+	"""Close the user's open assignment of the document (Frappe's own removal, with its notification)."""
+	from frappe.desk.form.assign_to import remove
+
+	if user and is_assigned(doctype, name, user):
+		remove(doctype, name, user, ignore_permissions=True)
