@@ -111,9 +111,7 @@ def tell(
 def notifiable(users: set[str]) -> set[str]:
 	"""Enabled users who have not turned system notifications off (Notification Settings → Enabled): two
 	queries whatever the number of users."""
-	users = set(
-		frappe.get_all("User", filters={"name": ("in", list(users)), "enabled": 1}, pluck="name")
-	)
+	users = set(frappe.get_all("User", filters={"name": ("in", list(users)), "enabled": 1}, pluck="name"))
 	if not users:
 		return set()
 	off = frappe.get_all(
@@ -163,13 +161,15 @@ def queue_emails(messages: list[Message], digest_subject=None) -> None:
 		if not emails.get(user) or user in no_email:
 			continue
 		if len(items) == 1 or not digest_subject:
-			subject = items[0].subject if len(items) == 1 else _("{0} notifications", lang=langs[user]).format(
-				len(items)
+			subject = (
+				items[0].subject
+				if len(items) == 1
+				else _("{0} notifications", lang=langs[user]).format(len(items))
 			)
 		else:
 			subject = digest_subject(len(items), langs[user])
 		lines = "".join(
-			f"<li><a href='{m.link and frappe.utils.get_url(m.link) or get_url_to_form(m.doctype, m.name)}'>"
+			f"<li><a href='{(m.link and frappe.utils.get_url(m.link)) or get_url_to_form(m.doctype, m.name)}'>"
 			f"{escape_html(m.subject)}</a></li>"
 			for m in items
 		)
@@ -179,9 +179,7 @@ def queue_emails(messages: list[Message], digest_subject=None) -> None:
 # -- assignments --------------------------------------------------------------------------------------------
 
 
-def assign(
-	doctype: str, name: str, user: str, description: str, priority: str = "Medium", date=None
-) -> None:
+def assign(doctype: str, name: str, user: str, description: str, priority: str = "Medium", date=None) -> None:
 	"""Assign the document to the user with Frappe's assignment, as the current transaction commits (a save
 	that fails and rolls back assigns nobody). Tests run in line, as Frappe's own notifications do."""
 	if not user:
