@@ -66,7 +66,8 @@ start_redis() {
 	done
 }
 
-# start_web SITE PORT: gunicorn on 127.0.0.1:PORT serving SITE and /assets.
+# start_web SITE PORT: gunicorn on 127.0.0.1:PORT serving SITE and /assets, through scripts/loopback_wsgi.py
+# (which names the site as nginx would).
 start_web() {
 	local site="$1" port="$2" pidfile="$BENCH_DIR/config/pids/web-$2.pid"
 	mkdir -p "$BENCH_DIR/config/pids" "$BENCH_DIR/logs"
@@ -74,7 +75,7 @@ start_web() {
 	say "Starting the web server for $site on http://127.0.0.1:$port"
 	(cd "$BENCH_DIR/sites" && FRAPPE_SITE="$site" "$BENCH_DIR/env/bin/gunicorn" -b "127.0.0.1:$port" -w 2 -t 120 \
 		--pid "$pidfile" --daemon --error-logfile "$BENCH_DIR/logs/web-$port.log" \
-		'property_helpdesk.wsgi:application' </dev/null >>"$BENCH_DIR/logs/web-$port.log" 2>&1)
+		--pythonpath "$REPO_DIR/scripts" 'loopback_wsgi:application' </dev/null >>"$BENCH_DIR/logs/web-$port.log" 2>&1)
 	for _ in $(seq 1 60); do
 		curl -fs -o /dev/null "http://127.0.0.1:$port/api/method/ping" && return 0
 		sleep 1

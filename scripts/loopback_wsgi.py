@@ -1,8 +1,9 @@
-"""gunicorn entry point for serving one site per loopback port, with /assets.
+"""gunicorn entry point serving one site per loopback port, with /assets: for the demo, tests and benchmarks.
 
 In production nginx names the site with the X-Frappe-Site-Name header; on a bench that serves each site on its
 own 127.0.0.1 port (scripts/lib.sh start_web) this does the same from $FRAPPE_SITE, so the site answers to
-http://127.0.0.1:PORT whatever the Host header says.
+http://127.0.0.1:PORT whatever the Host header says. It is tooling, not part of the app: it lives beside the
+scripts and gunicorn finds it with `--pythonpath scripts`.
 """
 
 import os
