@@ -1,16 +1,11 @@
 """Complaint classification and routing (R2, R12–R14).
 
-The grounds themselves (7 valid, 5 to assist with, 3 excessive) are data: the Complaint Ground DocType,
-seeded from `property_helpdesk/setup/data/complaint_grounds.json`. Only the rules that act on them live here.
+The grounds themselves (7 valid, 5 to assist with, 3 excessive) and their validity classes are data: the
+Complaint Ground DocType, shipped as the fixture `property_helpdesk/fixtures/complaint_ground.json`. Only the
+rules that act on them live here.
 """
 
-VALID = "Valid Complaint"  # 有效投诉, R12
-ASSIST = "Matter to Assist"  # 协办事项, R13
-EXCESSIVE = "Excessive Demand"  # 过高要求, R14
-VALIDITY_CLASSES = (VALID, ASSIST, EXCESSIVE)
-
 # R12 ground 5: 经两次提示或督促还没有做.
-REMINDER_GROUND_NO = 5
 REMINDERS_MAKING_VALID = 2
 
 # R2 routing targets.

@@ -56,7 +56,6 @@ class Liability:
 	paid_service: bool  # R15a, R19: the owner pays, fee schedule shown
 	repairs_on_behalf: bool  # R17: company repairs for the parent developer
 	needs_liaison_sheet: bool  # R17, R18, R40
-	dispatch_first: bool  # R15e: dispatch now, complete the work order afterwards
 	builder_warranty_end: date | None
 	owner_warranty_end: date | None
 	reason: str  # one of the REASON_* keys, translated by the caller
@@ -105,7 +104,6 @@ def propose_liability(facts: LiabilityInput) -> Liability:
 			paid_service=paid,
 			repairs_on_behalf=on_behalf,
 			needs_liaison_sheet=party == DEVELOPER,
-			dispatch_first=facts.is_emergency,
 			builder_warranty_end=ends.builder_end,
 			owner_warranty_end=ends.owner_end,
 			reason=reason,
