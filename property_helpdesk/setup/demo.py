@@ -5,29 +5,73 @@ dates, residents, one staff user per role, and cases in many states.
 """
 
 import frappe
-from frappe.utils import add_days, add_to_date, now_datetime
+from frappe.model.workflow import apply_workflow
+from frappe.utils import add_days, add_to_date, now_datetime, today
 
-from property_helpdesk.services.dispatch import dispatch
+from property_helpdesk.constants import (
+	CASE,
+	CLOSED,
+	COMPLAINT,
+	CS_MANAGER,
+	DEVELOPER,
+	DEVELOPER_CONTACT,
+	DUTY_STAFF,
+	ENGINEERING_MANAGER,
+	ENQUIRY,
+	GENERAL_MANAGER,
+	IN_PROGRESS,
+	JOB_LOG,
+	LIAISON_SHEET,
+	MAINTENANCE_SUPERVISOR,
+	OFFICE_DIRECTOR,
+	PAID_SERVICE,
+	PROPERTY,
+	QUALITY_OFFICER,
+	REPAIR,
+	RESIDENT,
+	RESIDENT_ROLE,
+	RESOLVED,
+	RETURN_VISIT,
+	SERVICE_REQUEST,
+	SETTINGS,
+	SETTLEMENT,
+	TECHNICIAN,
+	WORK_ORDER,
+)
+from property_helpdesk.procedure.liability import COMMON, EXTERNAL_DEVELOPER, PARENT_DEVELOPER, PRIVATE
+from property_helpdesk.setup import builders
+from property_helpdesk.setup.builders import (
+	make_customer,
+	make_developer,
+	make_property,
+	make_resident,
+	make_ticket,
+	make_unit,
+	make_warranty_plan,
+	pay_invoice,
+	warranty_rule,
+	work_order_of,
+)
 
 DEMO_PASSWORD = "demo@2026"
 
 STAFF = (
 	# email, full name, role, mobile
-	("duty@demo.local", "李晓梅", "Property Duty Staff", "13800000001"),
-	("director@demo.local", "王建国", "Property Office Director", "13800000002"),
-	("csm@demo.local", "陈静", "Property CS Manager", "13800000003"),
-	("gm@demo.local", "赵志远", "Property General Manager", "13800000004"),
-	("supervisor@demo.local", "刘强", "Property Maintenance Supervisor", "13800000005"),
-	("engineer@demo.local", "孙伟", "Property Engineering Manager", "13800000006"),
-	("tech@demo.local", "周师傅", "Property Maintenance Technician", "13800000007"),
-	("quality@demo.local", "吴敏", "Property Quality Officer", "13800000008"),
+	("duty@demo.local", "李晓梅", DUTY_STAFF, "13800000001"),
+	("director@demo.local", "王建国", OFFICE_DIRECTOR, "13800000002"),
+	("csm@demo.local", "陈静", CS_MANAGER, "13800000003"),
+	("gm@demo.local", "赵志远", GENERAL_MANAGER, "13800000004"),
+	("supervisor@demo.local", "刘强", MAINTENANCE_SUPERVISOR, "13800000005"),
+	("engineer@demo.local", "孙伟", ENGINEERING_MANAGER, "13800000006"),
+	("tech@demo.local", "周师傅", TECHNICIAN, "13800000007"),
+	("quality@demo.local", "吴敏", QUALITY_OFFICER, "13800000008"),
 	# finance bills paid repairs in ERPNext (the Billing Queue report) and reads no case
 	("finance@demo.local", "钱会计", "Accounts User", "13800000009"),
 )
 
 DEVELOPERS = (
-	("顺发恒业房地产开发有限公司", "Parent Developer", "黄经理", "0571-86660001"),
-	("江南置业有限公司", "External Developer", "郑主管", "0571-86660002"),
+	("顺发恒业房地产开发有限公司", PARENT_DEVELOPER, "黄经理", "0571-86660001"),
+	("江南置业有限公司", EXTERNAL_DEVELOPER, "郑主管", "0571-86660002"),
 )
 
 PROPERTIES = (
@@ -60,23 +104,16 @@ def load():
 
 
 def make_user(email, full_name, roles, mobile=None, user_type="System User"):
-	if frappe.db.exists("User", email):
-		return
-	user = frappe.get_doc(
-		{
-			"doctype": "User",
-			"email": email,
-			"first_name": full_name,
-			"mobile_no": mobile,
-			"user_type": user_type,
-			"language": "zh",
-			"send_welcome_email": 0,
-			"new_password": DEMO_PASSWORD,
-			"roles": [{"role": r} for r in roles],
-		}
+	"""A demo login: Chinese desk, the demo password."""
+	return builders.make_user(
+		email,
+		*roles,
+		user_type=user_type,
+		mobile=mobile,
+		first_name=full_name,
+		language="zh",
+		password=DEMO_PASSWORD,
 	)
-	user.flags.ignore_password_policy = True
-	user.insert(ignore_permissions=True)
 
 
 def make_staff():
@@ -84,28 +121,10 @@ def make_staff():
 		make_user(email, name, [role], mobile)
 
 
-def make_customer(name, customer_type="Company"):
-	if not frappe.db.exists("Customer", name):
-		frappe.get_doc({"doctype": "Customer", "customer_name": name, "customer_type": customer_type}).insert(
-			ignore_permissions=True
-		)
-	return name
-
-
 def make_developers_and_properties():
 	for name, dev_type, contact, phone in DEVELOPERS:
-		if not frappe.db.exists("Property Developer", name):
-			frappe.get_doc(
-				{
-					"doctype": "Property Developer",
-					"developer_name": name,
-					"developer_type": dev_type,
-					"customer": make_customer(name),
-					"contact_person": contact,
-					"contact_phone": phone,
-				}
-			).insert(ignore_permissions=True)
-	settings = frappe.get_single("Property Helpdesk Settings")
+		make_developer(name, dev_type, make_customer(name, "Company"), contact, phone)
+	settings = frappe.get_single(SETTINGS)
 	if not settings.parent_developer:
 		settings.parent_developer = DEVELOPERS[0][0]
 		settings.save(ignore_permissions=True)
@@ -113,155 +132,122 @@ def make_developers_and_properties():
 	buildings = {"顺发·翠苑": ("1幢", "2幢", "3幢"), "江南·云庐": ("A座", "B座")}
 	floors = {"顺发·翠苑": ("101", "102", "201", "202"), "江南·云庐": ("801", "1201", "1202")}
 	for name, developer, completion, office, handover in PROPERTIES:
-		if not frappe.db.exists("Property", name):
-			frappe.get_doc(
-				{
-					"doctype": "Property",
-					"property_name": name,
-					"developer": developer,
-					"completion_acceptance_date": completion,
-					"management_office": office,
-					"office_director": "director@demo.local",
-					"area_administrator": "duty@demo.local",
-					"maintenance_supervisor": "supervisor@demo.local",
-				}
-			).insert(ignore_permissions=True)
+		make_property(
+			name,
+			completion=completion,
+			office_director="director@demo.local",
+			developer=developer,
+			office=office,
+			area_administrator="duty@demo.local",
+			maintenance_supervisor="supervisor@demo.local",
+		)
 		for b, building in enumerate(buildings[name]):
 			for u, unit_no in enumerate(floors[name]):
-				unit = f"{name}-{building}-{unit_no}"
-				if frappe.db.exists("Property Unit", unit):
-					continue
-				frappe.get_doc(
-					{
-						"doctype": "Property Unit",
-						"property": name,
-						"building": building,
-						"unit_no": unit_no,
-						"handover_date": add_days(handover, 30 * b + 7 * u),
-					}
-				).insert(ignore_permissions=True)
+				make_unit(name, building, unit_no, handover=add_days(handover, 30 * b + 7 * u))
 
 
 def make_residents():
 	for name, phone, unit, user in RESIDENTS:
-		if frappe.db.exists("Resident", {"phone": phone}):
+		if frappe.db.exists(RESIDENT, {"phone": phone}):
 			continue
 		if user:
-			make_user(user, name, ["Property Resident"], phone, user_type="Website User")
-		frappe.get_doc(
-			{
-				"doctype": "Resident",
-				"resident_name": name,
-				"phone": phone,
-				"user": user,
-				"customer": make_customer(name, "Individual"),
-				"units": [{"unit": unit, "relation": "Owner"}],
-			}
-		).insert(ignore_permissions=True)
-		frappe.db.set_value("Property Unit", unit, {"owner_name": name, "owner_phone": phone})
-
-
-def rule(component):
-	return frappe.db.get_value("Warranty Rule", {"component": component, "property": ("is", "not set")})
+			make_user(user, name, [RESIDENT_ROLE], phone, user_type="Website User")
+		make_resident(name, phone, unit, user=user, customer=make_customer(name), owner_record=True)
 
 
 def make_cases():
-	if frappe.db.exists("Service Ticket", {"subject": "卫生间地面渗漏到楼下"}):
+	if frappe.db.exists(CASE, {"subject": "卫生间地面渗漏到楼下"}):
 		return
 	now = now_datetime()
-	resident = {r[2]: frappe.db.get_value("Resident", {"phone": r[1]}) for r in RESIDENTS}
+	resident = {r[2]: frappe.db.get_value(RESIDENT, {"phone": r[1]}) for r in RESIDENTS}
 
 	def case(unit, ticket_type, subject, description, hours_ago=2, acceptor="duty@demo.local", **extra):
 		name, phone = next((r[0], r[1]) for r in RESIDENTS if r[2] == unit)
 		frappe.set_user(acceptor)
-		doc = frappe.get_doc(
-			{
-				"doctype": "Service Ticket",
-				"ticket_type": ticket_type,
-				"channel": extra.pop("channel", "Phone"),
-				"call_started_at": add_to_date(now, hours=-hours_ago),
-				"unit": unit,
-				"resident": resident[unit],
-				"contact_name": name,
-				"contact_phone": phone,
-				"subject": subject,
-				"description": description,
-				**extra,
-			}
-		).insert()
+		doc = make_ticket(
+			unit,
+			ticket_type=ticket_type,
+			call_started_at=add_to_date(now, hours=-hours_ago),
+			resident=resident[unit],
+			contact_name=name,
+			contact_phone=phone,
+			subject=subject,
+			description=description,
+			**extra,
+		)
 		frappe.set_user("Administrator")
 		return doc
 
 	case(
 		"顺发·翠苑-1幢-101",
-		"Repair",
+		REPAIR,
 		"卫生间地面渗漏到楼下",
 		"楼下业主反映天花板有水渍，疑似卫生间防水层破损。",
-		location="Private Part",
-		warranty_rule=rule("卫生间、房间和外墙面防渗漏"),
+		location=PRIVATE,
+		warranty_rule=warranty_rule("卫生间、房间和外墙面防渗漏"),
 		is_quality_defect=1,
 	)
 	case(
 		"顺发·翠苑-1幢-102",
-		"Repair",
+		REPAIR,
 		"厨房水龙头滴水",
 		"更换水龙头阀芯。",
 		hours_ago=5,
-		location="Private Part",
-		status="In Progress",
+		location=PRIVATE,
+		status=IN_PROGRESS,
 	)
 	case(
 		"顺发·翠苑-2幢-201",
-		"Repair",
+		REPAIR,
 		"楼道灯不亮",
 		"2幢2楼楼道声控灯不亮。",
 		hours_ago=30,
-		location="Common Facility",
-		status="Resolved",
+		location=COMMON,
+		status=RESOLVED,
 		result="已更换声控开关，灯具恢复正常。",
 		answer_to_resident="已电话告知业主维修完成，业主表示满意。",
 	)
 	case(
 		"江南·云庐-A座-1201",
-		"Repair",
+		REPAIR,
 		"入户门门锁损坏",
 		"门锁五金件损坏，无法反锁。",
 		hours_ago=1,
-		location="Private Part",
-		warranty_rule=rule("门窗翘裂、五金件损坏"),
+		location=PRIVATE,
+		warranty_rule=warranty_rule("门窗翘裂、五金件损坏"),
 		is_quality_defect=1,
 	)
 	case(
 		"江南·云庐-A座-1202",
-		"Repair",
+		REPAIR,
 		"水管爆裂急修",
 		"厨房给水管爆裂，正在漏水。",
 		hours_ago=0.2,
-		location="Private Part",
+		location=PRIVATE,
 		is_emergency=1,
 		channel="Visit",
 	)
 	case(
 		"江南·云庐-B座-801",
-		"Paid Service",
+		PAID_SERVICE,
 		"室内保洁",
 		"业主预约周六上午室内保洁。",
 		hours_ago=20,
-		location="Private Part",
+		location=PRIVATE,
 	)
 	case(
 		"顺发·翠苑-1幢-101",
-		"Enquiry",
+		ENQUIRY,
 		"物业费缴纳方式",
 		"咨询物业费是否可以线上缴纳。",
 		hours_ago=50,
-		status="Closed",
+		status=CLOSED,
 		result="已告知可通过门户及银行代扣缴纳。",
 		answer_to_resident="已当面答复。",
 	)
 	complaint = case(
 		"顺发·翠苑-1幢-102",
-		"Complaint",
+		COMPLAINT,
 		"保安服务态度差",
 		"夜间进门时门岗保安态度恶劣。",
 		hours_ago=26,
@@ -270,7 +256,7 @@ def make_cases():
 	)
 	case(
 		"江南·云庐-A座-1201",
-		"Complaint",
+		COMPLAINT,
 		"外墙大面积渗水要求赔偿",
 		"雨季外墙渗水导致木地板损坏，要求赔偿。",
 		hours_ago=8,
@@ -278,7 +264,7 @@ def make_cases():
 		is_major=1,
 	)
 	slow = case(
-		"顺发·翠苑-2幢-201", "Service Request", "申请更换单元门禁卡", "门禁卡丢失，需补办。", hours_ago=72
+		"顺发·翠苑-2幢-201", SERVICE_REQUEST, "申请更换单元门禁卡", "门禁卡丢失，需补办。", hours_ago=72
 	)
 	frappe.set_user("duty@demo.local")
 	slow.record_reminder("Phone", "业主来电催办")
@@ -291,19 +277,16 @@ def make_cases():
 
 def make_work():
 	"""Work orders in several states, a return visit, a warranty repair plan awaiting approval, a job log."""
-	if frappe.db.exists("Return Visit", {"comments": "业主对楼道灯维修满意"}):
+	if frappe.db.exists(RETURN_VISIT, {"comments": "业主对楼道灯维修满意"}):
 		return
 	for prop in ("顺发·翠苑", "江南·云庐"):
-		frappe.db.set_value("Property", prop, "maintenance_supervisor", "supervisor@demo.local")
+		frappe.db.set_value(PROPERTY, prop, "maintenance_supervisor", "supervisor@demo.local")
 
 	def work_order(subject):
-		ticket = frappe.db.get_value(
-			"Service Ticket", {"subject": subject}, ["name", "call_started_at"], as_dict=True
+		ticket = frappe.db.get_value(CASE, {"subject": subject}, ["name", "call_started_at"], as_dict=True)
+		return ticket, work_order_of(
+			ticket.name, dispatched_at=add_to_date(ticket.call_started_at, minutes=3)
 		)
-		wo = frappe.get_doc("Repair Work Order", dispatch(ticket.name))
-		wo.db_set("dispatched_at", add_to_date(ticket.call_started_at, minutes=3), update_modified=False)
-		wo.reload()
-		return ticket, wo
 
 	ticket, wo = work_order("楼道灯不亮")
 	wo.update(
@@ -324,7 +307,7 @@ def make_work():
 	frappe.set_user("duty@demo.local")
 	frappe.get_doc(
 		{
-			"doctype": "Return Visit",
+			"doctype": RETURN_VISIT,
 			"service_ticket": ticket.name,
 			"work_order": wo.name,
 			"channel": "Phone",
@@ -344,18 +327,8 @@ def make_work():
 	wo.update({"job_class": "Major", "major_reason": "Major Repair", "technician": "tech@demo.local"})
 	wo.save()
 	frappe.set_user("supervisor@demo.local")
-	frappe.get_doc(
-		{
-			"doctype": "Warranty Repair Plan",
-			"work_order": wo.name,
-			"planned_start": frappe.utils.today(),
-			"planned_end": add_days(frappe.utils.today(), 5),
-			"plan": "凿除卫生间地面，重做防水层，闭水试验48小时后恢复地面。",
-		}
-	).insert()
-	log = frappe.get_doc(
-		{"doctype": "Maintenance Job Log", "property": "顺发·翠苑", "log_date": frappe.utils.today()}
-	).insert()
+	make_warranty_plan(wo.name, "凿除卫生间地面，重做防水层，闭水试验48小时后恢复地面。", days=5)
+	log = frappe.get_doc({"doctype": JOB_LOG, "property": "顺发·翠苑", "log_date": today()}).insert()
 	log.fill_entries()
 	frappe.set_user("Administrator")
 
@@ -369,19 +342,18 @@ DEVELOPER_CONTACTS = (
 def make_liaison():
 	"""Liaison sheets at several steps (one sent to the external developer awaiting its reply, a batch in
 	draft) and two settlements, small and large."""
-	if frappe.db.exists("Liaison Sheet", {"subject": "云庐入户门锁质量问题确认"}):
+	if frappe.db.exists(LIAISON_SHEET, {"subject": "云庐入户门锁质量问题确认"}):
 		return
-	from frappe.model.workflow import apply_workflow
 
 	for email, name, developer in DEVELOPER_CONTACTS:
-		make_user(email, name, ["Property Developer Contact"], user_type="Website User")
-		dev = frappe.get_doc("Property Developer", developer)
+		make_user(email, name, [DEVELOPER_CONTACT], user_type="Website User")
+		dev = frappe.get_doc(DEVELOPER, developer)
 		if not any(row.user == email for row in dev.contact_users):
 			dev.append("contact_users", {"user": email})
 			dev.save(ignore_permissions=True)
 
 	def ticket(subject):
-		return frappe.db.get_value("Service Ticket", {"subject": subject})
+		return frappe.db.get_value(CASE, {"subject": subject})
 
 	def step(doc, who, action):
 		frappe.set_user(who)
@@ -392,7 +364,7 @@ def make_liaison():
 	frappe.set_user("duty@demo.local")
 	sent = frappe.get_doc(
 		{
-			"doctype": "Liaison Sheet",
+			"doctype": LIAISON_SHEET,
 			"subject": "云庐入户门锁质量问题确认",
 			"purpose": "Developer-Liable Repair",
 			"developer": "江南置业有限公司",
@@ -413,7 +385,7 @@ def make_liaison():
 	frappe.set_user("duty@demo.local")
 	frappe.get_doc(
 		{
-			"doctype": "Liaison Sheet",
+			"doctype": LIAISON_SHEET,
 			"subject": "翠苑十一月开发商遗留问题汇总",
 			"purpose": "Developer-Liable Repair",
 			"developer": "顺发恒业房地产开发有限公司",
@@ -431,7 +403,7 @@ def make_liaison():
 	frappe.set_user("director@demo.local")
 	small = frappe.get_doc(
 		{
-			"doctype": "Compensation Settlement",
+			"doctype": SETTLEMENT,
 			"service_ticket": ticket("厨房水龙头滴水"),
 			"claimed_amount": 300,
 			"settled_amount": 200,
@@ -445,7 +417,7 @@ def make_liaison():
 	frappe.set_user("director@demo.local")
 	large = frappe.get_doc(
 		{
-			"doctype": "Compensation Settlement",
+			"doctype": SETTLEMENT,
 			"service_ticket": ticket("外墙大面积渗水要求赔偿"),
 			"claimed_amount": 20000,
 			"claim": "雨季外墙渗水导致木地板及墙纸损坏。",
@@ -462,20 +434,17 @@ def make_billing():
 	from property_helpdesk.services.billing import ensure_fee_schedule
 
 	ensure_fee_schedule()
-	ticket = frappe.db.get_value(
-		"Service Ticket", {"subject": "室内保洁"}, ["name", "call_started_at"], as_dict=True
-	)
-	wo = frappe.get_doc("Repair Work Order", dispatch(ticket.name))
+	ticket = frappe.db.get_value(CASE, {"subject": "室内保洁"}, ["name", "call_started_at"], as_dict=True)
+	wo = work_order_of(ticket.name)
 	if not wo.sales_invoice:
-		complete_paid_job(ticket, wo)
-	pay_at_the_front_desk(frappe.db.get_value("Repair Work Order", wo.name, "sales_invoice"))
+		complete_paid_job(ticket)
+	pay_at_the_front_desk(frappe.db.get_value(WORK_ORDER, wo.name, "sales_invoice"))
 
 
-def complete_paid_job(ticket, wo):
+def complete_paid_job(ticket):
 	from property_helpdesk.services.billing import invoice_work_order
 
-	wo.db_set("dispatched_at", add_to_date(ticket.call_started_at, minutes=4), update_modified=False)
-	wo.reload()
+	wo = work_order_of(ticket.name, dispatched_at=add_to_date(ticket.call_started_at, minutes=4))
 	wo.update(
 		{
 			"technician": "tech@demo.local",
@@ -506,17 +475,12 @@ def complete_paid_job(ticket, wo):
 
 def pay_at_the_front_desk(invoice):
 	"""The resident pays: the Payment Entry whose print is the resident's receipt (收据, /my_receipts)."""
-	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
-
 	if not invoice or frappe.db.exists(
 		"Payment Entry Reference", {"reference_name": invoice, "docstatus": 1}
 	):
 		return
 	frappe.set_user("finance@demo.local")
-	payment = get_payment_entry("Sales Invoice", invoice)
-	payment.update({"reference_no": "收据-DEMO-0001", "reference_date": frappe.utils.nowdate()})
-	payment.insert()
-	payment.submit()
+	pay_invoice(invoice, "收据-DEMO-0001")
 	frappe.set_user("Administrator")
 
 

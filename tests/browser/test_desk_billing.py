@@ -8,14 +8,18 @@ import frappe
 import pytest
 from frappe.utils import now_datetime
 
+from property_helpdesk.constants import DUTY_STAFF, PAID_SERVICE, RESIDENT
 from tests.browser.conftest import BASE_URL, login, screenshot
 from tests.integration.factories import (
 	PASSWORD,
 	delete_cases,
+	make_customer,
 	make_property,
+	make_resident,
 	make_ticket,
 	make_unit,
 	make_user,
+	work_order_of,
 )
 
 FINANCE = "browser-finance@billing.test"
@@ -30,24 +34,14 @@ def paid_job(frappe_site):
 	billing.ensure_fee_schedule()
 	make_user(FINANCE, "Accounts User")
 	frappe.db.set_value("User", FINANCE, {"language": "zh", "first_name": "钱会计"})
-	agent = make_user("browser-billing-agent@billing.test", "Property Duty Staff")
+	agent = make_user("browser-billing-agent@billing.test", DUTY_STAFF)
 	unit = make_unit(make_property(PROPERTY), "6幢", "601")
-	customer = "开票浏览器业主"
-	if not frappe.db.exists("Customer", customer):
-		frappe.get_doc(
-			{"doctype": "Customer", "customer_name": customer, "customer_type": "Individual"}
-		).insert(ignore_permissions=True)
-	resident = frappe.get_doc(
-		{"doctype": "Resident", "resident_name": "开票业主", "phone": "13911116666", "customer": customer,
-			"units": [{"unit": unit, "relation": "Owner"}]}
-	).insert(ignore_permissions=True)  # fmt: skip
+	resident = make_resident("开票业主", "13911116666", unit, customer=make_customer("开票浏览器业主"))
 	called = now_datetime() - timedelta(hours=3)
 	frappe.set_user(agent)
-	ticket = make_ticket(unit, ticket_type="Paid Service", call_started_at=called, resident=resident.name)
+	ticket = make_ticket(unit, ticket_type=PAID_SERVICE, call_started_at=called, resident=resident)
 	frappe.set_user("Administrator")
-	wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
-	wo.db_set("dispatched_at", called + timedelta(minutes=3), update_modified=False)
-	wo.reload()
+	wo = work_order_of(ticket.name, dispatched_at=called + timedelta(minutes=3))
 	wo.update({"arrived_at": called + timedelta(minutes=15), "completed_at": called + timedelta(hours=1),
 		"resident_confirmed": 1, "quality_rating": 1, "timeliness_rating": 1, "attitude_rating": 1,
 		"resident_signature": SIGNATURE})  # fmt: skip
@@ -61,7 +55,7 @@ def paid_job(frappe_site):
 	):
 		frappe.get_doc("Sales Invoice", name).cancel()
 	delete_cases(PROPERTY)
-	frappe.delete_doc("Resident", resident.name, force=True, ignore_permissions=True)
+	frappe.delete_doc(RESIDENT, resident, force=True, ignore_permissions=True)
 	frappe.db.commit()
 
 

@@ -4,6 +4,7 @@ R7, R34). Screenshots go to docs/screenshots."""
 import frappe
 import pytest
 
+from property_helpdesk.constants import CASE, DUTY_STAFF, OFFICE_DIRECTOR
 from tests.browser.conftest import BASE_URL, login, screenshot
 from tests.integration.factories import (
 	PASSWORD,
@@ -19,7 +20,7 @@ AGENT = "browser-agent@intake.test"
 
 @pytest.fixture(scope="module")
 def desk_data(frappe_site):
-	make_user(AGENT, "Property Duty Staff", mobile="13500000001")
+	make_user(AGENT, DUTY_STAFF, mobile="13500000001")
 	frappe.db.set_value(
 		"User", AGENT, {"language": "zh", "first_name": "值班员小李", "full_name": "值班员小李"}
 	)
@@ -80,7 +81,7 @@ def test_r5_r34_agent_takes_a_call_in_chinese_and_owns_it(page, desk_data):
 
 	name = page.url.rstrip("/").split("/")[-1]
 	frappe.db.rollback()
-	saved = frappe.db.get_value("Service Ticket", name, ["acceptor", "follow_up_owner", "unit"], as_dict=True)
+	saved = frappe.db.get_value(CASE, name, ["acceptor", "follow_up_owner", "unit"], as_dict=True)
 	assert saved == {"acceptor": AGENT, "follow_up_owner": AGENT, "unit": desk_data}
 
 	page.goto(f"{BASE_URL}/app/service-ticket", wait_until="networkidle")
@@ -91,7 +92,7 @@ def test_r5_r34_agent_takes_a_call_in_chinese_and_owns_it(page, desk_data):
 
 
 def test_r34_hand_over_from_the_actions_menu(page, desk_data):
-	director = make_user("browser-director@intake.test", "Property Office Director")
+	director = make_user("browser-director@intake.test", OFFICE_DIRECTOR)
 	frappe.db.set_value("User", director, {"first_name": "主任老王", "full_name": "主任老王"})
 	frappe.set_user(AGENT)
 	ticket = frappe.get_doc(ticket_values(desk_data, subject="电梯异响")).insert()
@@ -109,7 +110,7 @@ def test_r34_hand_over_from_the_actions_menu(page, desk_data):
 	page.get_by_text("跟进责任人：主任老王").first.wait_for(timeout=30_000)
 	screenshot(page, "hand-over.png")
 	frappe.db.rollback()
-	assert frappe.db.get_value("Service Ticket", ticket.name, "follow_up_owner") == director
+	assert frappe.db.get_value(CASE, ticket.name, "follow_up_owner") == director
 	assert frappe.db.count("Ticket Handover", {"parent": ticket.name, "to_user": director}) == 1
 
 

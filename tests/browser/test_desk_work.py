@@ -3,10 +3,26 @@ a warranty repair plan offered to the right role only (R25). Screenshots go to d
 
 import frappe
 import pytest
-from frappe.utils import add_days, add_to_date, now_datetime, today
+from frappe.utils import add_to_date, now_datetime
 
+from property_helpdesk.constants import (
+	CASE,
+	DUTY_STAFF,
+	ENGINEERING_MANAGER,
+	MAINTENANCE_SUPERVISOR,
+	WARRANTY_PLAN,
+	WORK_ORDER,
+)
 from tests.browser.conftest import BASE_URL, login, screenshot
-from tests.integration.factories import PASSWORD, make_property, make_ticket, make_unit, make_user
+from tests.integration.factories import (
+	PASSWORD,
+	make_property,
+	make_ticket,
+	make_unit,
+	make_user,
+	make_warranty_plan,
+	work_order_of,
+)
 
 SUPERVISOR = "browser-supervisor@work.test"
 ENGINEER = "browser-engineer@work.test"
@@ -14,9 +30,9 @@ ENGINEER = "browser-engineer@work.test"
 
 @pytest.fixture(scope="module")
 def work_data(frappe_site):
-	agent = make_user("browser-work-agent@work.test", "Property Duty Staff")
-	make_user(SUPERVISOR, "Property Maintenance Supervisor")
-	make_user(ENGINEER, "Property Engineering Manager")
+	agent = make_user("browser-work-agent@work.test", DUTY_STAFF)
+	make_user(SUPERVISOR, MAINTENANCE_SUPERVISOR)
+	make_user(ENGINEER, ENGINEERING_MANAGER)
 	for user, name in ((SUPERVISOR, "维修主管老刘"), (ENGINEER, "工程部孙经理")):
 		frappe.db.set_value("User", user, {"language": "zh", "first_name": name, "full_name": name})
 	prop = make_property("派工浏览器楼盘")
@@ -27,23 +43,15 @@ def work_data(frappe_site):
 		unit, subject="阳台推拉门卡死", call_started_at=add_to_date(now_datetime(), minutes=-30)
 	)
 	frappe.set_user("Administrator")
-	wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+	wo = work_order_of(ticket.name)
 	frappe.set_user(SUPERVISOR)
-	plan = frappe.get_doc(
-		{
-			"doctype": "Warranty Repair Plan",
-			"work_order": wo.name,
-			"planned_start": today(),
-			"planned_end": add_days(today(), 4),
-			"plan": "更换推拉门滑轮及轨道",
-		}
-	).insert()
+	plan = make_warranty_plan(wo.name, "更换推拉门滑轮及轨道", days=4)
 	frappe.set_user("Administrator")
 	frappe.db.commit()  # the web server reads through its own connection
 	yield {"ticket": ticket.name, "work_order": wo.name, "plan": plan.name}
-	frappe.db.delete("Warranty Repair Plan", {"name": plan.name})
-	frappe.db.delete("Repair Work Order", {"service_ticket": ticket.name})
-	frappe.db.delete("Service Ticket", {"name": ticket.name})
+	frappe.db.delete(WARRANTY_PLAN, {"name": plan.name})
+	frappe.db.delete(WORK_ORDER, {"service_ticket": ticket.name})
+	frappe.db.delete(CASE, {"name": ticket.name})
 	frappe.db.commit()
 
 

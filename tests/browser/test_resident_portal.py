@@ -7,8 +7,20 @@ import tempfile
 import frappe
 import pytest
 
+from property_helpdesk.constants import DUTY_STAFF, PORTAL_REGISTRATION, RESIDENT_ROLE, UNIT, WORK_ORDER
+from property_helpdesk.constants import RESIDENT as RESIDENT_DOCTYPE
 from tests.browser.conftest import BASE_URL, login, screenshot
-from tests.integration.factories import PASSWORD, delete_cases, make_property, make_unit, make_user
+from tests.integration.factories import (
+	PASSWORD,
+	delete_cases,
+	make_customer,
+	make_property,
+	make_resident,
+	make_service_invoice,
+	make_unit,
+	make_user,
+	pay_invoice,
+)
 from tests.integration.test_portal import clear_limits, png
 
 RESIDENT = "browser-resident@portal.test"
@@ -18,30 +30,21 @@ PHONE_WIDTH = 390
 
 @pytest.fixture(scope="module")
 def resident(frappe_site):
-	admin = make_user("browser-area-admin@portal.test", "Property Duty Staff", mobile="13755502001")
+	admin = make_user("browser-area-admin@portal.test", DUTY_STAFF, mobile="13755502001")
 	frappe.db.set_value("User", admin, {"first_name": "陈主管", "full_name": "陈主管"})
 	make_property(PROPERTY)
 	frappe.db.set_value("Property", PROPERTY, "area_administrator", admin)
 	unit = make_unit(PROPERTY, "3幢", "502")
-	make_user(RESIDENT, "Property Resident", user_type="Website User", mobile="13955502001")
+	make_user(RESIDENT, RESIDENT_ROLE, user_type="Website User", mobile="13955502001")
 	frappe.db.set_value("User", RESIDENT, "language", "zh")
-	if not frappe.db.exists("Resident", {"user": RESIDENT}):
-		frappe.get_doc(
-			{
-				"doctype": "Resident",
-				"resident_name": "林晓",
-				"phone": "13955502001",
-				"user": RESIDENT,
-				"units": [{"unit": unit, "relation": "Owner"}],
-			}
-		).insert(ignore_permissions=True)
+	make_resident("林晓", "13955502001", unit, user=RESIDENT)
 	frappe.db.commit()
 	clear_limits()
 	yield {"unit": unit, "admin": admin}
 	frappe.db.rollback()
 	delete_cases(PROPERTY)
-	for name in frappe.get_all("Resident", {"user": RESIDENT}, pluck="name"):
-		frappe.delete_doc("Resident", name, force=True, ignore_permissions=True)
+	for name in frappe.get_all(RESIDENT_DOCTYPE, {"user": RESIDENT}, pluck="name"):
+		frappe.delete_doc(RESIDENT_DOCTYPE, name, force=True, ignore_permissions=True)
 	frappe.db.commit()
 
 
@@ -83,9 +86,9 @@ def test_resident_reports_follows_reminds_and_confirms_on_a_phone(browser, resid
 		frappe.db.rollback()
 		assert frappe.db.get_value("Service Ticket", name, "reminder_count") == 1
 
-		work_order = frappe.db.get_value("Repair Work Order", {"service_ticket": name})
+		work_order = frappe.db.get_value(WORK_ORDER, {"service_ticket": name})
 		frappe.db.set_value(
-			"Repair Work Order",
+			WORK_ORDER,
 			work_order,
 			{"status": "Completed", "completed_at": frappe.utils.now_datetime(), "work_done": "补充冷媒"},
 		)
@@ -105,7 +108,7 @@ def test_resident_reports_follows_reminds_and_confirms_on_a_phone(browser, resid
 		form.locator("button[type=submit]").click()
 		page.wait_for_selector("text=您已确认完工")
 		frappe.db.rollback()
-		wo = frappe.get_doc("Repair Work Order", work_order)
+		wo = frappe.get_doc(WORK_ORDER, work_order)
 		assert (wo.resident_confirmed, wo.quality_rating, wo.timeliness_rating) == (1, 1.0, 0.8)
 		assert wo.resident_signature.startswith("data:image/png;base64,")
 		page.click("#ph-service-card summary")
@@ -139,9 +142,7 @@ def test_a_new_user_asks_for_their_unit(browser, resident):
 	"""Self sign-up: a user not linked to a unit asks for one; staff confirm it against the owner record."""
 	user = make_user("browser-newcomer@portal.test", user_type="Website User", mobile="13955502002")
 	frappe.db.set_value("User", user, "language", "zh")
-	frappe.db.set_value(
-		"Property Unit", resident["unit"], {"owner_name": "吴芳", "owner_phone": "13955502002"}
-	)
+	frappe.db.set_value(UNIT, resident["unit"], {"owner_name": "吴芳", "owner_phone": "13955502002"})
 	frappe.db.commit()
 	clear_limits()
 	context, page = login(browser, user, PASSWORD, width=PHONE_WIDTH)
@@ -157,7 +158,7 @@ def test_a_new_user_asks_for_their_unit(browser, resident):
 		page.click("#ph-register button[type=submit]")
 		page.wait_for_selector(f"text={resident['unit']}")
 		frappe.db.rollback()
-		request = frappe.get_doc("Portal Registration", {"user": user})
+		request = frappe.get_doc(PORTAL_REGISTRATION, {"user": user})
 		assert (request.status, request.matches_owner_record, request.unit) == (
 			"Pending",
 			1,
@@ -165,32 +166,16 @@ def test_a_new_user_asks_for_their_unit(browser, resident):
 		)
 	finally:
 		context.close()
-		frappe.db.delete("Portal Registration", {"user": user})
+		frappe.db.delete(PORTAL_REGISTRATION, {"user": user})
 		frappe.db.commit()
 
 
 def test_r39_the_resident_opens_their_receipt_on_a_phone(browser, resident):
 	"""A payment taken in ERPNext shows on /my_receipts as a receipt (收据) whose PDF opens from the phone."""
-	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
-
-	from property_helpdesk.services import billing
-
-	billing.ensure_fee_schedule()
-	customer = "手机门户业主林晓"
-	if not frappe.db.exists("Customer", customer):
-		frappe.get_doc(
-			{"doctype": "Customer", "customer_name": customer, "customer_type": "Individual"}
-		).insert(ignore_permissions=True)
-	frappe.db.set_value("Resident", {"user": RESIDENT}, "customer", customer)
-	invoice = frappe.get_doc(
-		{"doctype": "Sales Invoice", "customer": customer,
-			"items": [{"item_code": billing.SERVICE_ITEM, "qty": 1, "rate": 135}]}
-	).insert(ignore_permissions=True)  # fmt: skip
-	invoice.submit()
-	payment = get_payment_entry("Sales Invoice", invoice.name)
-	payment.update({"reference_no": "手机收据-01", "reference_date": frappe.utils.nowdate()})
-	payment.insert(ignore_permissions=True)
-	payment.submit()
+	customer = make_customer("手机门户业主林晓")
+	frappe.db.set_value(RESIDENT_DOCTYPE, {"user": RESIDENT}, "customer", customer)
+	invoice = make_service_invoice(customer, 135)
+	payment = pay_invoice(invoice.name, "手机收据-01")
 	frappe.db.commit()
 	context, page = login(browser, RESIDENT, PASSWORD, width=PHONE_WIDTH)
 	try:
@@ -207,5 +192,5 @@ def test_r39_the_resident_opens_their_receipt_on_a_phone(browser, resident):
 		frappe.db.rollback()
 		frappe.get_doc("Payment Entry", payment.name).cancel()
 		frappe.get_doc("Sales Invoice", invoice.name).cancel()
-		frappe.db.set_value("Resident", {"user": RESIDENT}, "customer", None)
+		frappe.db.set_value(RESIDENT_DOCTYPE, {"user": RESIDENT}, "customer", None)
 		frappe.db.commit()
