@@ -12,6 +12,7 @@ from property_helpdesk.api.portal import (
 	require_units,
 	resident_of,
 )
+from property_helpdesk.constants import PAID_SERVICE, RESIDENT, SETTINGS
 from property_helpdesk.services.billing import fee_schedule
 
 no_cache = 1
@@ -23,8 +24,9 @@ def get_context(context):
 	page_context(context)
 	context.title = _("Report a Problem")
 	context.types = REPORTABLE_TYPES
+	context.paid_service = PAID_SERVICE  # the type before which the fee schedule shows (R11, R39)
 	context.max_photos = MAX_PHOTOS
-	context.phone = frappe.db.get_value("Resident", resident_of(), "phone")
+	context.phone = frappe.db.get_value(RESIDENT, resident_of(), "phone")
 	context.fees = fee_schedule()
-	context.hotline = frappe.db.get_single_value("Property Helpdesk Settings", "service_hotline")
+	context.hotline = frappe.db.get_single_value(SETTINGS, "service_hotline")
 	return context

@@ -15,9 +15,9 @@ from property_helpdesk.api.portal import (
 	timeline,
 	work_orders,
 )
+from property_helpdesk.constants import CLOSED_STATES, OPEN_STATES
 
 no_cache = 1
-OPEN_STATES = ("Open", "In Progress")
 
 
 def get_context(context):
@@ -29,6 +29,7 @@ def get_context(context):
 	context.work_orders = work_orders(doc.name)
 	context.can_confirm = can_confirm
 	context.can_remind = doc.status in OPEN_STATES
+	context.closed_states = CLOSED_STATES
 	context.timeline = timeline(doc)
 	context.photo_count = len(case_photos(doc.name))
 	context.service_card = service_card_html(doc)
