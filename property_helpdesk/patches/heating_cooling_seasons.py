@@ -4,6 +4,7 @@ the electrical-lines rule, whose owner warranty the 1998 rule does not set, foll
 
 import frappe
 
+from property_helpdesk.constants import PROPERTY, WARRANTY_RULE
 from property_helpdesk.setup.install import seed_warranty_rules
 
 OLD_UNIT = "Heating/Cooling Seasons"
@@ -11,18 +12,16 @@ OLD_UNIT = "Heating/Cooling Seasons"
 
 def execute():
 	for field in ("builder_unit", "owner_unit"):
-		frappe.db.set_value(
-			"Warranty Rule", {field: OLD_UNIT}, field, "Heating Seasons", update_modified=False
-		)
+		frappe.db.set_value(WARRANTY_RULE, {field: OLD_UNIT}, field, "Heating Seasons", update_modified=False)
 	frappe.db.set_value(
-		"Warranty Rule",
+		WARRANTY_RULE,
 		{"component": "供热、供冷系统和设备"},
 		"component",
 		"供热系统和设备",
 		update_modified=False,
 	)
 	frappe.db.set_value(
-		"Warranty Rule",
+		WARRANTY_RULE,
 		{
 			"component": "电气管线、给排水管道、设备安装和装修",
 			"property": ("is", "not set"),
@@ -36,12 +35,12 @@ def execute():
 		update_modified=False,
 	)
 	seed_warranty_rules()  # adds 供冷系统和设备
-	for prop in frappe.get_all("Property", pluck="name"):
+	for prop in frappe.get_all(PROPERTY, pluck="name"):
 		for field, default in (
 			("heating_season_start", "11-15"),
 			("heating_season_end", "03-15"),
 			("cooling_season_start", "06-01"),
 			("cooling_season_end", "09-30"),
 		):
-			if not frappe.db.get_value("Property", prop, field):
-				frappe.db.set_value("Property", prop, field, default, update_modified=False)
+			if not frappe.db.get_value(PROPERTY, prop, field):
+				frappe.db.set_value(PROPERTY, prop, field, default, update_modified=False)

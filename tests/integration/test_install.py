@@ -4,6 +4,16 @@ the complaint grounds (R12–R14)."""
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from property_helpdesk.constants import (
+	CASE,
+	COMPLAINT_GROUND,
+	LIAISON_SHEET,
+	SETTINGS,
+	SETTLEMENT,
+	WARRANTY_PLAN,
+	WARRANTY_RULE,
+	WORK_ORDER,
+)
 from property_helpdesk.setup.install import PORTAL_ROLES, ROLES
 
 
@@ -15,7 +25,7 @@ class TestInstall(FrappeTestCase):
 			self.assertEqual(frappe.db.get_value("Role", role, "desk_access"), expected, role)
 
 	def test_r31_service_commitment_is_stored_with_every_limit(self):
-		stored = frappe.db.get_singles_dict("Property Helpdesk Settings")
+		stored = frappe.db.get_singles_dict(SETTINGS)
 		for fieldname, expected in {
 			"dispatch_notify_minutes": 5,
 			"arrival_minutes": 15,
@@ -39,15 +49,15 @@ class TestInstall(FrappeTestCase):
 		counts = {
 			row.validity_class: row.n
 			for row in frappe.get_all(
-				"Complaint Ground", fields=["validity_class", "count(name) as n"], group_by="validity_class"
+				COMPLAINT_GROUND, fields=["validity_class", "count(name) as n"], group_by="validity_class"
 			)
 		}
 		self.assertEqual(counts, {"Valid Complaint": 7, "Matter to Assist": 5, "Excessive Demand": 3})
-		self.assertIn("两次提示或督促", frappe.db.get_value("Complaint Ground", "A4.3.1.5", "ground"))
+		self.assertIn("两次提示或督促", frappe.db.get_value(COMPLAINT_GROUND, "A4.3.1.5", "ground"))
 
 	def test_r15_warranty_rules_seeded_from_the_regulations(self):
 		roof = frappe.db.get_value(
-			"Warranty Rule",
+			WARRANTY_RULE,
 			{"component": "屋面防水", "property": ("is", "not set")},
 			["builder_period", "builder_unit", "owner_period", "owner_unit"],
 			as_dict=True,
@@ -55,7 +65,7 @@ class TestInstall(FrappeTestCase):
 		self.assertEqual((roof.builder_period, roof.builder_unit), (5, "Years"))
 		self.assertEqual((roof.owner_period, roof.owner_unit), (3, "Years"))
 		lamps = frappe.db.get_value(
-			"Warranty Rule", {"component": "灯具、电器开关"}, ["owner_period", "owner_unit"], as_dict=True
+			WARRANTY_RULE, {"component": "灯具、电器开关"}, ["owner_period", "owner_unit"], as_dict=True
 		)
 		self.assertEqual((lamps.owner_period, lamps.owner_unit), (6, "Months"))
 		# every row of the seed (whose values tests/unit/test_warranty.py checks against the regulations) is on
@@ -65,7 +75,7 @@ class TestInstall(FrappeTestCase):
 		fields = ["component", "builder_period", "builder_unit", "owner_period", "owner_unit"]
 		on_site = {
 			row.component: (row.builder_period, row.builder_unit, row.owner_period, row.owner_unit)
-			for row in frappe.get_all("Warranty Rule", filters={"property": ("is", "not set")}, fields=fields)
+			for row in frappe.get_all(WARRANTY_RULE, filters={"property": ("is", "not set")}, fields=fields)
 		}
 		seeded = {c: (b.amount, b.unit, o.amount, o.unit) for c, (b, o) in seed_rules().items()}
 		self.assertEqual({c: on_site.get(c) for c in EXPECTED}, seeded)
@@ -73,11 +83,11 @@ class TestInstall(FrappeTestCase):
 	def test_seeding_again_changes_nothing(self):
 		from property_helpdesk.setup.install import after_install
 
-		before = frappe.db.count("Warranty Rule")
-		frappe.db.set_single_value("Property Helpdesk Settings", "arrival_minutes", 20)
+		before = frappe.db.count(WARRANTY_RULE)
+		frappe.db.set_single_value(SETTINGS, "arrival_minutes", 20)
 		after_install()
-		self.assertEqual(frappe.db.count("Warranty Rule"), before)
-		self.assertEqual(frappe.db.get_single_value("Property Helpdesk Settings", "arrival_minutes"), 20)
+		self.assertEqual(frappe.db.count(WARRANTY_RULE), before)
+		self.assertEqual(frappe.db.get_single_value(SETTINGS, "arrival_minutes"), 20)
 
 	def test_r15_r26_scheduled_jobs_are_registered(self):
 		self.assertTrue(
@@ -93,7 +103,7 @@ class TestInstall(FrappeTestCase):
 	def test_r25_workflow_installed_active_and_valid(self):
 		workflow = frappe.get_doc("Workflow", "Warranty Repair Plan Approval")
 		self.assertTrue(workflow.is_active)
-		self.assertEqual(workflow.document_type, "Warranty Repair Plan")
+		self.assertEqual(workflow.document_type, WARRANTY_PLAN)
 		self.assertEqual(len(workflow.transitions), 6)
 		workflow.validate()  # Frappe's own validation of states and transitions
 
@@ -101,5 +111,5 @@ class TestInstall(FrappeTestCase):
 		workspace = frappe.get_doc("Workspace", "Property Helpdesk")
 		self.assertTrue(workspace.public)
 		linked = {link.link_to for link in workspace.links if link.type == "Link"}
-		for doctype in ("Service Ticket", "Repair Work Order", "Liaison Sheet", "Compensation Settlement"):
+		for doctype in (CASE, WORK_ORDER, LIAISON_SHEET, SETTLEMENT):
 			self.assertIn(doctype, linked)
