@@ -29,6 +29,13 @@ from property_helpdesk.procedure.liability import COMMON, PARENT_DEVELOPER, PRIV
 # -- Master data (made where missing; the name is returned) -----------------------------------------------
 
 
+def ensure(doctype: str, name: str, values: dict) -> str:
+	"""The record `name` of `doctype`, inserted from `values` unless it exists (an existing one is left alone)."""
+	if not frappe.db.exists(doctype, name):
+		frappe.get_doc({"doctype": doctype, **values}).insert(ignore_permissions=True)
+	return name
+
+
 def make_user(
 	email: str,
 	*roles: str,
@@ -65,11 +72,7 @@ def make_user(
 
 def make_customer(name: str, customer_type: str = "Individual") -> str:
 	"""ERPNext's Customer whom the app bills (a resident, an owner, a developer)."""
-	if not frappe.db.exists("Customer", name):
-		frappe.get_doc({"doctype": "Customer", "customer_name": name, "customer_type": customer_type}).insert(
-			ignore_permissions=True
-		)
-	return name
+	return ensure("Customer", name, {"customer_name": name, "customer_type": customer_type})
 
 
 def make_developer(
@@ -79,18 +82,17 @@ def make_developer(
 	contact_person: str | None = None,
 	contact_phone: str | None = None,
 ) -> str:
-	if not frappe.db.exists(DEVELOPER, name):
-		frappe.get_doc(
-			{
-				"doctype": DEVELOPER,
-				"developer_name": name,
-				"developer_type": developer_type,
-				"customer": customer,
-				"contact_person": contact_person,
-				"contact_phone": contact_phone,
-			}
-		).insert(ignore_permissions=True)
-	return name
+	return ensure(
+		DEVELOPER,
+		name,
+		{
+			"developer_name": name,
+			"developer_type": developer_type,
+			"customer": customer,
+			"contact_person": contact_person,
+			"contact_phone": contact_phone,
+		},
+	)
 
 
 def make_property(
@@ -106,37 +108,29 @@ def make_property(
 ) -> str:
 	"""A property by `developer`, or by a developer of its own (「<name>开发商」, of `developer_type`)."""
 	developer = developer or make_developer(f"{name}开发商", developer_type)
-	if not frappe.db.exists(PROPERTY, name):
-		frappe.get_doc(
-			{
-				"doctype": PROPERTY,
-				"property_name": name,
-				"developer": developer,
-				"completion_acceptance_date": completion,
-				"management_office": office or f"{name}管理处",
-				"office_director": office_director,
-				"area_administrator": area_administrator,
-				"maintenance_supervisor": maintenance_supervisor,
-			}
-		).insert(ignore_permissions=True)
-	return name
+	return ensure(
+		PROPERTY,
+		name,
+		{
+			"property_name": name,
+			"developer": developer,
+			"completion_acceptance_date": completion,
+			"management_office": office or f"{name}管理处",
+			"office_director": office_director,
+			"area_administrator": area_administrator,
+			"maintenance_supervisor": maintenance_supervisor,
+		},
+	)
 
 
 def make_unit(
 	property_name: str, building: str = "1幢", unit_no: str = "101", handover: str = "2021-01-01"
 ) -> str:
-	name = f"{property_name}-{building}-{unit_no}"
-	if not frappe.db.exists(UNIT, name):
-		frappe.get_doc(
-			{
-				"doctype": UNIT,
-				"property": property_name,
-				"building": building,
-				"unit_no": unit_no,
-				"handover_date": handover,
-			}
-		).insert(ignore_permissions=True)
-	return name
+	return ensure(
+		UNIT,
+		f"{property_name}-{building}-{unit_no}",
+		{"property": property_name, "building": building, "unit_no": unit_no, "handover_date": handover},
+	)
 
 
 def make_resident(
