@@ -210,14 +210,15 @@ def work_order_of(ticket: str, dispatched_at=None):
 	return work_order
 
 
-def make_warranty_plan(work_order: str, plan: str, days: int = 5):
-	"""A 质保期维修计划 (R25) in Draft, from today for `days` days, made by the session user."""
+def make_warranty_plan(work_order: str, plan: str, days: int = 5, start=None):
+	"""A 质保期维修计划 (R25) in Draft, from `start` (today) for `days` days, made by the session user."""
+	start = start or today()
 	return frappe.get_doc(
 		{
 			"doctype": WARRANTY_PLAN,
 			"work_order": work_order,
-			"planned_start": today(),
-			"planned_end": add_days(today(), days),
+			"planned_start": start,
+			"planned_end": add_days(start, days),
 			"plan": plan,
 		}
 	).insert()
