@@ -42,6 +42,7 @@ from property_helpdesk.constants import (
 	PROPERTY,
 	REPAIR,
 	SETTINGS,
+	UNIT,
 	WORK_ORDER,
 	WORK_ORDER_TYPES,
 )
@@ -471,7 +472,7 @@ def case_column(fieldname: str, **overrides) -> dict:
 			"width": 150,
 		},
 		"property": {"label": _("Property"), "fieldtype": "Link", "options": PROPERTY},
-		"unit": {"label": _("Housing Unit"), "fieldtype": "Link", "options": "Property Unit"},
+		"unit": {"label": _("Housing Unit"), "fieldtype": "Link", "options": UNIT},
 		"subject": {"label": _("Reported Item"), "fieldtype": "Data"},
 		"status": {"label": _("Status"), "fieldtype": "Data", "width": 90},
 		"call_started_at": {"label": _("Call or Visit Began At"), "fieldtype": "Datetime"},
