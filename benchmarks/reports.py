@@ -8,8 +8,8 @@ small. The data is loaded once with frappe.db.bulk_insert and kept (a later run 
 again, `--drop` removes it): cases and work orders of ten properties named BENCH-RPT-01 … BENCH-RPT-10 over
 2025, a year of daily job logs, complaints on every ground. Each report runs the way the desk runs it
 (frappe.desk.query_report.run as Administrator, whole year, all properties); its time is the median of
-`--repeat` warm runs, alternating with the hand-written query. Target (issue #7): each report within 2 × of its
-hand-written GROUP BY.
+`--repeat` warm runs, alternating with the hand-written query. Target (issues #7, #11): each report — built with
+frappe.qb from the procedure's rules (services/kpi.criterion) — within 2 × of its hand-written GROUP BY.
 """
 
 import argparse

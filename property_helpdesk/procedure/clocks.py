@@ -1,11 +1,13 @@
-"""The procedure's clocks and the escalation ladder (R15, R20–R24, R37).
+"""The procedure's clocks and the escalation ladder (R15, R20–R24, R37), and what counts as on time (R29, R30).
 
 Every clock starts at an event of the case, ends at another, and has a limit from the service commitment
 (Settings, R31: no number lives here). A clock that has started and not ended has a deadline; past it, the
-breach climbs the escalation ladder built on R4, one level per configured delay.
+breach climbs the escalation ladder built on R4, one level per configured delay. Whether a case or a job was
+on time, late or a rework is stated once, at the end of this module, as rules the database and Python both read.
 """
 
-from collections.abc import Iterable
+import operator
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -128,18 +130,6 @@ def deadlines(times: CaseTimes, commitment: Commitment) -> dict[str, datetime | 
 	return out
 
 
-def met_on_time(times: CaseTimes, commitment: Commitment) -> dict[str, bool]:
-	"""For every clock that has ended: whether it ended by its deadline (R29 counts these)."""
-	out = {}
-	for clock in CLOCKS:
-		applies, start, end = _span(clock, times)
-		limit = _limit(clock, times, commitment) if applies else None
-		if applies and limit is not None and start is not None and end is not None:
-			extra = times.paused_minutes if clock in PAUSABLE else 0
-			out[clock] = end <= start + timedelta(minutes=limit + extra)
-	return out
-
-
 def escalations_due(
 	deadline: datetime, ladder: Iterable[Step], done: Iterable[str], now: datetime
 ) -> list[Step]:
@@ -230,3 +220,179 @@ def ladder_problems(ladder: Iterable[Step]) -> list[tuple[str, str | None]]:
 		if step.delay_minutes is None or step.delay_minutes < 0:
 			problems.append((LADDER_NEGATIVE, step.level))
 	return problems
+
+
+# -- R29, R30: on time, late, pending and rework, each stated once ------------------------------------------
+#
+# The rules are data: terms over the values a case or a job stores for its timeliness (services/clocks.refresh
+# writes them: `kpi_due_at`, `handled_at`, `reopen_count` on the case; `kpi_due_at`, `completed_at`, `job_class`,
+# `rework_of` on the job). The reports count them in the database (services/kpi.criterion turns a rule into a
+# frappe.qb criterion) and label the rows of their lists with `holds` in Python; both read these terms, so the
+# count and the label of a case cannot disagree. `holds` follows SQL's logic of unknowns (a comparison with an
+# empty value is unknown, and a rule counts a row only when it holds), so the two agree on empty values too.
+
+
+@dataclass(frozen=True)
+class Field:
+	"""A stored value of the row (a column of the case or the job)."""
+
+	name: str
+
+
+@dataclass(frozen=True)
+class Param:
+	"""A value given when the rule is applied: the moment of the report (`now`), the aim's gap (`aim_gap`)."""
+
+	name: str
+
+
+@dataclass(frozen=True)
+class Earlier:
+	"""A time so many minutes (a Param) before another."""
+
+	term: Field
+	minutes: Param
+
+
+@dataclass(frozen=True)
+class Cmp:
+	op: str  # one of COMPARISONS
+	left: object  # Field, Param, Earlier or a constant
+	right: object
+
+
+@dataclass(frozen=True)
+class IsNull:
+	term: Field
+
+
+@dataclass(frozen=True)
+class Not:
+	rule: object
+
+
+@dataclass(frozen=True)
+class AllOf:
+	rules: tuple
+
+
+@dataclass(frozen=True)
+class AnyOf:
+	rules: tuple
+
+
+COMPARISONS = {
+	"=": operator.eq,
+	"!=": operator.ne,
+	"<": operator.lt,
+	"<=": operator.le,
+	">": operator.gt,
+	">=": operator.ge,
+}
+
+
+def all_of(*rules) -> AllOf:
+	return AllOf(rules)
+
+
+def any_of(*rules) -> AnyOf:
+	return AnyOf(rules)
+
+
+def is_set(term: Field) -> Not:
+	return Not(IsNull(term))
+
+
+def by_deadline(end: Field, due: Field) -> AnyOf:
+	"""Ended by its deadline, to the second (on the minute counts); without a deadline nothing is late."""
+	return any_of(IsNull(due), Cmp("<=", end, due))
+
+
+def after_deadline(end: Field, due: Field) -> Cmp:
+	return Cmp(">", end, due)
+
+
+NOW = Param("now")
+AIM_GAP = Param("aim_gap")  # R21: minutes between the aim (2 h) and the limit (24 h) of a minor/urgent job
+
+# R29, over the case: the end of the clock that decides its timeliness, that clock's deadline, its reopenings.
+DUE, HANDLED, REOPENED = Field("kpi_due_at"), Field("handled_at"), Field("reopen_count")
+# On time: handled by the deadline and never reopened.
+CASE_ON_TIME = all_of(is_set(HANDLED), Cmp("=", REOPENED, 0), by_deadline(HANDLED, DUE))
+# Past due: the deadline has passed. Overdue: not handled and past due.
+PAST_DUE = Cmp("<", DUE, NOW)
+OVERDUE = all_of(IsNull(HANDLED), PAST_DUE)
+REOPENED_CASE = Cmp(">", REOPENED, 0)
+# Late: handled after the deadline, or reopened, or overdue.
+CASE_LATE = any_of(all_of(is_set(HANDLED), any_of(REOPENED_CASE, after_deadline(HANDLED, DUE))), OVERDUE)
+# R27: an open case is an open item while its job is not done or the resident reopened it.
+UNFINISHED = any_of(IsNull(HANDLED), REOPENED_CASE)
+# Pending: not handled and not yet due (or no deadline yet, while a pause holds the clock). Every case is
+# exactly one of on time, late and pending.
+CASE_PENDING = all_of(IsNull(HANDLED), any_of(IsNull(DUE), Cmp(">=", DUE, NOW)))
+ON_TIME, LATE, PENDING = "On Time", "Late", "Pending"
+CASE_VERDICTS = ((ON_TIME, CASE_ON_TIME), (LATE, CASE_LATE), (PENDING, CASE_PENDING))
+
+# R30, over the job: its completion deadline (R21, `job_due`), when it was completed, its class, what it redoes.
+JOB_DUE, COMPLETED = Field("kpi_due_at"), Field("completed_at")
+JOB_CLASS, REWORK_OF = Field("job_class"), Field("rework_of")
+MINOR_JOB = Cmp("=", JOB_CLASS, MINOR)
+JOB_ON_TIME = all_of(MINOR_JOB, by_deadline(COMPLETED, JOB_DUE))
+JOB_LATE = all_of(MINOR_JOB, after_deadline(COMPLETED, JOB_DUE))
+JOB_WITHIN_AIM = all_of(MINOR_JOB, Cmp("<=", COMPLETED, Earlier(JOB_DUE, AIM_GAP)))
+REWORK = all_of(is_set(REWORK_OF), Cmp("!=", REWORK_OF, ""))
+REWORK_BREACH, LATE_BREACH = "Rework", "Late"
+
+
+def _value(term, row: Mapping, params: Mapping):
+	if isinstance(term, Field):
+		return row.get(term.name)
+	if isinstance(term, Param):
+		return params[term.name]
+	if isinstance(term, Earlier):
+		base = _value(term.term, row, params)
+		return None if base is None else base - timedelta(minutes=_value(term.minutes, row, params))
+	return term  # a constant
+
+
+def truth(rule, row: Mapping, params: Mapping | None = None) -> bool | None:
+	"""The rule on one row: True, False, or None when unknown (SQL's NULL)."""
+	params = params or {}
+	if isinstance(rule, Cmp):
+		left, right = _value(rule.left, row, params), _value(rule.right, row, params)
+		return None if left is None or right is None else COMPARISONS[rule.op](left, right)
+	if isinstance(rule, IsNull):
+		return _value(rule.term, row, params) is None
+	if isinstance(rule, Not):
+		value = truth(rule.rule, row, params)
+		return None if value is None else not value
+	values = [truth(r, row, params) for r in rule.rules]
+	if isinstance(rule, AllOf):
+		return False if False in values else (None if None in values else True)
+	if isinstance(rule, AnyOf):
+		return True if True in values else (None if None in values else False)
+	raise TypeError(f"not a rule: {rule!r}")
+
+
+def holds(rule, row: Mapping, params: Mapping | None = None) -> bool:
+	"""Whether the rule counts the row (as a database count or filter does: unknown is not counted)."""
+	return truth(rule, row, params) is True
+
+
+def case_verdict(row: Mapping, now: datetime) -> str:
+	"""R29: ON_TIME, LATE or PENDING for a case's stored values."""
+	return next((verdict for verdict, rule in CASE_VERDICTS if holds(rule, row, {"now": now})), PENDING)
+
+
+def job_breach(row: Mapping) -> str | None:
+	"""R30: REWORK_BREACH, LATE_BREACH or None for a completed job's stored values."""
+	if holds(REWORK, row):
+		return REWORK_BREACH
+	return LATE_BREACH if holds(JOB_LATE, row) else None
+
+
+def minutes_late(row: Mapping) -> int | None:
+	"""R30: whole minutes a late minor/urgent job was completed after its deadline; None unless it was late."""
+	if not holds(JOB_LATE, row):
+		return None
+	return int((row["completed_at"] - row["kpi_due_at"]).total_seconds() // 60)

@@ -1,9 +1,13 @@
-"""The procedure's numbers (R26, R27, R29, R30, R32), counted by the database.
+"""The procedure's numbers (R26, R27, R29, R30, R32), counted by the database with frappe.qb.
 
 Every figure is one GROUP BY over the case or work-order table: the controllers store what decides a case's
 timeliness on the row (`kpi_due_at`, `handled_at`, `reopen_count`; see services/clocks.refresh), so the reports
-never load cases into Python. Table and column names below are constants of this app; every value reaches the
-database as a parameter.
+never load cases into Python to count them.
+
+What counts as on time, late, pending, overdue and rework is not written here: it is stated once in
+procedure/clocks.py (CASE_ON_TIME, CASE_LATE, CASE_PENDING, JOB_ON_TIME, JOB_LATE, JOB_WITHIN_AIM, REWORK …), and
+`criterion` turns each of those rules into the frappe.qb criterion the queries count, while the case and breach
+lists label their rows with the same rules in Python (`clocks.case_verdict`, `clocks.job_breach`).
 
 Definitions (docs/architecture.md, "Reports and KPIs"):
 - R29 处理及时率 = 及时处理件数 ÷ 总件数 × 100%, over repairs and paid services (《维修单》), complaints
@@ -18,47 +22,40 @@ from datetime import date, datetime, timedelta
 
 import frappe
 from frappe import _
+from frappe.query_builder import Case, Criterion, DocType, Interval, Order
+from frappe.query_builder.functions import Count, DateFormat, Sum
+from frappe.query_builder.terms import ParameterizedValueWrapper
 from frappe.utils import add_months, flt, get_first_day, get_last_day, getdate, now_datetime
 
-SETTINGS = "Property Helpdesk Settings"
-KPI_TYPES = ("Repair", "Paid Service", "Complaint", "Service Request")
-REPAIR_TYPES = ("Repair", "Paid Service")
-OPEN_STATES = ("Open", "In Progress")
-MINOR = "Minor or Urgent"
+from property_helpdesk.constants import (
+	ANSWER_TYPES,
+	CANCELLED,
+	CASE,
+	CLOSED_STATES,
+	COMPLAINT,
+	ESCALATION,
+	JOB_LOG,
+	KPI_TYPES,
+	LIAISON_SHEET,
+	OPEN_STATES,
+	PAID_SERVICE,
+	PROPERTY,
+	REPAIR,
+	SETTINGS,
+	UNIT,
+	WORK_ORDER,
+	WORK_ORDER_TYPES,
+)
+from property_helpdesk.procedure import clocks as K
 
-# The team that answers for a case: the maintenance team for repairs, the decision maker's level for routed
-# complaints (R2), customer service otherwise.
-TEAM_SQL = (
-	"(case when t.ticket_type in ('Repair', 'Paid Service') then 'Maintenance Team'"
-	" when t.routed_to_level = 'Company Leadership' then 'Company Leadership'"
-	" when t.routed_to_level = 'Office Head' then 'Management Office'"
-	" else 'Customer Service Centre' end)"
-)
-ON_TIME_SQL = (
-	"(t.handled_at is not null and t.reopen_count = 0"
-	" and (t.kpi_due_at is null or t.handled_at <= t.kpi_due_at))"
-)
-LATE_SQL = (
-	"((t.handled_at is not null and (t.reopen_count > 0 or t.handled_at > t.kpi_due_at))"
-	" or (t.handled_at is null and t.kpi_due_at < %(now)s))"
-)
-PENDING_SQL = "(t.handled_at is null and (t.kpi_due_at is null or t.kpi_due_at >= %(now)s))"
-VERDICT_SQL = f"(case when {ON_TIME_SQL} then 'On Time' when {LATE_SQL} then 'Late' else 'Pending' end)"
-MONTH_SQL = "date_format(t.call_started_at, '%%Y-%%m')"
-
-CASE_GROUPS = {
-	"Property": "t.property",
-	"Month": MONTH_SQL,
-	"Case Type": "t.ticket_type",
-	"Team": TEAM_SQL,
-	"Person": "t.follow_up_owner",
-}
-MEASURES = {
-	"on_time": ON_TIME_SQL,
-	"late": LATE_SQL,
-	"pending": PENDING_SQL,
-	"decided": f"(not {PENDING_SQL})",
-}
+# The teams a case answers to (computed: no DocType option holds them), and the levels a complaint is routed to.
+MAINTENANCE_TEAM = "Maintenance Team"
+CUSTOMER_SERVICE = "Customer Service Centre"
+MANAGEMENT_OFFICE = "Management Office"
+COMPANY_LEADERSHIP = "Company Leadership"
+OFFICE_HEAD_LEVEL = "Office Head"  # Service Ticket.routed_to_level
+# R32's validity classes (Service Ticket.validity_class)
+VALID, TO_ASSIST, EXCESSIVE = "Valid Complaint", "Matter to Assist", "Excessive Demand"
 
 
 def settings():
@@ -68,6 +65,83 @@ def settings():
 def rate(part, whole) -> float | None:
 	"""A percentage with two decimals, None when there is nothing to divide."""
 	return round(100.0 * flt(part) / flt(whole), 2) if whole else None
+
+
+# -- the procedure's rules as frappe.qb criteria -----------------------------------------------------------
+
+
+def _term(term, table, params: dict):
+	if isinstance(term, K.Field):
+		return table[term.name]
+	if isinstance(term, K.Param):
+		return ParameterizedValueWrapper(params[term.name])
+	if isinstance(term, K.Earlier):
+		return _term(term.term, table, params) - Interval(minutes=int(params[term.minutes.name]))
+	return ParameterizedValueWrapper(term)  # a constant of the rule
+
+
+def criterion(rule, table, params: dict | None = None) -> Criterion:
+	"""The frappe.qb criterion of one of procedure/clocks' rules over `table` (with `params`: now, aim_gap):
+	the database counts exactly the rows `clocks.holds` accepts."""
+	params = params or {}
+	if isinstance(rule, K.Cmp):
+		return K.COMPARISONS[rule.op](_term(rule.left, table, params), _term(rule.right, table, params))
+	if isinstance(rule, K.IsNull):
+		return _term(rule.term, table, params).isnull()
+	if isinstance(rule, K.Not):
+		if isinstance(rule.rule, K.IsNull):
+			return _term(rule.rule.term, table, params).isnotnull()
+		return criterion(rule.rule, table, params).negate()
+	parts = [criterion(r, table, params) for r in rule.rules]
+	if isinstance(rule, K.AllOf):
+		return Criterion.all(parts)
+	if isinstance(rule, K.AnyOf):
+		return Criterion.any(parts)
+	raise TypeError(f"not a rule: {rule!r}")
+
+
+def counted(rule, table, params: dict | None = None):
+	"""SUM over a rule: how many rows of the group it holds for."""
+	return Sum(criterion(rule, table, params))
+
+
+def cases():
+	return DocType(CASE).as_("t")
+
+
+def jobs():
+	return DocType(WORK_ORDER).as_("w")
+
+
+def month(column):
+	return DateFormat(column, "%Y-%m")
+
+
+def team(t):
+	"""The team that answers for a case: the maintenance team for repairs, the decision maker's level for routed
+	complaints (R2), customer service otherwise."""
+	return (
+		Case()
+		.when(t.ticket_type.isin(WORK_ORDER_TYPES), MAINTENANCE_TEAM)
+		.when(t.routed_to_level == COMPANY_LEADERSHIP, COMPANY_LEADERSHIP)
+		.when(t.routed_to_level == OFFICE_HEAD_LEVEL, MANAGEMENT_OFFICE)
+		.else_(CUSTOMER_SERVICE)
+	)
+
+
+CASE_GROUPS = {
+	"Property": lambda t: t.property,
+	"Month": lambda t: month(t.call_started_at),
+	"Case Type": lambda t: t.ticket_type,
+	"Team": team,
+	"Person": lambda t: t.follow_up_owner,
+}
+MEASURES = {
+	"on_time": K.CASE_ON_TIME,
+	"late": K.CASE_LATE,
+	"pending": K.CASE_PENDING,
+	"decided": K.Not(K.CASE_PENDING),
+}
 
 
 # -- filters ------------------------------------------------------------------------------------------------
@@ -82,32 +156,29 @@ def period(filters, default_months: int = 12) -> tuple[datetime, datetime]:
 	return start, end
 
 
-def case_conditions(filters, types=KPI_TYPES, date_field="t.call_started_at") -> tuple[list[str], dict]:
-	"""WHERE conditions over `tabService Ticket` t shared by the case reports."""
+def case_filters(filters, t, types=KPI_TYPES, since=None) -> list[Criterion]:
+	"""The criteria over the cases `t` shared by the case reports: received in the period (or `since`, a
+	criterion that replaces the period's start), of `types`, and the report's other filters."""
 	filters = frappe._dict(filters or {})
 	start, end = period(filters)
-	params = {"start": start, "end": end, "now": now_datetime()}
-	conditions = [f"{date_field} >= %(start)s", f"{date_field} < %(end)s"]
 	ticket_type = filters.get("ticket_type")
 	if ticket_type:
-		params["types"] = (ticket_type,) if ticket_type in types else ("",)
-	else:
-		params["types"] = tuple(types)
-	conditions.append("t.ticket_type in %(types)s")
+		types = (ticket_type,) if ticket_type in types else ("",)
+	out = [
+		since if since is not None else t.call_started_at >= start,
+		t.call_started_at < end,
+		t.ticket_type.isin(tuple(types)),
+	]
 	if filters.get("property"):
-		conditions.append("t.property = %(property)s")
-		params["property"] = filters.property
+		out.append(t.property == filters.property)
 	if filters.get("team"):
-		conditions.append(f"{TEAM_SQL} = %(team)s")
-		params["team"] = filters.team
+		out.append(team(t) == filters.team)
 	if filters.get("person"):
-		conditions.append("t.follow_up_owner = %(person)s")
-		params["person"] = filters.person
+		out.append(t.follow_up_owner == filters.person)
 	for field in ("complaint_ground", "unit", "validity_class"):
 		if filters.get(field):
-			conditions.append(f"t.{field} = %({field})s")
-			params[field] = filters[field]
-	return conditions, params
+			out.append(t[field] == filters[field])
+	return out
 
 
 def month_bounds(key: str) -> tuple[str, str]:
@@ -160,19 +231,24 @@ def grouping(group_by: str, groups: dict) -> str:
 
 def case_timeliness(filters, group_by: str = "Property") -> list[dict]:
 	"""R29 per group: total (decided), on time, late, pending and the rate."""
-	conditions, params = case_conditions(filters)
-	key = CASE_GROUPS[grouping(group_by, CASE_GROUPS)]
-	rows = frappe.db.sql(
-		f"""select {key} as group_key, count(*) as received,
-			sum({ON_TIME_SQL}) as on_time, sum({PENDING_SQL}) as pending
-		from `tabService Ticket` t
-		where {" and ".join(conditions)}
-		group by group_key order by group_key""",
-		params,
-		as_dict=True,
+	t = cases()
+	key = CASE_GROUPS[grouping(group_by, CASE_GROUPS)](t).as_("group_key")
+	now = {"now": now_datetime()}
+	rows = (
+		frappe.qb.from_(t)
+		.select(
+			key,
+			Count("*").as_("received"),
+			counted(K.CASE_ON_TIME, t, now).as_("on_time"),
+			counted(K.CASE_PENDING, t, now).as_("pending"),
+		)
+		.where(Criterion.all(case_filters(filters, t)))
+		.groupby(key)
+		.orderby(key)
+		.run(as_dict=True)
 	)
 	for row in rows:
-		# every case is exactly one of on time, late or pending (LATE_SQL is the rest)
+		# every case is exactly one of on time, late or pending (CASE_LATE is the rest)
 		row.on_time, row.pending = int(row.on_time or 0), int(row.pending or 0)
 		row.late = int(row.received) - row.on_time - row.pending
 		row.total = row.on_time + row.late
@@ -182,73 +258,99 @@ def case_timeliness(filters, group_by: str = "Property") -> list[dict]:
 
 def case_list(filters, measure: str | None = None, types=KPI_TYPES, limit: int = 5000) -> list[dict]:
 	"""The cases behind a number of R29 or R32, with their verdict."""
-	filters = frappe._dict(filters or {})
-	conditions, params = case_conditions(filters, types)
+	t = cases()
+	now = now_datetime()
+	conditions = case_filters(filters, t, types)
 	if measure in MEASURES:
-		conditions.append(MEASURES[measure])
-	return frappe.db.sql(
-		f"""select t.name as service_ticket, t.ticket_type, t.property, t.unit, t.subject,
-			t.follow_up_owner, t.status, t.call_started_at, t.kpi_due_at, t.handled_at, t.reopen_count,
-			t.complaint_ground, t.validity_class, {VERDICT_SQL} as verdict
-		from `tabService Ticket` t
-		where {" and ".join(conditions)}
-		order by t.call_started_at limit {int(limit)}""",
-		params,
-		as_dict=True,
+		conditions.append(criterion(MEASURES[measure], t, {"now": now}))
+	rows = (
+		frappe.qb.from_(t)
+		.select(
+			t.name.as_("service_ticket"),
+			t.ticket_type,
+			t.property,
+			t.unit,
+			t.subject,
+			t.follow_up_owner,
+			t.status,
+			t.call_started_at,
+			t.kpi_due_at,
+			t.handled_at,
+			t.reopen_count,
+			t.complaint_ground,
+			t.validity_class,
+		)
+		.where(Criterion.all(conditions))
+		.orderby(t.call_started_at)
+		.limit(int(limit))
+		.run(as_dict=True)
 	)
+	for row in rows:
+		row.verdict = K.case_verdict(row, now)
+	return rows
 
 
 # -- R30 零修急修及时率, 返修率 ----------------------------------------------------------------------------------
 
 JOB_GROUPS = {
-	"Property": "w.property",
-	"Month": "date_format(w.completed_at, '%%Y-%%m')",
-	"Technician": "w.technician",
+	"Property": lambda w: w.property,
+	"Month": lambda w: month(w.completed_at),
+	"Technician": lambda w: w.technician,
 }
-JOB_ON_TIME_SQL = f"(w.job_class = '{MINOR}' and (w.kpi_due_at is null or w.completed_at <= w.kpi_due_at))"
-JOB_LATE_SQL = f"(w.job_class = '{MINOR}' and w.completed_at > w.kpi_due_at)"
-REWORK_SQL = "(w.rework_of is not null and w.rework_of != '')"
+JOB_MEASURES = {"late": K.JOB_LATE, "rework": K.REWORK}
 
 
-def job_conditions(filters) -> tuple[list[str], dict]:
-	"""WHERE conditions over `tabRepair Work Order` w: jobs completed in the period."""
+def job_filters(filters, w) -> list[Criterion] | None:
+	"""The criteria over the work orders `w`: jobs completed in the period. None when the filters leave no job
+	(a complaint's case type, a team other than maintenance)."""
 	filters = frappe._dict(filters or {})
 	start, end = period(filters)
-	params = {"start": start, "end": end}
-	conditions = ["w.completed_at >= %(start)s", "w.completed_at < %(end)s", "w.status != 'Cancelled'"]
+	out = [w.completed_at >= start, w.completed_at < end, w.status != CANCELLED]
 	if filters.get("property"):
-		conditions.append("w.property = %(property)s")
-		params["property"] = filters.property
+		out.append(w.property == filters.property)
 	if filters.get("person"):
-		conditions.append("w.technician = %(person)s")
-		params["person"] = filters.person
+		out.append(w.technician == filters.person)
 	if filters.get("ticket_type"):
 		# A paid service's job is a paid job; complaints and requests have none.
-		paid = {"Repair": "0", "Paid Service": "1"}.get(filters.ticket_type)
-		conditions.append(f"w.paid_service = {paid}" if paid else "1 = 0")
-	if filters.get("team") and filters.team != "Maintenance Team":
-		conditions.append("1 = 0")
-	return conditions, params
+		paid = {REPAIR: 0, PAID_SERVICE: 1}.get(filters.ticket_type)
+		if paid is None:
+			return None
+		out.append(w.paid_service == paid)
+	if filters.get("team") and filters.team != MAINTENANCE_TEAM:
+		return None
+	return out
+
+
+def aim_gap() -> int:
+	"""R21: the aim (2 h) ends as many minutes before the limit (24 h) as the two differ; kpi_due_at already
+	carries the limit and any paused minutes."""
+	s = settings()
+	return round((flt(s.minor_repair_limit_hours) - flt(s.minor_repair_target_hours)) * 60)
 
 
 def repair_kpi(filters, group_by: str = "Property") -> list[dict]:
 	"""R30 per group, with the targets of the service commitment (R31)."""
-	conditions, params = job_conditions(filters)
+	w = jobs()
+	key = JOB_GROUPS[grouping(group_by, JOB_GROUPS)](w).as_("group_key")
+	conditions = job_filters(filters, w)
+	if conditions is None:
+		return []
 	s = settings()
-	# R21: the aim (2 h) ends as many minutes before the limit (24 h) as the two differ; kpi_due_at already
-	# carries the limit and any paused minutes
-	params["aim_gap"] = round((flt(s.minor_repair_limit_hours) - flt(s.minor_repair_target_hours)) * 60)
-	rows = frappe.db.sql(
-		f"""select {JOB_GROUPS[grouping(group_by, JOB_GROUPS)]} as group_key, count(*) as completed,
-			sum(w.job_class = '{MINOR}') as minor, sum({JOB_ON_TIME_SQL}) as minor_on_time,
-			sum(w.job_class = '{MINOR}' and w.completed_at <= w.kpi_due_at - interval %(aim_gap)s minute)
-				as minor_within_aim,
-			sum({REWORK_SQL}) as rework
-		from `tabRepair Work Order` w
-		where {" and ".join(conditions)}
-		group by group_key order by group_key""",
-		params,
-		as_dict=True,
+	params = {"aim_gap": aim_gap()}
+	rows = (
+		frappe.qb.from_(w)
+		.select(
+			key,
+			Count("*").as_("completed"),
+			counted(K.MINOR_JOB, w).as_("minor"),
+			counted(K.JOB_ON_TIME, w).as_("minor_on_time"),
+			counted(K.JOB_WITHIN_AIM, w, params).as_("minor_within_aim"),
+			counted(K.REWORK, w).as_("rework"),
+		)
+		.where(Criterion.all(conditions))
+		.groupby(key)
+		.orderby(key)
+		.run(as_dict=True)
 	)
 	for row in rows:
 		for field in ("completed", "minor", "minor_on_time", "minor_within_aim", "rework"):
@@ -266,21 +368,34 @@ def repair_kpi(filters, group_by: str = "Property") -> list[dict]:
 
 def job_breaches(filters, measure: str | None = None, limit: int = 5000) -> list[dict]:
 	"""R30's breaches: minor/urgent jobs completed late, and rework jobs."""
-	conditions, params = job_conditions(filters)
-	which = {"late": JOB_LATE_SQL, "rework": REWORK_SQL}.get(measure, f"({JOB_LATE_SQL} or {REWORK_SQL})")
-	conditions.append(which)
-	return frappe.db.sql(
-		f"""select w.name as work_order, w.service_ticket, w.property, w.unit, w.subject, w.technician,
-			w.job_class, w.kpi_due_at, w.completed_at, w.rework_of,
-			case when {JOB_LATE_SQL} then timestampdiff(minute, w.kpi_due_at, w.completed_at) end
-				as minutes_late,
-			case when {REWORK_SQL} then 'Rework' else 'Late' end as breach
-		from `tabRepair Work Order` w
-		where {" and ".join(conditions)}
-		order by w.completed_at limit {int(limit)}""",
-		params,
-		as_dict=True,
+	w = jobs()
+	conditions = job_filters(filters, w)
+	if conditions is None:
+		return []
+	conditions.append(criterion(JOB_MEASURES.get(measure) or K.any_of(K.JOB_LATE, K.REWORK), w))
+	rows = (
+		frappe.qb.from_(w)
+		.select(
+			w.name.as_("work_order"),
+			w.service_ticket,
+			w.property,
+			w.unit,
+			w.subject,
+			w.technician,
+			w.job_class,
+			w.kpi_due_at,
+			w.completed_at,
+			w.rework_of,
+		)
+		.where(Criterion.all(conditions))
+		.orderby(w.completed_at)
+		.limit(int(limit))
+		.run(as_dict=True)
 	)
+	for row in rows:
+		row.minutes_late = K.minutes_late(row)
+		row.breach = K.job_breach(row)
+	return rows
 
 
 # -- workspace number cards ---------------------------------------------------------------------------------
@@ -298,19 +413,21 @@ def overall(rows: list[dict], part: str, whole: str) -> float | None:
 @frappe.whitelist()
 def overdue_cases_card(filters=None) -> dict:
 	"""Open cases past the deadline that decides their timeliness (R29)."""
-	frappe.has_permission("Service Ticket", "read", throw=True)
-	count = frappe.db.sql(
-		"""select count(*) from `tabService Ticket` t
-		where t.status in %(open)s and t.handled_at is null and t.kpi_due_at < %(now)s""",
-		{"open": OPEN_STATES, "now": now_datetime()},
-	)[0][0]
+	frappe.has_permission(CASE, "read", throw=True)
+	t = cases()
+	count = (
+		frappe.qb.from_(t)
+		.select(Count("*"))
+		.where(t.status.isin(OPEN_STATES) & criterion(K.OVERDUE, t, {"now": now_datetime()}))
+		.run()[0][0]
+	)
 	return {"value": count, "fieldtype": "Int", "route": ["query-report", "Case Timeliness"]}
 
 
 @frappe.whitelist()
 def timeliness_rate_card(filters=None) -> dict:
 	"""This month's 处理及时率 (R29)."""
-	frappe.has_permission("Service Ticket", "read", throw=True)
+	frappe.has_permission(CASE, "read", throw=True)
 	rows = case_timeliness(this_month())
 	return {"value": overall(rows, "on_time", "total"), "fieldtype": "Percent"}
 
@@ -318,7 +435,7 @@ def timeliness_rate_card(filters=None) -> dict:
 @frappe.whitelist()
 def minor_timeliness_rate_card(filters=None) -> dict:
 	"""This month's 零修急修及时率 (R30)."""
-	frappe.has_permission("Repair Work Order", "read", throw=True)
+	frappe.has_permission(WORK_ORDER, "read", throw=True)
 	rows = repair_kpi(this_month())
 	return {"value": overall(rows, "minor_on_time", "minor"), "fieldtype": "Percent"}
 
@@ -326,7 +443,7 @@ def minor_timeliness_rate_card(filters=None) -> dict:
 @frappe.whitelist()
 def rework_rate_card(filters=None) -> dict:
 	"""This month's 返修率 (R30)."""
-	frappe.has_permission("Repair Work Order", "read", throw=True)
+	frappe.has_permission(WORK_ORDER, "read", throw=True)
 	rows = repair_kpi(this_month())
 	return {"value": overall(rows, "rework", "completed"), "fieldtype": "Percent"}
 
@@ -334,14 +451,14 @@ def rework_rate_card(filters=None) -> dict:
 def computed_labels() -> dict[str, str]:
 	"""Values the queries compute (no DocType option holds them), translated."""
 	return {
-		"On Time": _("On Time"),
-		"Late": _("Late"),
-		"Pending": _("Pending"),
-		"Rework": _("Rework"),
-		"Maintenance Team": _("Maintenance Team"),
-		"Customer Service Centre": _("Customer Service Centre"),
-		"Management Office": _("Management Office"),
-		"Company Leadership": _("Company Leadership"),
+		K.ON_TIME: _("On Time"),
+		K.LATE: _("Late"),
+		K.PENDING: _("Pending"),
+		K.REWORK_BREACH: _("Rework"),
+		MAINTENANCE_TEAM: _("Maintenance Team"),
+		CUSTOMER_SERVICE: _("Customer Service Centre"),
+		MANAGEMENT_OFFICE: _("Management Office"),
+		COMPANY_LEADERSHIP: _("Company Leadership"),
 	}
 
 
@@ -351,11 +468,11 @@ def case_column(fieldname: str, **overrides) -> dict:
 		"service_ticket": {
 			"label": _("Service Ticket"),
 			"fieldtype": "Link",
-			"options": "Service Ticket",
+			"options": CASE,
 			"width": 150,
 		},
-		"property": {"label": _("Property"), "fieldtype": "Link", "options": "Property"},
-		"unit": {"label": _("Housing Unit"), "fieldtype": "Link", "options": "Property Unit"},
+		"property": {"label": _("Property"), "fieldtype": "Link", "options": PROPERTY},
+		"unit": {"label": _("Housing Unit"), "fieldtype": "Link", "options": UNIT},
 		"subject": {"label": _("Reported Item"), "fieldtype": "Data"},
 		"status": {"label": _("Status"), "fieldtype": "Data", "width": 90},
 		"call_started_at": {"label": _("Call or Visit Began At"), "fieldtype": "Datetime"},
@@ -377,44 +494,46 @@ def translated(rows: list[dict], *fields: str) -> list[dict]:
 # -- R27 月度报修汇总 -----------------------------------------------------------------------------------------
 
 
-# An open item: the job is not done, or the resident reopened the case and it is not resolved again.
-OPEN_ITEM_SQL = "(t.status in %(open)s and (t.handled_at is null or t.reopen_count > 0))"
+def open_item(t) -> Criterion:
+	"""An open item: the job is not done, or the resident reopened the case and it is not resolved again."""
+	return t.status.isin(OPEN_STATES) & criterion(K.UNFINISHED, t)
 
 
-def summary_conditions(filters) -> tuple[list[str], dict]:
+def summary_filters(filters, t, start) -> list[Criterion]:
 	"""Repairs received in the period, and the ones received earlier that are still open (chased until done)."""
-	conditions, params = case_conditions(filters, REPAIR_TYPES)
-	conditions[0] = f"(t.call_started_at >= %(start)s or {OPEN_ITEM_SQL})"
-	params["open"] = OPEN_STATES
-	if frappe._dict(filters or {}).get("developer"):
-		conditions.append(
-			"t.property in (select p.name from `tabProperty` p where p.developer = %(developer)s)"
-		)
-		params["developer"] = filters["developer"]
-	return conditions, params
+	conditions = case_filters(filters, t, WORK_ORDER_TYPES, since=(t.call_started_at >= start) | open_item(t))
+	developer = frappe._dict(filters or {}).get("developer")
+	if developer:
+		p = DocType(PROPERTY)
+		conditions.append(t.property.isin(frappe.qb.from_(p).select(p.name).where(p.developer == developer)))
+	return conditions
 
 
 def repair_summary(filters) -> list[dict]:
 	"""R27 per property: received, completed and open in the period, open items carried from before, the
 	overdue ones and the residents' reminders on open items."""
-	conditions, params = summary_conditions(filters)
-	rows = frappe.db.sql(
-		f"""select t.property as property,
-			sum(t.call_started_at >= %(start)s) as received,
-			sum(t.call_started_at >= %(start)s and not {OPEN_ITEM_SQL}) as completed,
-			sum(t.call_started_at >= %(start)s and {OPEN_ITEM_SQL}) as still_open,
-			sum(t.call_started_at < %(start)s) as carried,
-			sum({OPEN_ITEM_SQL} and t.kpi_due_at < %(now)s) as overdue,
-			sum(if({OPEN_ITEM_SQL}, t.reminder_count, 0)) as reminders
-		from `tabService Ticket` t
-		where {" and ".join(conditions)}
-		group by t.property order by t.property""",
-		params,
-		as_dict=True,
+	t = cases()
+	start = period(frappe._dict(filters or {}))[0]
+	new, still_open = t.call_started_at >= start, open_item(t)
+	rows = (
+		frappe.qb.from_(t)
+		.select(
+			t.property.as_("property"),
+			Sum(new).as_("received"),
+			Sum(new & still_open.negate()).as_("completed"),
+			Sum(new & still_open).as_("still_open"),
+			Sum(t.call_started_at < start).as_("carried"),
+			Sum(still_open & criterion(K.PAST_DUE, t, {"now": now_datetime()})).as_("overdue"),
+			Sum(Case().when(still_open, t.reminder_count).else_(0)).as_("reminders"),
+		)
+		.where(Criterion.all(summary_filters(filters, t, start)))
+		.groupby(t.property)
+		.orderby(t.property)
+		.run(as_dict=True)
 	)
 	developers = dict(
 		frappe.get_all(
-			"Property",
+			PROPERTY,
 			filters={"name": ("in", [r.property for r in rows])},
 			fields=["name", "developer"],
 			as_list=1,
@@ -430,24 +549,49 @@ def repair_summary(filters) -> list[dict]:
 
 def open_items(filters, limit: int = 5000) -> list[dict]:
 	"""R27: every open repair item with its chasers: reminders, escalations (督办) and liaison-sheet chases."""
-	conditions, params = summary_conditions(filters)
-	conditions.append(OPEN_ITEM_SQL)
-	return frappe.db.sql(
-		f"""select t.name as service_ticket, t.property, p.developer, t.unit, t.subject, t.status,
-			t.call_started_at, t.kpi_due_at, t.follow_up_owner, t.reminder_count,
-			(select count(*) from `tabEscalation` e where e.service_ticket = t.name) as escalations,
-			(select e.level from `tabEscalation` e where e.service_ticket = t.name
-				order by e.escalated_at desc limit 1) as last_escalation,
-			(select count(*) from `tabLiaison Chase` c join `tabLiaison Sheet Case` lc
-				on lc.parent = c.parent and lc.parenttype = 'Liaison Sheet'
-				where lc.service_ticket = t.name) as liaison_chases,
-			(t.kpi_due_at < %(now)s) as overdue
-		from `tabService Ticket` t left join `tabProperty` p on p.name = t.property
-		where {" and ".join(conditions)}
-		order by t.call_started_at limit {int(limit)}""",
-		params,
-		as_dict=True,
+	t, p = cases(), DocType(PROPERTY).as_("p")
+	e, last = DocType(ESCALATION).as_("e"), DocType(ESCALATION).as_("le")
+	chase, sheet_case = DocType("Liaison Chase").as_("c"), DocType("Liaison Sheet Case").as_("lc")
+	start = period(frappe._dict(filters or {}))[0]
+	now = now_datetime()
+	rows = (
+		frappe.qb.from_(t)
+		.left_join(p)
+		.on(p.name == t.property)
+		.select(
+			t.name.as_("service_ticket"),
+			t.property,
+			p.developer,
+			t.unit,
+			t.subject,
+			t.status,
+			t.call_started_at,
+			t.kpi_due_at,
+			t.follow_up_owner,
+			t.reminder_count,
+			frappe.qb.from_(e).select(Count("*")).where(e.service_ticket == t.name).as_("escalations"),
+			frappe.qb.from_(last)
+			.select(last.level)
+			.where(last.service_ticket == t.name)
+			.orderby(last.escalated_at, order=Order.desc)
+			.limit(1)
+			.as_("last_escalation"),
+			frappe.qb.from_(chase)
+			.join(sheet_case)
+			.on((sheet_case.parent == chase.parent) & (sheet_case.parenttype == LIAISON_SHEET))
+			.select(Count("*"))
+			.where(sheet_case.service_ticket == t.name)
+			.as_("liaison_chases"),
+		)
+		.where(Criterion.all([*summary_filters(filters, t, start), open_item(t)]))
+		.orderby(t.call_started_at)
+		.limit(int(limit))
+		.run(as_dict=True)
 	)
+	for row in rows:
+		overdue = K.truth(K.PAST_DUE, row, {"now": now})
+		row.overdue = None if overdue is None else int(overdue)
+	return rows
 
 
 # -- R26 登记日志核对 -----------------------------------------------------------------------------------------
@@ -457,53 +601,62 @@ def job_logs(filters, limit: int = 5000) -> list[dict]:
 	"""R26: each daily job log with its jobs, open items and reconciliation state."""
 	filters = frappe._dict(filters or {})
 	start, end = period(filters, default_months=1)
-	params = {"start": start.date(), "end": end.date(), "today": getdate()}
-	conditions = ["l.log_date >= %(start)s", "l.log_date < %(end)s"]
+	log, entry = DocType(JOB_LOG).as_("l"), DocType("Job Log Entry").as_("j")
+	conditions = [log.log_date >= start.date(), log.log_date < end.date()]
 	if filters.get("property"):
-		conditions.append("l.property = %(property)s")
-		params["property"] = filters.property
+		conditions.append(log.property == filters.property)
 	if filters.get("person"):
-		conditions.append("l.kept_by = %(person)s")
-		params["person"] = filters.person
+		conditions.append(log.kept_by == filters.person)
 	if filters.get("unreconciled_only"):
-		conditions.append("l.reconciled = 0")
-	if filters.get("team") and filters.team != "Maintenance Team":
-		conditions.append("1 = 0")  # the log is the maintenance team's
-	jobs_join, having = "", ""
+		conditions.append(log.reconciled == 0)
+	if filters.get("team") and filters.team != MAINTENANCE_TEAM:
+		return []  # the log is the maintenance team's
+	reconcile_by = log.log_date + Interval(days=int(settings().reconciliation_days or 2))
+	query = (
+		frappe.qb.from_(log).left_join(entry).on((entry.parent == log.name) & (entry.parenttype == JOB_LOG))
+	)
+	counted_jobs = Count(entry.name)
 	if filters.get("ticket_type"):
 		# only the jobs of that case type count, and logs without any are left out
-		paid = {"Repair": "0", "Paid Service": "1"}.get(filters.ticket_type)
-		jobs_join = " join `tabRepair Work Order` w on w.name = j.work_order" + (
-			f" and w.paid_service = {paid}" if paid else " and 1 = 0"
+		paid = {REPAIR: 0, PAID_SERVICE: 1}.get(filters.ticket_type)
+		if paid is None:
+			return []
+		w = jobs()
+		query = query.left_join(w).on((w.name == entry.work_order) & (w.paid_service == paid))
+		counted_jobs = Count(w.name)
+		query = query.having(counted_jobs > 0)
+	return (
+		query.select(
+			log.name.as_("job_log"),
+			log.property,
+			log.log_date,
+			log.kept_by,
+			counted_jobs.as_("jobs"),
+			log.open_items,
+			log.reconciled,
+			log.reconciled_by,
+			log.reconciled_at,
+			reconcile_by.as_("reconcile_by"),
+			Case().when((log.reconciled == 0) & (reconcile_by < getdate()), 1).else_(0).as_("overdue"),
 		)
-		having = "having jobs > 0"
-	params["days"] = int(settings().reconciliation_days or 2)
-	return frappe.db.sql(
-		f"""select l.name as job_log, l.property, l.log_date, l.kept_by, count(j.name) as jobs,
-			l.open_items, l.reconciled, l.reconciled_by, l.reconciled_at,
-			date_add(l.log_date, interval %(days)s day) as reconcile_by,
-			(l.reconciled = 0 and date_add(l.log_date, interval %(days)s day) < %(today)s) as overdue
-		from `tabMaintenance Job Log` l
-			left join (`tabJob Log Entry` j{jobs_join})
-				on j.parent = l.name and j.parenttype = 'Maintenance Job Log'
-		where {" and ".join(conditions)}
-		group by l.name {having}
-		order by l.log_date desc, l.property limit {int(limit)}""",
-		params,
-		as_dict=True,
+		.where(Criterion.all(conditions))
+		.groupby(log.name)
+		.orderby(log.log_date, order=Order.desc)
+		.orderby(log.property)
+		.limit(int(limit))
+		.run(as_dict=True)
 	)
 
 
 # -- R32 投诉统计分析 -----------------------------------------------------------------------------------------
 
-COMPLAINT_TYPES = ("Complaint", "Service Request")
 COMPLAINT_GROUPS = {
-	"Ground": "t.complaint_ground",
-	"Property": "t.property",
-	"Team": TEAM_SQL,
-	"Unit": "t.unit",
-	"Validity Class": "t.validity_class",
-	"Month": MONTH_SQL,
+	"Ground": lambda t: t.complaint_ground,
+	"Property": lambda t: t.property,
+	"Team": team,
+	"Unit": lambda t: t.unit,
+	"Validity Class": lambda t: t.validity_class,
+	"Month": lambda t: month(t.call_started_at),
 }
 
 
@@ -519,30 +672,36 @@ def complaint_analysis(filters, group_by: str = "Ground") -> list[dict]:
 	"""R32 per ground, property, team, unit (recurring ones only if asked), validity class or month."""
 	filters = frappe._dict(filters or {})
 	if not filters.get("ticket_type"):
-		filters.ticket_type = "Complaint"
-	conditions, params = case_conditions(filters, COMPLAINT_TYPES)
-	having = ""
-	if group_by == "Unit" and filters.get("recurring_only"):
-		having = "having count(*) >= %(min_count)s"
-		params["min_count"] = int(settings().recurrence_min_complaints or 2)
-	rows = frappe.db.sql(
-		f"""select {COMPLAINT_GROUPS[grouping(group_by, COMPLAINT_GROUPS)]} as group_key, count(*) as total,
-			sum(t.validity_class = 'Valid Complaint') as valid,
-			sum(t.validity_class = 'Matter to Assist') as to_assist,
-			sum(t.validity_class = 'Excessive Demand') as excessive,
-			sum(t.status in ('Resolved', 'Closed')) as resolved,
-			sum({ON_TIME_SQL}) as on_time, sum({PENDING_SQL}) as pending
-		from `tabService Ticket` t
-		where {" and ".join(conditions)}
-		group by group_key {having} order by total desc, group_key""",
-		params,
-		as_dict=True,
+		filters.ticket_type = COMPLAINT
+	t = cases()
+	key = COMPLAINT_GROUPS[grouping(group_by, COMPLAINT_GROUPS)](t).as_("group_key")
+	conditions = Criterion.all(case_filters(filters, t, ANSWER_TYPES))
+	now = {"now": now_datetime()}
+	total = Count("*").as_("total")
+	query = (
+		frappe.qb.from_(t)
+		.select(
+			key,
+			total,
+			Sum(t.validity_class == VALID).as_("valid"),
+			Sum(t.validity_class == TO_ASSIST).as_("to_assist"),
+			Sum(t.validity_class == EXCESSIVE).as_("excessive"),
+			Sum(t.status.isin(CLOSED_STATES)).as_("resolved"),
+			counted(K.CASE_ON_TIME, t, now).as_("on_time"),
+			counted(K.CASE_PENDING, t, now).as_("pending"),
+		)
+		.where(conditions)
+		.groupby(key)
+		.orderby(total, order=Order.desc)
+		.orderby(key)
 	)
+	recurring = group_by == "Unit" and filters.get("recurring_only")
+	if recurring:
+		query = query.having(Count("*") >= int(settings().recurrence_min_complaints or 2))
+	rows = query.run(as_dict=True)
 	grand = sum(r.total for r in rows)
-	if having:  # a share of all the period's complaints, not only of the recurring units' ones
-		grand = frappe.db.sql(
-			f"select count(*) from `tabService Ticket` t where {' and '.join(conditions)}", params
-		)[0][0]
+	if recurring:  # a share of all the period's complaints, not only of the recurring units' ones
+		grand = frappe.qb.from_(t).select(Count("*")).where(conditions).run()[0][0]
 	for row in rows:
 		for field in ("valid", "to_assist", "excessive", "resolved", "on_time", "pending"):
 			row[field] = int(row[field] or 0)

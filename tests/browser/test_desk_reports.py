@@ -1,5 +1,6 @@
-"""The reports and the workspace on the desk in Chinese (R29, R30): the office director's numbers at a glance, and
-the cases behind a number one click away. Screenshots go to docs/screenshots."""
+"""The reports and the workspace on the desk in Chinese (R26, R27, R29, R30, R32): the office director's numbers at a
+glance, the cases behind a number one click away, and every report's filters (one shared script,
+public/js/kpi_report.js) on the page and narrowing the figures. Screenshots go to docs/screenshots."""
 
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -8,10 +9,18 @@ import frappe
 import pytest
 
 from tests.browser.conftest import BASE_URL, login, screenshot
-from tests.integration.factories import PASSWORD, make_property, make_ticket, make_unit, make_user
+from tests.integration.factories import (
+	PASSWORD,
+	delete_cases,
+	make_property,
+	make_ticket,
+	make_unit,
+	make_user,
+)
 
 DIRECTOR = "browser-director@reports.test"
 PROPERTY = "报表浏览器楼盘"
+REPAIR_PROPERTY = "报表浏览器楼盘乙"
 MARCH = {"from_date": "2026-03-01", "to_date": "2026-03-31"}
 
 
@@ -81,5 +90,98 @@ def test_workspace_shows_the_kpi_cards_and_charts(browser, report_data):
 		for label in ("未结案件", "超时未结案件", "本月零修急修及时率", "本月返修率", "报表与指标"):
 			assert label in body, label
 		screenshot(page, "workspace-kpis.png")
+	finally:
+		context.close()
+
+
+@pytest.fixture(scope="module")
+def repair_data(frappe_site):
+	"""A repair of another property, done within the hour on 12 March, and that day's job log (R26, R27, R30)."""
+	agent = make_user("browser-report-agent@reports.test", "Property Duty Staff")
+	tech = make_user("browser-report-tech@reports.test", "Property Maintenance Technician")
+	prop = make_property(REPAIR_PROPERTY)
+	unit = make_unit(prop, "6幢", "601")
+	called = datetime(2026, 3, 12, 9, 0)
+	frappe.set_user(agent)
+	ticket = make_ticket(unit, call_started_at=called)
+	frappe.set_user("Administrator")
+	wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+	wo.db_set("dispatched_at", called + timedelta(minutes=2), update_modified=False)
+	wo.reload()
+	wo.update(
+		{
+			"job_class": "Minor or Urgent",
+			"technician": tech,
+			"arrived_at": called + timedelta(minutes=10),
+			"completed_at": called + timedelta(hours=1),
+		}
+	)
+	wo.save()
+	log = frappe.get_doc(
+		{"doctype": "Maintenance Job Log", "property": prop, "log_date": "2026-03-12"}
+	).insert()
+	log.fill_entries()
+	frappe.db.commit()  # the web server reads through its own connection
+	yield {"ticket": ticket.name, "log": log.name}
+	frappe.db.delete("Job Log Entry", {"parent": log.name})
+	frappe.db.delete("Maintenance Job Log", {"property": prop})
+	delete_cases(prop)
+	frappe.db.commit()
+
+
+# Each report: its filters in order (the shared script builds them), the property whose figures it shows, a text
+# of its rows, and a filter (chosen on the page) that leaves that property nothing to show.
+REPORTS = {
+	"Case Timeliness": (
+		["from_date", "to_date", "property", "ticket_type", "team", "person", "group_by", "show_cases",
+			"measure"],
+		PROPERTY, "property", ("ticket_type", "Repair"),
+	),
+	"Complaint Analysis": (
+		["from_date", "to_date", "property", "ticket_type", "team", "person", "group_by", "recurring_only",
+			"complaint_ground", "unit", "validity_class", "show_cases"],
+		PROPERTY, "A4.3.1.2", ("validity_class", "Excessive Demand"),
+	),
+	"Repair KPI": (
+		["from_date", "to_date", "property", "ticket_type", "team", "person", "group_by", "show_cases",
+			"measure"],
+		REPAIR_PROPERTY, "property", ("ticket_type", "Paid Service"),
+	),
+	"Monthly Repair Summary": (
+		["from_date", "to_date", "property", "developer", "ticket_type", "team", "person", "show_cases"],
+		REPAIR_PROPERTY, "property", ("ticket_type", "Paid Service"),
+	),
+	"Job Log Reconciliation": (
+		["from_date", "to_date", "property", "ticket_type", "team", "person", "unreconciled_only"],
+		REPAIR_PROPERTY, "log", ("ticket_type", "Paid Service"),
+	),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("report_name", list(REPORTS))
+def test_every_report_shows_its_filters_and_they_filter(browser, report_data, repair_data, report_name):
+	fieldnames, prop, row_text, (field, value) = REPORTS[report_name]
+	row_text = {"property": prop, "log": repair_data["log"]}.get(row_text, row_text)
+	context, page = login(browser, DIRECTOR, PASSWORD)
+	try:
+		page.goto(f"{BASE_URL}/app/query-report/{report_name}?{urlencode({**MARCH, 'property': prop})}")
+		page.locator(".dt-scrollable").get_by_text(row_text).first.wait_for(timeout=60_000)
+		shown = page.evaluate("() => frappe.query_report.filters.map((f) => f.df.fieldname)")
+		assert shown == fieldnames
+		for fieldname in fieldnames:  # on the page, not only defined (a depends_on filter may be hidden)
+			assert page.locator(f'.page-form .frappe-control[data-fieldname="{fieldname}"]').count() == 1
+		assert page.evaluate("() => frappe.query_report.get_filter_value('property')") == prop
+		assert page.evaluate("() => frappe.query_report.data.length") > 0
+		# choose the narrowing value on the page, as a user does: the report runs again and has nothing to show
+		page.select_option(f'.page-form .frappe-control[data-fieldname="{field}"] select', value)
+		page.wait_for_function(
+			"([field, value]) => frappe.query_report.get_filter_value(field) === value"
+			" && frappe.query_report.data.length === 0",
+			arg=[field, value],
+			timeout=60_000,
+		)
+		# and back: the figures return
+		page.select_option(f'.page-form .frappe-control[data-fieldname="{field}"] select', "")
+		page.locator(".dt-scrollable").get_by_text(row_text).first.wait_for(timeout=60_000)
 	finally:
 		context.close()

@@ -11,13 +11,15 @@ from datetime import datetime, timedelta
 
 import frappe
 from frappe.desk.query_report import run as run_report
+from frappe.query_builder import Case
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, getdate, now_datetime, today
 
+from property_helpdesk.constants import SETTINGS
+from property_helpdesk.procedure import clocks as K
 from property_helpdesk.services import corrective, kpi, kpi_mail
 from tests.integration.factories import make_property, make_ticket, make_unit, make_user, ticket_values
 
-SETTINGS = "Property Helpdesk Settings"
 MARCH = {"from_date": "2026-03-01", "to_date": "2026-03-31"}
 FEBRUARY = {"from_date": "2026-02-01", "to_date": "2026-02-28"}
 
@@ -733,3 +735,119 @@ class TestReviewFindings(ReportCase):
 		self.assertTrue(frappe.db.get_value("Repair Work Order", first, "kpi_due_at"), "the redone job too")
 		late = kpi.repair_kpi({"property": self.prop}, "Property")
 		self.assertEqual(late[0]["minor_on_time"], 0, late)  # 30 hours for a 24-hour job: late, not on time
+
+
+class TestOneRuleInPythonAndSQL(FrappeTestCase):
+	"""procedure/clocks states on time, late, pending, overdue and rework once; the reports count each rule in
+	the database (kpi.criterion, frappe.qb) and label the listed rows in Python (clocks.holds). On the same rows
+	of the real tables — every combination of the values that decide — both sides pick the same rows."""
+
+	T0 = datetime(2026, 3, 10, 9, 0)
+	DUE = T0 + timedelta(hours=24)
+	SECOND = timedelta(seconds=1)
+	NOWS = (DUE - SECOND, DUE, DUE + SECOND)
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		user, t0 = "Administrator", cls.T0
+		cases = []
+		for handled in (None, t0, cls.DUE, cls.DUE + cls.SECOND):
+			for due in (None, cls.DUE):
+				for reopened in (0, 1):
+					for status in ("In Progress", "Resolved"):
+						cases.append((f"RULE-CASE-{len(cases):03d}", t0, t0, user, user, "Repair", t0, status,
+							handled, due, reopened))  # fmt: skip
+		frappe.db.bulk_insert(
+			"Service Ticket",
+			["name", "creation", "modified", "owner", "modified_by", "ticket_type", "call_started_at", "status",
+				"handled_at", "kpi_due_at", "reopen_count"],
+			cases,
+		)  # fmt: skip
+		jobs = []
+		for completed in (t0 + timedelta(hours=2), t0 + timedelta(hours=2) + cls.SECOND, cls.DUE,
+				cls.DUE + cls.SECOND, cls.DUE + timedelta(minutes=1, seconds=59)):  # fmt: skip
+			for due in (None, cls.DUE):
+				for job_class in ("Minor or Urgent", "General"):
+					for rework_of in (None, "", "RULE-JOB-000"):
+						jobs.append((f"RULE-JOB-{len(jobs):03d}", t0, t0, user, user, "Completed", completed,
+							due, job_class, rework_of))  # fmt: skip
+		frappe.db.bulk_insert(
+			"Repair Work Order",
+			["name", "creation", "modified", "owner", "modified_by", "status", "completed_at", "kpi_due_at",
+				"job_class", "rework_of"],
+			jobs,
+		)  # fmt: skip
+
+	def both_sides(self, table, prefix, rule, fields, params):
+		"""(names the database counts, names Python counts) for one rule over the rows named `prefix`…"""
+		t = table
+		in_sql = set(
+			frappe.qb.from_(t)
+			.select(t.name)
+			.where(t.name.like(f"{prefix}%") & kpi.criterion(rule, t, params))
+			.run(pluck=True)
+		)
+		rows = frappe.qb.from_(t).select(t.name, *fields).where(t.name.like(f"{prefix}%")).run(as_dict=True)
+		in_python = {r.name for r in rows if K.holds(rule, r, params)}
+		return in_sql, in_python, len(rows)
+
+	def test_case_rules_agree_row_for_row(self):
+		fields = ("handled_at", "kpi_due_at", "reopen_count")
+		rules = {
+			"on time": K.CASE_ON_TIME,
+			"late": K.CASE_LATE,
+			"pending": K.CASE_PENDING,
+			"decided": K.Not(K.CASE_PENDING),
+			"overdue": K.OVERDUE,
+			"past due": K.PAST_DUE,
+			"unfinished": K.UNFINISHED,
+		}
+		for now in self.NOWS:
+			for label, rule in rules.items():
+				with self.subTest(label, now=now):
+					in_sql, in_python, count = self.both_sides(
+						kpi.cases(), "RULE-CASE-", rule, fields, {"now": now}
+					)
+					self.assertEqual(count, 32)
+					self.assertEqual(in_sql, in_python)
+			# the verdict the case lists show is the one the counts count
+			t = kpi.cases()
+			params = {"now": now}
+			verdict = Case()
+			for name, rule in K.CASE_VERDICTS:
+				verdict = verdict.when(kpi.criterion(rule, t, params), name)
+			rows = (
+				frappe.qb.from_(t)
+				.select(t.name, *fields, verdict.else_("none").as_("in_sql"))
+				.where(t.name.like("RULE-CASE-%"))
+				.run(as_dict=True)
+			)
+			self.assertEqual({r.name: r.in_sql for r in rows}, {r.name: K.case_verdict(r, now) for r in rows})
+
+	def test_job_rules_agree_row_for_row(self):
+		fields = ("completed_at", "kpi_due_at", "job_class", "rework_of")
+		params = {"aim_gap": 22 * 60}
+		rules = {
+			"minor": K.MINOR_JOB,
+			"on time": K.JOB_ON_TIME,
+			"late": K.JOB_LATE,
+			"within the aim": K.JOB_WITHIN_AIM,
+			"rework": K.REWORK,
+			"breach": K.any_of(K.JOB_LATE, K.REWORK),
+		}
+		for label, rule in rules.items():
+			with self.subTest(label):
+				in_sql, in_python, count = self.both_sides(kpi.jobs(), "RULE-JOB-", rule, fields, params)
+				self.assertEqual(count, 60)
+				self.assertEqual(in_sql, in_python)
+		# minutes late as the database counts them (whole minutes, as TIMESTAMPDIFF)
+		rows = frappe.db.sql(
+			"""select name, completed_at, kpi_due_at, job_class, rework_of,
+				timestampdiff(minute, kpi_due_at, completed_at) as diff
+			from `tabRepair Work Order` where name like 'RULE-JOB-%%'""",
+			as_dict=True,
+		)
+		for row in rows:
+			expected = row.diff if K.holds(K.JOB_LATE, row) else None
+			self.assertEqual(K.minutes_late(row), expected, row)

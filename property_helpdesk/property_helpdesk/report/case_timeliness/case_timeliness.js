@@ -4,71 +4,32 @@
 
 {% include "property_helpdesk/public/js/kpi_report.js" %}
 
-frappe.query_reports["Case Timeliness"] = {
-	filters: [
+frappe.query_reports["Case Timeliness"] = property_helpdesk.report.drilling(
+	"Case Timeliness",
+	[
 		...property_helpdesk.report.period(frappe.datetime.month_start(), frappe.datetime.get_today()),
-		{ fieldname: "property", label: __("Property"), fieldtype: "Link", options: "Property" },
-		{
-			fieldname: "ticket_type",
-			label: __("Case Type"),
-			fieldtype: "Select",
-			options: [
-				{ value: "", label: "" },
-				{ value: "Repair", label: __("Repair") },
-				{ value: "Paid Service", label: __("Paid Service") },
-				{ value: "Complaint", label: __("Complaint") },
-				{ value: "Service Request", label: __("Service Request") },
-			],
-		},
-		{
-			fieldname: "team",
-			label: __("Team"),
-			fieldtype: "Select",
-			options: [
-				{ value: "", label: "" },
-				{ value: "Maintenance Team", label: __("Maintenance Team") },
-				{ value: "Customer Service Centre", label: __("Customer Service Centre") },
-				{ value: "Management Office", label: __("Management Office") },
-				{ value: "Company Leadership", label: __("Company Leadership") },
-			],
-		},
-		{ fieldname: "person", label: __("Person"), fieldtype: "Link", options: "User" },
-		{
-			fieldname: "group_by",
-			label: __("Group By"),
-			fieldtype: "Select",
-			options: [
-				{ value: "Property", label: __("Property") },
-				{ value: "Month", label: __("Month") },
-				{ value: "Case Type", label: __("Case Type") },
-				{ value: "Team", label: __("Team") },
-				{ value: "Person", label: __("Person") },
-			],
-			default: "Property",
-		},
-		{ fieldname: "show_cases", label: __("Show Cases"), fieldtype: "Check" },
-		{
-			fieldname: "measure",
-			label: __("Timeliness"),
-			fieldtype: "Select",
-			options: [
-				{ value: "", label: "" },
+		property_helpdesk.report.property(),
+		property_helpdesk.report.case_type(["Repair", "Paid Service", "Complaint", "Service Request"]),
+		property_helpdesk.report.team([
+			"Maintenance Team",
+			"Customer Service Centre",
+			"Management Office",
+			"Company Leadership",
+		]),
+		property_helpdesk.report.person(__("Person")),
+		property_helpdesk.report.group_by(["Property", "Month", "Case Type", "Team", "Person"]),
+		property_helpdesk.report.show_cases(__("Show Cases")),
+		property_helpdesk.report.select(
+			"measure",
+			__("Timeliness"),
+			[
 				{ value: "on_time", label: __("Handled On Time") },
 				{ value: "late", label: __("Handled Late") },
 				{ value: "pending", label: __("Pending, Not Yet Due") },
 				{ value: "decided", label: __("Total Cases") },
 			],
-			depends_on: "show_cases",
-		},
+			{ depends_on: "show_cases" }
+		),
 	],
-	onload: (report) => property_helpdesk.report.drill_onload(report),
-	formatter(value, row, column, data, default_formatter) {
-		const shown = default_formatter(value, row, column, data);
-		const measure = { on_time: "on_time", late: "late", pending: "pending", total: "decided" }[
-			column.fieldname
-		];
-		if (!data || !data.drill || measure === undefined || !value) return shown;
-		const values = { ...data.drill, show_cases: 1, measure };
-		return property_helpdesk.report.drill_link("Case Timeliness", shown, values);
-	},
-};
+	{ on_time: "on_time", late: "late", pending: "pending", total: "decided" }
+);

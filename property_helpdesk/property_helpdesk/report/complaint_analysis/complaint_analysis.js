@@ -12,46 +12,26 @@ function ph_last_half_year() {
 		: [`${year}-01-01`, `${year}-06-30`];
 }
 
-frappe.query_reports["Complaint Analysis"] = {
-	filters: [
+frappe.query_reports["Complaint Analysis"] = property_helpdesk.report.drilling(
+	"Complaint Analysis",
+	[
 		...property_helpdesk.report.period(...ph_last_half_year()),
-		{ fieldname: "property", label: __("Property"), fieldtype: "Link", options: "Property" },
-		{
-			fieldname: "ticket_type",
-			label: __("Case Type"),
-			fieldtype: "Select",
-			options: [
-				{ value: "Complaint", label: __("Complaint") },
-				{ value: "Service Request", label: __("Service Request") },
-			],
-			default: "Complaint",
-		},
-		{
-			fieldname: "team",
-			label: __("Team"),
-			fieldtype: "Select",
-			options: [
-				{ value: "", label: "" },
-				{ value: "Customer Service Centre", label: __("Customer Service Centre") },
-				{ value: "Management Office", label: __("Management Office") },
-				{ value: "Company Leadership", label: __("Company Leadership") },
-			],
-		},
-		{ fieldname: "person", label: __("Person"), fieldtype: "Link", options: "User" },
-		{
-			fieldname: "group_by",
-			label: __("Group By"),
-			fieldtype: "Select",
-			options: [
-				{ value: "Ground", label: __("Ground") },
-				{ value: "Property", label: __("Property") },
-				{ value: "Team", label: __("Team") },
-				{ value: "Unit", label: __("Housing Unit") },
-				{ value: "Validity Class", label: __("Validity Class") },
-				{ value: "Month", label: __("Month") },
-			],
-			default: "Ground",
-		},
+		property_helpdesk.report.property(),
+		property_helpdesk.report.case_type(["Complaint", "Service Request"], "Complaint"),
+		property_helpdesk.report.team([
+			"Customer Service Centre",
+			"Management Office",
+			"Company Leadership",
+		]),
+		property_helpdesk.report.person(__("Person")),
+		property_helpdesk.report.group_by([
+			"Ground",
+			"Property",
+			"Team",
+			"Unit",
+			"Validity Class",
+			"Month",
+		]),
 		{
 			fieldname: "recurring_only",
 			label: __("Recurring Units Only"),
@@ -65,25 +45,12 @@ frappe.query_reports["Complaint Analysis"] = {
 			options: "Complaint Ground",
 		},
 		{ fieldname: "unit", label: __("Housing Unit"), fieldtype: "Link", options: "Property Unit" },
-		{
-			fieldname: "validity_class",
-			label: __("Validity Class"),
-			fieldtype: "Select",
-			options: [
-				{ value: "", label: "" },
-				{ value: "Valid Complaint", label: __("Valid Complaint") },
-				{ value: "Matter to Assist", label: __("Matter to Assist") },
-				{ value: "Excessive Demand", label: __("Excessive Demand") },
-			],
-		},
-		{ fieldname: "show_cases", label: __("Show Cases"), fieldtype: "Check" },
+		property_helpdesk.report.select("validity_class", __("Validity Class"), [
+			{ value: "Valid Complaint", label: __("Valid Complaint") },
+			{ value: "Matter to Assist", label: __("Matter to Assist") },
+			{ value: "Excessive Demand", label: __("Excessive Demand") },
+		]),
+		property_helpdesk.report.show_cases(__("Show Cases")),
 	],
-	onload: (report) => property_helpdesk.report.drill_onload(report),
-	formatter(value, row, column, data, default_formatter) {
-		const shown = default_formatter(value, row, column, data);
-		const measure = { total: "", on_time: "on_time", late: "late" }[column.fieldname];
-		if (!data || !data.drill || measure === undefined || !value) return shown;
-		const values = { ...data.drill, show_cases: 1, measure };
-		return property_helpdesk.report.drill_link("Complaint Analysis", shown, values);
-	},
-};
+	{ total: "", on_time: "on_time", late: "late" }
+);

@@ -6,6 +6,7 @@ team, recurring unit, validity class or month; "Show Cases" lists the complaints
 import frappe
 from frappe import _
 
+from property_helpdesk.constants import ANSWER_TYPES, COMPLAINT_GROUND
 from property_helpdesk.services import kpi
 
 
@@ -14,7 +15,7 @@ def execute(filters=None):
 	if not filters.get("from_date"):
 		filters.from_date, filters.to_date = kpi.half_year()
 	if filters.get("show_cases"):
-		rows = kpi.case_list(filters, filters.get("measure"), types=kpi.COMPLAINT_TYPES)
+		rows = kpi.case_list(filters, filters.get("measure"), types=ANSWER_TYPES)
 		return case_columns(), kpi.translated(rows, "ticket_type", "status", "validity_class", "verdict")
 	group_by = filters.get("group_by") or "Ground"
 	rows = kpi.complaint_analysis(filters, group_by)
@@ -31,7 +32,7 @@ def ground_texts(rows: list[dict]) -> dict:
 	keys = [r.group_key for r in rows if r.group_key]
 	return {
 		g.name: f"{g.name} {g.ground}"[:80]
-		for g in frappe.get_all("Complaint Ground", filters={"name": ("in", keys)}, fields=["name", "ground"])
+		for g in frappe.get_all(COMPLAINT_GROUND, filters={"name": ("in", keys)}, fields=["name", "ground"])
 	}
 
 
@@ -62,7 +63,7 @@ def case_columns() -> list[dict]:
 			"fieldname": "complaint_ground",
 			"label": _("Complaint Ground"),
 			"fieldtype": "Link",
-			"options": "Complaint Ground",
+			"options": COMPLAINT_GROUND,
 		},
 		{"fieldname": "validity_class", "label": _("Validity Class"), "fieldtype": "Data"},
 		kpi.case_column("status"),

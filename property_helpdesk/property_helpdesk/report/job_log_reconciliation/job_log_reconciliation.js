@@ -10,27 +10,10 @@ frappe.query_reports["Job Log Reconciliation"] = {
 			frappe.datetime.add_days(frappe.datetime.get_today(), -30),
 			frappe.datetime.get_today()
 		),
-		{ fieldname: "property", label: __("Property"), fieldtype: "Link", options: "Property" },
-		{
-			fieldname: "ticket_type",
-			label: __("Case Type"),
-			fieldtype: "Select",
-			options: [
-				{ value: "", label: "" },
-				{ value: "Repair", label: __("Repair") },
-				{ value: "Paid Service", label: __("Paid Service") },
-			],
-		},
-		{
-			fieldname: "team",
-			label: __("Team"),
-			fieldtype: "Select",
-			options: [
-				{ value: "", label: "" },
-				{ value: "Maintenance Team", label: __("Maintenance Team") },
-			],
-		},
-		{ fieldname: "person", label: __("Kept By"), fieldtype: "Link", options: "User" },
+		property_helpdesk.report.property(),
+		property_helpdesk.report.case_type(["Repair", "Paid Service"]),
+		property_helpdesk.report.team(["Maintenance Team"]),
+		property_helpdesk.report.person(__("Kept By")),
 		{ fieldname: "unreconciled_only", label: __("Not Reconciled Only"), fieldtype: "Check" },
 	],
 };

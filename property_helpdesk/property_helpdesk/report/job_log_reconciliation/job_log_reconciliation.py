@@ -6,6 +6,7 @@ them within the interval of the service commitment."""
 import frappe
 from frappe import _
 
+from property_helpdesk.constants import JOB_LOG, PROPERTY
 from property_helpdesk.services import kpi
 
 
@@ -21,10 +22,10 @@ def columns() -> list[dict]:
 			"fieldname": "job_log",
 			"label": _("Maintenance Job Log"),
 			"fieldtype": "Link",
-			"options": "Maintenance Job Log",
+			"options": JOB_LOG,
 			"width": 200,
 		},
-		{"fieldname": "property", "label": _("Property"), "fieldtype": "Link", "options": "Property"},
+		{"fieldname": "property", "label": _("Property"), "fieldtype": "Link", "options": PROPERTY},
 		{"fieldname": "log_date", "label": _("Log Date"), "fieldtype": "Date"},
 		{"fieldname": "kept_by", "label": _("Kept By"), "fieldtype": "Link", "options": "User"},
 		{"fieldname": "jobs", "label": _("Jobs"), "fieldtype": "Int", "width": 70},

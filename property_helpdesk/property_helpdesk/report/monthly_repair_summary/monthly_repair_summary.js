@@ -4,48 +4,24 @@
 
 {% include "property_helpdesk/public/js/kpi_report.js" %}
 
-frappe.query_reports["Monthly Repair Summary"] = {
-	filters: [
+frappe.query_reports["Monthly Repair Summary"] = property_helpdesk.report.drilling(
+	"Monthly Repair Summary",
+	[
 		...property_helpdesk.report.period(
 			frappe.datetime.add_months(frappe.datetime.month_start(), -1),
 			frappe.datetime.add_days(frappe.datetime.month_start(), -1)
 		),
-		{ fieldname: "property", label: __("Property"), fieldtype: "Link", options: "Property" },
+		property_helpdesk.report.property(),
 		{
 			fieldname: "developer",
 			label: __("Developer"),
 			fieldtype: "Link",
 			options: "Property Developer",
 		},
-		{
-			fieldname: "ticket_type",
-			label: __("Case Type"),
-			fieldtype: "Select",
-			options: [
-				{ value: "", label: "" },
-				{ value: "Repair", label: __("Repair") },
-				{ value: "Paid Service", label: __("Paid Service") },
-			],
-		},
-		{
-			fieldname: "team",
-			label: __("Team"),
-			fieldtype: "Select",
-			options: [
-				{ value: "", label: "" },
-				{ value: "Maintenance Team", label: __("Maintenance Team") },
-			],
-		},
-		{ fieldname: "person", label: __("Follow-up Owner"), fieldtype: "Link", options: "User" },
-		{ fieldname: "show_cases", label: __("Show Open Items"), fieldtype: "Check" },
+		property_helpdesk.report.case_type(["Repair", "Paid Service"]),
+		property_helpdesk.report.team(["Maintenance Team"]),
+		property_helpdesk.report.person(__("Follow-up Owner")),
+		property_helpdesk.report.show_cases(__("Show Open Items")),
 	],
-	onload: (report) => property_helpdesk.report.drill_onload(report),
-	formatter(value, row, column, data, default_formatter) {
-		const shown = default_formatter(value, row, column, data);
-		if (!data || !data.drill || !value) return shown;
-		if (!["open_items", "overdue", "still_open", "carried"].includes(column.fieldname))
-			return shown;
-		const values = { ...data.drill, show_cases: 1 };
-		return property_helpdesk.report.drill_link("Monthly Repair Summary", shown, values);
-	},
-};
+	{ open_items: null, overdue: null, still_open: null, carried: null }
+);

@@ -7,6 +7,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_months, get_first_day, get_last_day, today
 
+from property_helpdesk.constants import DEVELOPER
 from property_helpdesk.services import kpi
 
 
@@ -31,7 +32,7 @@ def columns() -> list[dict]:
 			"fieldname": "developer",
 			"label": _("Developer"),
 			"fieldtype": "Link",
-			"options": "Property Developer",
+			"options": DEVELOPER,
 			"width": 160,
 		},
 		{"fieldname": "received", "label": _("Repairs Received"), "fieldtype": "Int", "width": 120},
@@ -52,7 +53,7 @@ def open_item_columns() -> list[dict]:
 			"fieldname": "developer",
 			"label": _("Developer"),
 			"fieldtype": "Link",
-			"options": "Property Developer",
+			"options": DEVELOPER,
 		},
 		kpi.case_column("unit"),
 		kpi.case_column("subject"),

@@ -6,6 +6,7 @@ minor/urgent jobs completed late and the rework jobs."""
 import frappe
 from frappe import _
 
+from property_helpdesk.constants import WORK_ORDER
 from property_helpdesk.services import kpi
 
 
@@ -56,7 +57,7 @@ def breach_columns() -> list[dict]:
 			"fieldname": "work_order",
 			"label": _("Repair Work Order"),
 			"fieldtype": "Link",
-			"options": "Repair Work Order",
+			"options": WORK_ORDER,
 			"width": 150,
 		},
 		{"fieldname": "breach", "label": _("Breach"), "fieldtype": "Data", "width": 80},
@@ -73,7 +74,7 @@ def breach_columns() -> list[dict]:
 			"fieldname": "rework_of",
 			"label": _("Rework Of"),
 			"fieldtype": "Link",
-			"options": "Repair Work Order",
+			"options": WORK_ORDER,
 		},
 	]
 
