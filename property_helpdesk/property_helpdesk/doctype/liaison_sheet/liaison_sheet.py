@@ -369,9 +369,10 @@ def chase_overdue() -> int:
 		fields=["name", "review_deadline as reply_deadline", "subject", "engineering_reviewed_at"],
 	)
 	reviews = {r.name for r in late_reviews}
+	chased = chased_levels([r.name for r in overdue + late_reviews])
 	due = []
 	for row in overdue + late_reviews:
-		done = chased_levels(row.name)
+		done = chased.get(row.name, [])
 		if row.name in reviews:
 			# R28: both reviewers are chased at the deadline, the general manager one review period later
 			levels = [("CS Manager", 0), ("General Manager", review_days)]
@@ -407,10 +408,18 @@ def chase_overdue() -> int:
 	return len(due)
 
 
-def chased_levels(sheet: str) -> list[str]:
-	return frappe.get_all(
-		CHASE, filters={"parent": sheet, "parenttype": LIAISON_SHEET}, pluck="level", order_by="idx asc"
-	)
+def chased_levels(sheets: list[str]) -> dict[str, list[str]]:
+	"""The levels each sheet has been chased at, in one query."""
+	levels = {}
+	if sheets:
+		for row in frappe.get_all(
+			CHASE,
+			filters={"parent": ("in", sheets), "parenttype": LIAISON_SHEET},
+			fields=["parent", "level"],
+			order_by="idx asc",
+		):
+			levels.setdefault(row.parent, []).append(row.level)
+	return levels
 
 
 def record_chase(sheet: str, level: str, user: str | None, at, idx: int) -> None:
