@@ -652,12 +652,13 @@ class TestSettlementAuthority(SettlementCase):
 		self.act("Compensation Settlement", s.name, "director", "Answer Small Claim")
 
 	def test_r41_server_fields_cannot_be_forged(self):
+		ticket = self.ticket()  # (made first: as_user returns to Administrator, who would insert the forgery)
 		s = self.as_user(
 			"director",
 			lambda: frappe.get_doc(
 				{
 					"doctype": "Compensation Settlement",
-					"service_ticket": self.ticket(),
+					"service_ticket": ticket,
 					"claimed_amount": 30000,
 					"claim": "赔偿",
 					"threshold": 100000,
@@ -935,12 +936,13 @@ class TestOneRuleEach(SettlementCase):
 		d = frappe.get_doc("Liaison Sheet", sheet)
 		d.cases[0].amount = "500"
 		self.as_user("csm", d.save)
+		ticket = self.ticket()
 		memo = self.as_user(
 			"director",
 			lambda: frappe.get_doc(
 				{
 					"doctype": "Compensation Settlement",
-					"service_ticket": self.ticket(),
+					"service_ticket": ticket,
 					"claimed_amount": 30000,
 					"settled_amount": 15000,
 					"claim": "赔偿",

@@ -56,7 +56,7 @@ class CompensationSettlement(Document):
 		plan_by: DF.Link | None
 		property: DF.Link | None
 		recovery_invoice: DF.Link | None
-		recovery_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Cancelled"]
+		recovery_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		resident_name: DF.Data | None
 		resident_signed_at: DF.Datetime | None
 		responsible_director: DF.Link | None

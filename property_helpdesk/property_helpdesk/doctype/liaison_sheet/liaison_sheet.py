@@ -110,13 +110,13 @@ class LiaisonSheet(Document):
 			"Compensation",
 			"Quality Dissatisfaction",
 		]
+		recovery_invoice: DF.Link | None
+		recovery_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		replied_at: DF.Datetime | None
 		replied_by: DF.Data | None
 		reply_channel: DF.Literal["", "Portal", "Paper"]
 		reply_deadline: DF.Datetime | None
 		reply_decision: DF.Literal["", "Confirmed", "Rejected", "Amount Authorised"]
-		recovery_invoice: DF.Link | None
-		recovery_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		reply_recorded_by: DF.Link | None
 		reply_remarks: DF.SmallText | None
 		requested_amount: DF.Currency
