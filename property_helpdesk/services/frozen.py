@@ -17,15 +17,22 @@ def refuse_changes(doc, before, fields, reason: str) -> None:
 	stored version. A Table field compares its rows on what users type in them (not the values fetched from
 	a link, which follow the linked document). `reason` says why, in the user's words (e.g. "the sheet is GM
 	Signed")."""
-	if not before:
-		return
-	changed = [_(doc.meta.get_label(f)) for f in fields if value_of(doc, f) != value_of(before, f)]
+	changed = changed_fields(doc, before, fields)
 	if changed:
 		frappe.throw(
-			_("{0} can no longer be changed: {1}.").format(", ".join(changed), reason),
+			_("{0} can no longer be changed: {1}.").format(
+				", ".join(_(doc.meta.get_label(f)) for f in changed), reason
+			),
 			FrozenFieldError,
 			title=_("Cannot Be Changed"),
 		)
+
+
+def changed_fields(doc, before, fields) -> list[str]:
+	"""Which of `fields` this save changes (none on a new document)."""
+	if not before:
+		return []
+	return [f for f in fields if value_of(doc, f) != value_of(before, f)]
 
 
 def value_of(doc, fieldname: str):

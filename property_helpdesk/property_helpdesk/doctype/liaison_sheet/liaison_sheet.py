@@ -36,7 +36,7 @@ from property_helpdesk.links import validate_fetched_links
 from property_helpdesk.roles import first_holder
 from property_helpdesk.services import notify
 from property_helpdesk.services.escalation import ROLE_OF_LEVEL
-from property_helpdesk.services.frozen import refuse_changes
+from property_helpdesk.services.frozen import changed_fields, refuse_changes
 from property_helpdesk.workflow_guard import state_entered
 
 CHASE = "Liaison Chase"
@@ -238,7 +238,7 @@ class LiaisonSheet(Document):
 		if (
 			before
 			and before.workflow_state == SENT
-			and any(self.get(f) != before.get(f) for f in REPLY_FIELDS)
+			and changed_fields(self, before, REPLY_FIELDS)
 			and CS_MANAGER not in frappe.get_roles()
 		):
 			# the developer's contact answers on the portal; a paper reply is entered by customer service
