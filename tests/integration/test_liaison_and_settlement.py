@@ -824,6 +824,8 @@ class TestLiaisonGuards(WorkflowCase):
 			replied_at=paper_date,
 			reply_remarks="同意",
 		)
+		# a save sending the entered reply back unchanged (its date as text, as the desk does) enters nothing
+		self.as_user("gm", enter, replied_at=str(paper_date), reply_remarks="同意", content="内容")
 		doc = self.act("Liaison Sheet", name, "csm", "Record Reply")
 		self.assertEqual(
 			(
