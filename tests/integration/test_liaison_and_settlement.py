@@ -825,7 +825,7 @@ class TestLiaisonGuards(WorkflowCase):
 			reply_remarks="同意",
 		)
 		# a save sending the entered reply back unchanged (its date as text, as the desk does) enters nothing
-		self.as_user("gm", enter, replied_at=str(paper_date), reply_remarks="同意", content="内容")
+		self.as_user("gm", enter, replied_at=str(paper_date), reply_remarks="同意")
 		doc = self.act("Liaison Sheet", name, "csm", "Record Reply")
 		self.assertEqual(
 			(
