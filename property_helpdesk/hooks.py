@@ -26,7 +26,7 @@ scheduler_events = {
 		"* * * * *": ["property_helpdesk.services.escalation.run_job"],
 		# R17, R28: liaison sheets past their reply or review deadline
 		"*/15 * * * *": [
-			"property_helpdesk.property_helpdesk.doctype.liaison_sheet.liaison_sheet.chase_overdue_job"
+			"property_helpdesk.property_helpdesk.doctype.liaison_sheet.liaison_sheet.chase_overdue"
 		],
 		# R27, R29, R30: last month's report to the recipients of Settings; R32: KPI swings' corrective actions
 		"0 7 1 * *": ["property_helpdesk.services.kpi_mail.monthly_job"],

@@ -6,7 +6,9 @@ from frappe import _
 from frappe.model.workflow import apply_workflow
 from frappe.utils import flt, get_fullname, now_datetime
 
-VISIBLE_STATES = ("Sent to Developer", "Replied", "Closed")
+from property_helpdesk.constants import DEVELOPER, DEVELOPER_CONTACT, LIAISON_SHEET, VISIBLE_TO_DEVELOPER
+from property_helpdesk.exceptions import FrozenFieldError
+
 DECISIONS = ("Confirmed", "Rejected", "Amount Authorised")
 
 
@@ -16,22 +18,22 @@ def developer_of(user: str | None = None) -> str | None:
 	if user == "Guest":
 		return None
 	return frappe.db.get_value(
-		"Property Developer Contact User", {"user": user, "parenttype": "Property Developer"}, "parent"
+		"Property Developer Contact User", {"user": user, "parenttype": DEVELOPER}, "parent"
 	)
 
 
 def sheet_for_contact(name: str):
 	"""The sheet, if it was sent to the contact's developer; a PermissionError otherwise (nothing told)."""
 	developer = developer_of()
-	sheet = frappe.db.get_value("Liaison Sheet", name, ["name", "developer", "workflow_state"], as_dict=True)
+	sheet = frappe.db.get_value(LIAISON_SHEET, name, ["name", "developer", "workflow_state"], as_dict=True)
 	if (
 		not developer
 		or not sheet
 		or sheet.developer != developer
-		or sheet.workflow_state not in VISIBLE_STATES
+		or sheet.workflow_state not in VISIBLE_TO_DEVELOPER
 	):
 		raise frappe.PermissionError(_("Not permitted"))
-	return frappe.get_doc("Liaison Sheet", name)
+	return frappe.get_doc(LIAISON_SHEET, name)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -41,12 +43,15 @@ def reply(
 	"""Record the developer's 签复 from the portal: confirm, reject or authorise an amount, with remarks."""
 	doc = sheet_for_contact(sheet)
 	if doc.workflow_state != "Sent to Developer":
-		frappe.throw(_("This liaison sheet has already been answered."), title=_("Already Answered"))
+		frappe.throw(
+			_("This liaison sheet has already been answered."), FrozenFieldError, title=_("Already Answered")
+		)
 	if decision not in DECISIONS:
 		frappe.throw(_("Choose confirm, reject or authorise an amount."), title=_("Invalid Reply"))
 	# The reply is written first (apply_workflow reloads the sheet from the database), then the workflow's
-	# "Record Reply" transition, which the contact's role may take; the sheet's other fields stay read-only to
-	# them, so the save runs with the permission the check above established.
+	# "Record Reply" transition, which the contact's role may take. A contact writes no field of the sheet (its
+	# reply channel is even at permission level 1), so the save runs with the permission the check above
+	# established: Frappe's own ignore_permissions.
 	doc.db_set(
 		{
 			"reply_decision": decision,
@@ -66,19 +71,19 @@ def reply(
 def has_liaison_permission(doc, ptype=None, user=None):
 	"""Developer contacts read only the sheets sent to their own developer; staff as their roles say."""
 	user = user or frappe.session.user
-	if "Property Developer Contact" not in frappe.get_roles(user):
+	if DEVELOPER_CONTACT not in frappe.get_roles(user):
 		return None  # staff: the DocType's role permissions decide
 	if ptype not in ("read", "print"):
 		return False
-	return doc.developer == developer_of(user) and doc.workflow_state in VISIBLE_STATES
+	return doc.developer == developer_of(user) and doc.workflow_state in VISIBLE_TO_DEVELOPER
 
 
 def liaison_query_conditions(user=None):
 	user = user or frappe.session.user
-	if "Property Developer Contact" not in frappe.get_roles(user):
+	if DEVELOPER_CONTACT not in frappe.get_roles(user):
 		return ""
 	developer = developer_of(user)
 	if not developer:
 		return "1=0"
-	states = ", ".join(frappe.db.escape(s) for s in VISIBLE_STATES)
+	states = ", ".join(frappe.db.escape(s) for s in VISIBLE_TO_DEVELOPER)
 	return f"(`tabLiaison Sheet`.developer = {frappe.db.escape(developer)} and `tabLiaison Sheet`.workflow_state in ({states}))"

@@ -6,7 +6,8 @@ cases, the signatures on the company's side and the reply form while it awaits a
 import frappe
 from frappe import _
 
-from property_helpdesk.api.developer import VISIBLE_STATES, developer_of, sheet_for_contact
+from property_helpdesk.api.developer import developer_of, sheet_for_contact
+from property_helpdesk.constants import LIAISON_SHEET, VISIBLE_TO_DEVELOPER
 
 no_cache = 1
 
@@ -27,8 +28,8 @@ def get_context(context):
 		context.title = _("Liaison Sheet {0}").format(context.sheet.name)
 	else:
 		context.sheets = frappe.get_all(
-			"Liaison Sheet",
-			filters={"developer": developer, "workflow_state": ("in", VISIBLE_STATES)},
+			LIAISON_SHEET,
+			filters={"developer": developer, "workflow_state": ("in", VISIBLE_TO_DEVELOPER)},
 			fields=[
 				"name",
 				"subject",

@@ -14,6 +14,8 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from property_helpdesk.api import developer as developer_api
+from property_helpdesk.constants import VISIBLE_TO_DEVELOPER
+from property_helpdesk.exceptions import FrozenFieldError, InvalidTimeError, StepPreconditionError
 from property_helpdesk.property_helpdesk.doctype.compensation_settlement.compensation_settlement import (
 	make_settlement,
 )
@@ -245,15 +247,15 @@ class TestLiaisonSheet(WorkflowCase):
 	def test_r28_engineering_manager_reviews_with_customer_service(self):
 		name = self.sheet(purpose="Quality Dissatisfaction").name
 		self.act("Liaison Sheet", name, "director", "Sign")
-		with self.assertRaisesRegex(frappe.ValidationError, "engineering manager reviews"):
+		with self.assertRaisesRegex(StepPreconditionError, "engineering manager reviews"):
 			self.act("Liaison Sheet", name, "csm", "Review")
 		for who in ("csm", "gm", "agent", "contact"):
 			with self.subTest(who=who), self.assertRaises(frappe.PermissionError):
 				self.as_user(who, record_engineering_review, name, "墙面空鼓需返工")
-		with self.assertRaisesRegex(frappe.ValidationError, "engineering opinion"):
+		with self.assertRaisesRegex(StepPreconditionError, "engineering opinion"):
 			self.as_user("engineer", record_engineering_review, name, "  ")
 		self.as_user("engineer", record_engineering_review, name, "墙面空鼓需返工")
-		with self.assertRaisesRegex(frappe.ValidationError, "already recorded"):
+		with self.assertRaisesRegex(FrozenFieldError, "already recorded"):
 			self.as_user("engineer", record_engineering_review, name, "再次")
 		doc = self.act("Liaison Sheet", name, "csm", "Review")
 		self.assertEqual(doc.workflow_state, "CS Reviewed")
@@ -262,7 +264,7 @@ class TestLiaisonSheet(WorkflowCase):
 		)
 		self.assertTrue(doc.engineering_reviewed_at)
 		late = self.sheet().name  # not a quality-dissatisfaction sheet: no engineering review there
-		with self.assertRaisesRegex(frappe.ValidationError, "quality-dissatisfaction"):
+		with self.assertRaisesRegex(StepPreconditionError, "quality-dissatisfaction"):
 			self.as_user("engineer", record_engineering_review, late, "意见")
 
 	def test_r40_developer_replies_on_the_portal_and_nobody_else_can(self):
@@ -276,10 +278,10 @@ class TestLiaisonSheet(WorkflowCase):
 		self.assertEqual((result["state"], result["agreed_amount"]), ("Replied", 600))
 		doc = frappe.get_doc("Liaison Sheet", name)
 		self.assertEqual((doc.reply_channel, doc.reply_recorded_by), ("Portal", self.users["contact"]))
-		with self.assertRaisesRegex(frappe.ValidationError, "already been answered"):
+		with self.assertRaisesRegex(FrozenFieldError, "already been answered"):
 			self.as_user("contact", developer_api.reply, name, "Rejected")
 		doc.reply_remarks = "改写回复"
-		with self.assertRaises(frappe.PermissionError):
+		with self.assertRaises(FrozenFieldError):
 			self.as_user("csm", doc.save)
 
 	def test_developer_contact_reads_only_its_own_sent_sheets(self):
@@ -316,7 +318,7 @@ class TestLiaisonSheet(WorkflowCase):
 		self.assertNotIn(draft, {r.name for r in listed})
 		for row in listed:  # whatever else the site holds, only this developer's sent sheets
 			self.assertEqual(row.developer, self.developer)
-			self.assertIn(row.workflow_state, developer_api.VISIBLE_STATES)
+			self.assertIn(row.workflow_state, VISIBLE_TO_DEVELOPER)
 		others = self.as_user("other_contact", frappe.get_list, "Liaison Sheet", fields=["name", "developer"])
 		self.assertFalse([r for r in others if r.developer == self.developer or r.name == mine])
 
@@ -360,7 +362,7 @@ class TestSettlement(SettlementCase):
 	def test_r43_small_claim_answered_on_the_spot_and_settled_against_the_sheet(self):
 		s = self.settlement(1500)
 		self.assertEqual((s.claim_size, s.responsible_director), ("Small", self.users["director"]))
-		with self.assertRaisesRegex(frappe.ValidationError, "phone approval"):
+		with self.assertRaisesRegex(StepPreconditionError, "phone approval"):
 			self.act("Compensation Settlement", s.name, "director", "Answer Small Claim")
 		frappe.db.set_value(
 			"Compensation Settlement",
@@ -373,7 +375,7 @@ class TestSettlement(SettlementCase):
 			},
 		)
 		self.act("Compensation Settlement", s.name, "director", "Answer Small Claim")
-		with self.assertRaisesRegex(frappe.ValidationError, "liaison sheet"):
+		with self.assertRaisesRegex(StepPreconditionError, "liaison sheet"):
 			self.act("Compensation Settlement", s.name, "csm", "Settle")
 		frappe.db.set_value(
 			"Compensation Settlement",
@@ -424,7 +426,7 @@ class TestSettlement(SettlementCase):
 	def test_r44_large_claim_end_to_end(self):
 		s = self.settlement(20000)
 		self.act("Compensation Settlement", s.name, "director", "Refer to Customer Service")
-		with self.assertRaisesRegex(frappe.ValidationError, "settlement plan"):
+		with self.assertRaisesRegex(StepPreconditionError, "settlement plan"):
 			self.act("Compensation Settlement", s.name, "csm", "Submit Plan")
 		frappe.db.set_value(
 			"Compensation Settlement", s.name, "plan", "拟由开发商承担地板更换费用，上限15000元。"
@@ -593,7 +595,7 @@ class TestSettlementAuthority(SettlementCase):
 					d.set(field, value)
 					d.save()
 
-				with self.assertRaises(frappe.PermissionError):
+				with self.assertRaises(FrozenFieldError):
 					self.as_user("csm", change)
 		self.assertEqual(frappe.db.get_value("Compensation Settlement", s.name, "settled_amount"), 1000)
 
@@ -650,12 +652,13 @@ class TestSettlementAuthority(SettlementCase):
 		self.act("Compensation Settlement", s.name, "director", "Answer Small Claim")
 
 	def test_r41_server_fields_cannot_be_forged(self):
+		ticket = self.ticket()  # (made first: as_user returns to Administrator, who would insert the forgery)
 		s = self.as_user(
 			"director",
 			lambda: frappe.get_doc(
 				{
 					"doctype": "Compensation Settlement",
-					"service_ticket": self.ticket(),
+					"service_ticket": ticket,
 					"claimed_amount": 30000,
 					"claim": "赔偿",
 					"threshold": 100000,
@@ -691,7 +694,7 @@ class TestSettlementAuthority(SettlementCase):
 		for sheet in (other_case, repair, owner):
 			with self.subTest(sheet=sheet):
 				frappe.db.set_value("Compensation Settlement", s.name, "liaison_sheet", sheet)
-				with self.assertRaisesRegex(frappe.ValidationError, "not the compensation sheet"):
+				with self.assertRaisesRegex(StepPreconditionError, "not the compensation sheet"):
 					self.act("Compensation Settlement", s.name, "csm", "Settle")
 		frappe.db.set_value(
 			"Compensation Settlement",
@@ -721,7 +724,7 @@ class TestLiaisonGuards(WorkflowCase):
 					d.set(field, value)
 					d.save()
 
-				with self.assertRaises(frappe.PermissionError):
+				with self.assertRaises(FrozenFieldError):
 					self.as_user("csm", change)
 
 		def change_case():
@@ -729,7 +732,7 @@ class TestLiaisonGuards(WorkflowCase):
 			d.cases[0].amount = 50000
 			d.save()
 
-		with self.assertRaises(frappe.PermissionError):
+		with self.assertRaises(FrozenFieldError):
 			self.as_user("csm", change_case)
 		self.act("Liaison Sheet", name, "csm", "Send to Developer")
 		frappe.db.set_value("Liaison Sheet", name, "reply_decision", "Confirmed")
@@ -746,7 +749,7 @@ class TestLiaisonGuards(WorkflowCase):
 			frappe.db.get_value("Liaison Sheet", name, ["agreed_amount", "reply_recorded_by"]),
 			(500, self.users["csm"]),
 		)
-		with self.assertRaises(frappe.PermissionError):
+		with self.assertRaises(FrozenFieldError):
 			self.as_user("csm", change_case)
 
 	def test_r40_signatures_are_the_server_s_and_cleared_on_return(self):
@@ -808,9 +811,9 @@ class TestLiaisonGuards(WorkflowCase):
 		for who in ("agent", "director", "gm"):  # they may write the sheet, but not the developer's reply
 			with self.subTest(who=who), self.assertRaises(frappe.PermissionError):
 				self.as_user(who, enter, reply_decision="Confirmed", replied_by="开发商")
-		with self.assertRaisesRegex(frappe.ValidationError, "future"):
+		with self.assertRaisesRegex(InvalidTimeError, "future"):
 			self.as_user("csm", enter, replied_at=add_to_date(now_datetime(), days=2))
-		with self.assertRaisesRegex(frappe.ValidationError, "before the sheet was sent"):
+		with self.assertRaisesRegex(InvalidTimeError, "before the sheet was sent"):
 			self.as_user("csm", enter, replied_at=add_to_date(sent_at, days=-1))
 		paper_date = sent_at  # the paper's date, not when it was entered
 		self.as_user(
@@ -821,6 +824,8 @@ class TestLiaisonGuards(WorkflowCase):
 			replied_at=paper_date,
 			reply_remarks="同意",
 		)
+		# a save sending the entered reply back unchanged (its date as text, as the desk does) enters nothing
+		self.as_user("gm", enter, replied_at=str(paper_date), reply_remarks="同意")
 		doc = self.act("Liaison Sheet", name, "csm", "Record Reply")
 		self.assertEqual(
 			(
@@ -858,7 +863,7 @@ class TestLiaisonGuards(WorkflowCase):
 		ticket = self.ticket()
 		frappe.db.set_value("Service Ticket", ticket, "needs_liaison_sheet", 1)
 		self.assertIn(ticket, self.as_user("csm", cases_awaiting_sheet))
-		draft = self.as_user("agent", make_liaison_sheet, ticket, "Compensation")
+		draft = self.as_user("agent", make_liaison_sheet, ticket, purpose="Compensation")
 		self.assertEqual(
 			(draft.developer, draft.purpose, [r.service_ticket for r in draft.cases]),
 			(self.developer, "Compensation", [ticket]),
@@ -882,6 +887,115 @@ class TestLiaisonGuards(WorkflowCase):
 		}
 		self.assertEqual((counts.get("Liaison Sheet"), counts.get("Compensation Settlement")), (1, 1), counts)
 		self.assertTrue(sheet.name)
+
+
+class TestOneRuleEach(SettlementCase):
+	"""Issue 11: the liaison sheet's and the settlement's frozen fields are refused by one shared check, the
+	Chases are the server's, and a chase tells the CS manager through Frappe's own notifications."""
+
+	bring_to = TestLiaisonSheet.bring_to
+	answered_small = TestSettlementAuthority.answered_small
+
+	def test_the_frozen_check_refuses_the_same_way_on_both_doctypes(self):
+		sheet = self.sheet(amounts=[500]).name
+		self.bring_to(sheet, "GM Signed")
+		settled = self.answered_small()
+		frappe.db.set_value(
+			"Compensation Settlement",
+			settled.name,
+			"liaison_sheet",
+			self.replied_sheet(amount=1000, tickets=[settled.service_ticket]),
+		)
+		self.act("Compensation Settlement", settled.name, "csm", "Settle")
+		refusals = {}
+		for doctype, name in (("Liaison Sheet", sheet), ("Compensation Settlement", settled.name)):
+			with self.subTest(doctype=doctype):
+
+				def change(doctype=doctype, name=name):
+					d = frappe.get_doc(doctype, name)
+					d.liable_party = "Owner"
+					d.save()
+
+				with self.assertRaises(FrozenFieldError) as refused:
+					self.as_user("csm", change)
+				refusals[doctype] = str(refused.exception)
+		self.assertEqual(
+			refusals,
+			{
+				"Liaison Sheet": "Liable Party can no longer be changed: the sheet is GM Signed.",
+				"Compensation Settlement": "Liable Party can no longer be changed: the settlement is Settled.",
+			},
+		)
+		self.assertEqual(frappe.db.get_value("Liaison Sheet", sheet, "liable_party"), "Developer")
+		self.assertEqual(
+			frappe.db.get_value("Compensation Settlement", settled.name, "liable_party"), "Developer"
+		)
+
+	def test_the_frozen_check_takes_what_a_client_sends_for_an_unchanged_value_as_unchanged(self):
+		"""A REST client sends amounts and dates as text: the same value, not a change."""
+		sheet = self.sheet(amounts=[500]).name
+		self.bring_to(sheet, "GM Signed")
+		d = frappe.get_doc("Liaison Sheet", sheet)
+		d.cases[0].amount = "500"
+		self.as_user("csm", d.save)
+		ticket = self.ticket()
+		memo = self.as_user(
+			"director",
+			lambda: frappe.get_doc(
+				{
+					"doctype": "Compensation Settlement",
+					"service_ticket": ticket,
+					"claimed_amount": 30000,
+					"settled_amount": 15000,
+					"claim": "赔偿",
+					"memo_terms": "一次性赔付",
+					"rounds": [
+						{"held_on": "2026-11-20", "participants": "双方", "summary": "一致", "offer": 15000}
+					],
+				}
+			).insert(),
+		)
+		frappe.db.set_value("Compensation Settlement", memo.name, "workflow_state", "Memo Signed")
+		d = frappe.get_doc("Compensation Settlement", memo.name)
+		d.update({"settled_amount": "15000.00", "claim": "补充说明"})
+		d.rounds[0].held_on, d.rounds[0].offer = "2026-11-20", "15000"
+		self.as_user("csm", d.save)
+		self.assertEqual(frappe.db.get_value("Compensation Settlement", memo.name, "claim"), "补充说明")
+		d.rounds[0].held_on = "2026-11-21"
+		with self.assertRaisesRegex(FrozenFieldError, "Negotiation Rounds can no longer be changed"):
+			self.as_user("csm", d.save)
+
+	def test_r17_the_chase_tells_the_cs_manager_through_frappe_s_notifications(self):
+		from frappe.desk.doctype.notification_log.notification_log import get_notification_logs
+
+		name = self.sheet().name
+		self.bring_to(name, "Sent to Developer")
+		frappe.db.set_value("Liaison Sheet", name, "reply_deadline", add_to_date(now_datetime(), minutes=-1))
+		chase_overdue()
+		chase_overdue()  # once per level
+		chases = frappe.get_doc("Liaison Sheet", name).chases
+		self.assertEqual([c.level for c in chases], ["CS Manager"])
+		user = chases[0].notified_user
+		self.assertIn("Property CS Manager", frappe.get_roles(user))
+
+		frappe.set_user(user)
+		logs = [
+			log
+			for log in get_notification_logs(limit=100)["notification_logs"]
+			if (log.document_type, log.document_name) == ("Liaison Sheet", name)
+		]
+		frappe.set_user("Administrator")
+		self.assertEqual(len(logs), 1)
+		self.assertEqual(logs[0].for_user, user)
+		self.assertIn(name, logs[0].subject)
+
+		def drop_chases():
+			d = frappe.get_doc("Liaison Sheet", name)
+			d.set("chases", [])
+			d.save()
+
+		self.as_user("csm", drop_chases)  # the Chases are the server's: a save keeps them
+		self.assertEqual([c.level for c in frappe.get_doc("Liaison Sheet", name).chases], ["CS Manager"])
 
 
 class TestPrints(SettlementCase):
@@ -1023,6 +1137,11 @@ class TestOverHttp(FrappeTestCase):
 		self.assertIn(response.status_code, (403, 417), response.text[:500])
 		self.assertIn(response.json().get("exc_type"), REFUSED_OVER_HTTP, response.text[:500])
 
+	def assertFrozen(self, response):
+		"""Refused by the shared frozen-field check: the app's FrozenFieldError, a ValidationError (417)."""
+		self.assertEqual(response.status_code, 417, response.text[:500])
+		self.assertEqual(response.json().get("exc_type"), "FrozenFieldError", response.text[:500])
+
 	def stored(self, doctype, name, fields):
 		frappe.db.rollback()  # a fresh snapshot: the web server committed
 		return frappe.db.get_value(doctype, name, fields)
@@ -1086,7 +1205,7 @@ class TestOverHttp(FrappeTestCase):
 			self.assertRefused(self.action("agent", sheet, name, action))
 			self.assertEqual(self.action(who, sheet, name, action).status_code, 200)
 			self.assertEqual(self.stored(sheet, name, "workflow_state"), state)
-		self.assertRefused(self.put("csm", sheet, name, {"liable_party": "Owner"}))
+		self.assertFrozen(self.put("csm", sheet, name, {"liable_party": "Owner"}))
 		# the developer's page shows what it shows as text
 		frappe.db.set_value(sheet, name, "content", "<script>alert(1)</script>")
 		frappe.db.commit()
@@ -1100,7 +1219,7 @@ class TestOverHttp(FrappeTestCase):
 			timeout=60,
 		)
 		self.assertEqual(response.status_code, 200, response.text[:500])
-		self.assertRefused(self.put("csm", sheet, name, {"reply_decision": "Rejected"}))
+		self.assertFrozen(self.put("csm", sheet, name, {"reply_decision": "Rejected"}))
 		self.put("csm", sheet, name, {"agreed_amount": 99999})
 		self.assertEqual(
 			self.stored(sheet, name, ["workflow_state", "agreed_amount", "reply_channel"]),
@@ -1145,6 +1264,88 @@ class TestOverHttp(FrappeTestCase):
 			),
 		)
 		self.assertRefused(self.action("director", doctype, name, "Settle"))
+
+	def test_server_owned_fields_typed_over_rest_keep_the_server_s_values(self):
+		"""Issue 11: each step's signer and time, the deadlines, the reply channel, the agreed amount, the
+		responsible director, the threshold and the route sit at permission level 1, which no role writes: what a
+		REST PUT by the office director or the CS manager sends for them is replaced by the stored value, and the
+		rest of the save goes through."""
+		sheet = "Liaison Sheet"
+		name = self.make(
+			{
+				"doctype": sheet,
+				"subject": "服务端字段",
+				"purpose": "Compensation",
+				"developer": self.developer,
+				"property": self.prop,
+				"liable_party": "Developer",
+				"content": "请确认。",
+				"cases": [],
+			}
+		)
+		self.assertEqual(self.action("director", sheet, name, "Sign").status_code, 200)
+		fields = [
+			"director_signed_by",
+			"director_signed_at",
+			"agreed_amount",
+			"reply_deadline",
+			"reply_channel",
+		]
+		signed = self.stored(sheet, name, fields)
+		self.assertEqual(signed[0], self.users["director"])
+		for who in ("director", "csm"):
+			with self.subTest(doctype=sheet, who=who):
+				response = self.put(
+					who,
+					sheet,
+					name,
+					{
+						"director_signed_by": self.users["gm"],
+						"director_signed_at": "2020-01-01 08:00:00",
+						"agreed_amount": 99999,
+						"reply_deadline": "2030-01-01 08:00:00",
+						"reply_channel": "Portal",
+						"content": f"由{who}补充。",
+					},
+				)
+				self.assertEqual(response.status_code, 200, response.text[:500])
+				self.assertEqual(self.stored(sheet, name, fields), signed)
+				self.assertEqual(self.stored(sheet, name, "content"), f"由{who}补充。")
+
+		doctype = "Compensation Settlement"
+		name = self.make(
+			{"doctype": doctype, "service_ticket": "<ticket>", "claimed_amount": 1000, "claim": "赔偿"}
+		)
+		fields = ["responsible_director", "threshold", "claim_size", "gm_signed_by", "gm_signed_at"]
+		opened = self.stored(doctype, name, fields)
+		self.assertEqual(
+			opened,
+			(
+				self.users["director"],
+				frappe.db.get_single_value("Property Helpdesk Settings", "compensation_threshold"),
+				"Small",
+				None,
+				None,
+			),
+		)
+		for who in ("director", "csm"):
+			with self.subTest(doctype=doctype, who=who):
+				response = self.put(
+					who,
+					doctype,
+					name,
+					{
+						"responsible_director": self.users["csm"],
+						"threshold": 1,
+						"claim_size": "Large",
+						"gm_signed_by": self.users["gm"],
+						"gm_signed_at": "2020-01-01 08:00:00",
+						"claim": f"{who}补充",
+					},
+				)
+				self.assertEqual(response.status_code, 200, response.text[:500])
+				self.assertEqual(self.stored(doctype, name, fields), opened)
+				self.assertEqual(self.stored(doctype, name, "claim"), f"{who}补充")
 
 	def test_r17_sheet_and_settlement_made_from_the_case_as_the_desk_does(self):
 		"""The case form's Create → Liaison Sheet / Compensation Settlement (frappe.model.open_mapped_doc)."""

@@ -3,33 +3,29 @@
 """和解备忘 (R41–R44): a compensation claim arising from a repair, owned by the office director. Small claims
 (up to the threshold in Settings) are approved by the developer's leader by phone and answered on the spot;
 large ones go through the customer-service manager's plan, the general manager's signature, negotiation under
-the developer's written reply, and the resident's signed memo. The company settles against memo and sheet."""
+the developer's written reply, and the resident's signed memo. The company settles against memo and sheet.
+
+The responsible director, the threshold and the route it gave, who drafted and signed, when the resident
+signed and when the claim was settled, and the recovery are the server's: those fields sit at permission level
+1, which every reader reads and no role writes, so Frappe puts back the stored value of whatever a save sends
+for them (Document.validate_higher_perm_levels, before before_validate); before_validate and record_step set
+them, billing writes the recovery directly."""
 
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.model.mapper import get_mapped_doc
 from frappe.model.workflow import validate_workflow
 from frappe.utils import flt, fmt_money, now_datetime
 
+from property_helpdesk.constants import CASE, LIAISON_SHEET, PROPERTY, REPLIED_STATES, SETTINGS, SETTLEMENT
+from property_helpdesk.exceptions import StepPreconditionError
 from property_helpdesk.links import validate_fetched_links
+from property_helpdesk.services.frozen import refuse_changes
 from property_helpdesk.workflow_guard import state_entered
 
-SETTINGS = "Property Helpdesk Settings"
 SMALL_ROUTE = ("Small Claim Answered",)
 AGREED_STATES = ("Memo Signed", "Settled")
-# Set by the server only (record_step, before_validate, billing's db_set); see keep_server_fields.
-SERVER_FIELDS = (
-	"responsible_director",
-	"threshold",
-	"claim_size",
-	"plan_by",
-	"gm_signed_by",
-	"gm_signed_at",
-	"resident_signed_at",
-	"settled_with_party_at",
-	"recovery_invoice",
-	"recovery_status",
-)
 
 
 class CompensationSettlement(Document):
@@ -60,7 +56,7 @@ class CompensationSettlement(Document):
 		plan_by: DF.Link | None
 		property: DF.Link | None
 		recovery_invoice: DF.Link | None
-		recovery_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Cancelled"]
+		recovery_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		resident_name: DF.Data | None
 		resident_signed_at: DF.Datetime | None
 		responsible_director: DF.Link | None
@@ -75,17 +71,14 @@ class CompensationSettlement(Document):
 
 	def before_validate(self):
 		before = self.get_doc_before_save()
-		self.keep_server_fields(before)
 		if not before:
 			self.responsible_director = (
-				frappe.db.get_value("Property", self.property, "office_director") if self.property else None
+				frappe.db.get_value(PROPERTY, self.property, "office_director") if self.property else None
 			)
 			# R43: the threshold in force when the claim was opened decides its route, whatever Settings say later
 			self.threshold = frappe.db.get_single_value(SETTINGS, "compensation_threshold")
 		if not before or before.workflow_state == "Draft":
-			self.claim_size = self.size_of_claim()
-		else:
-			self.claim_size = before.claim_size  # the route, once taken, stays
+			self.claim_size = self.size_of_claim()  # the route, once taken, stays
 		self.record_step()
 
 	def validate(self):
@@ -98,18 +91,12 @@ class CompensationSettlement(Document):
 				_("Property {0} has no office director: set one before opening a settlement (R41).").format(
 					self.property
 				),
+				StepPreconditionError,
 				title=_("No Office Director"),
 			)
 		self.validate_authority()
 		self.validate_frozen()
 		self.validate_step()
-
-	def keep_server_fields(self, before):
-		"""Who signed, when, the threshold and the route are the server's: a value sent with a save (REST, desk,
-		import) is replaced by the stored one, or cleared on a new record; record_step sets them as steps are
-		taken. Frappe 15 does not protect read-only fields on a REST update."""
-		for field in SERVER_FIELDS:
-			self.set(field, before.get(field) if before else None)
 
 	def size_of_claim(self) -> str:
 		largest = max(flt(self.claimed_amount), flt(self.settled_amount))
@@ -156,25 +143,8 @@ class CompensationSettlement(Document):
 		if before.claim_size == "Small" or before.workflow_state in AGREED_STATES:
 			fields += ["claimed_amount", "settled_amount"]
 		if before.workflow_state in AGREED_STATES:
-			fields += ["liable_party", "liaison_sheet", "memo_terms", "resident_signature"]
-		changed = [
-			_(self.meta.get_label(f))
-			for f in fields
-			if (
-				flt(self.get(f)) != flt(before.get(f))
-				if f.endswith("_amount")
-				else self.get(f) != before.get(f)
-			)
-		]
-		if before.workflow_state in AGREED_STATES and round_rows(self) != round_rows(before):
-			changed.append(_(self.meta.get_label("rounds")))
-		if changed:
-			frappe.throw(
-				_("{0} can no longer be changed in the state {1}.").format(
-					", ".join(changed), _(before.workflow_state)
-				),
-				frappe.PermissionError,
-			)
+			fields += ["liable_party", "liaison_sheet", "memo_terms", "resident_signature", "rounds"]
+		refuse_changes(self, before, fields, _("the settlement is {0}").format(_(before.workflow_state)))
 
 	def validate_step(self):
 		"""What each step of R43/R44 needs before the workflow may reach it."""
@@ -188,7 +158,9 @@ class CompensationSettlement(Document):
 			)
 			if not self.answered_on_spot:
 				frappe.throw(
-					_("Record that the resident was answered on the spot."), title=_("Step Incomplete")
+					_("Record that the resident was answered on the spot."),
+					StepPreconditionError,
+					title=_("Step Incomplete"),
 				)
 		elif state == "Pending General Manager":
 			self.require(("plan",), _("the settlement plan"))
@@ -198,7 +170,9 @@ class CompensationSettlement(Document):
 			)
 			if not self.rounds:
 				frappe.throw(
-					_("Log the negotiation rounds before the memo is signed."), title=_("Step Incomplete")
+					_("Log the negotiation rounds before the memo is signed."),
+					StepPreconditionError,
+					title=_("Step Incomplete"),
 				)
 			self.require_reply(authorising=True)
 		elif state == "Settled":
@@ -209,32 +183,31 @@ class CompensationSettlement(Document):
 		missing = [_(self.meta.get_label(f)) for f in fields if not self.get(f)]
 		if missing:
 			frappe.throw(
-				_("This step needs {0}: {1}.").format(what, ", ".join(missing)), title=_("Step Incomplete")
+				_("This step needs {0}: {1}.").format(what, ", ".join(missing)),
+				StepPreconditionError,
+				title=_("Step Incomplete"),
 			)
 
 	def require_reply(self, authorising: bool):
 		"""The company settles against the liaison sheet's written reply (签复), within what it authorises: a
 		compensation sheet covering this case, with the same liable party (R44)."""
 		sheet = frappe.db.get_value(
-			"Liaison Sheet",
+			LIAISON_SHEET,
 			self.liaison_sheet,
 			["workflow_state", "reply_decision", "agreed_amount", "purpose", "liable_party"],
 			as_dict=True,
 		)
-		if (
-			not sheet
-			or sheet.workflow_state not in ("Replied", "Closed")
-			or sheet.reply_decision == "Rejected"
-		):
+		if not sheet or sheet.workflow_state not in REPLIED_STATES or sheet.reply_decision == "Rejected":
 			frappe.throw(
 				_("Liaison sheet {0} has no reply that accepts the claim.").format(self.liaison_sheet),
+				StepPreconditionError,
 				title=_("Reply Missing"),
 			)
 		covers_case = frappe.db.exists(
 			"Liaison Sheet Case",
 			{
 				"parent": self.liaison_sheet,
-				"parenttype": "Liaison Sheet",
+				"parenttype": LIAISON_SHEET,
 				"service_ticket": self.service_ticket,
 			},
 		)
@@ -243,6 +216,7 @@ class CompensationSettlement(Document):
 				_(
 					"Liaison sheet {0} is not the compensation sheet of case {1} with the liable party {2}."
 				).format(self.liaison_sheet, self.service_ticket, _(self.liable_party)),
+				StepPreconditionError,
 				title=_("Wrong Liaison Sheet"),
 			)
 		if authorising and flt(self.settled_amount) > flt(sheet.agreed_amount):
@@ -254,21 +228,26 @@ class CompensationSettlement(Document):
 			)
 
 
-def round_rows(doc) -> list:
-	return [(str(r.held_on), r.participants, r.summary, flt(r.offer)) for r in doc.get("rounds") or []]
-
-
 @frappe.whitelist(methods=["POST"])
-def make_settlement(source_name: str):
-	"""A new settlement opened from its case (R41), for the desk's Service Ticket form."""
-	ticket = frappe.get_doc("Service Ticket", source_name)
-	ticket.check_permission("read")
-	frappe.has_permission("Compensation Settlement", "create", throw=True)
-	doc = frappe.new_doc("Compensation Settlement")
-	doc.service_ticket = ticket.name
-	for field in ("unit", "property"):
-		doc.set(field, ticket.get(field))
-	doc.resident_name = ticket.get("contact_name")
-	if ticket.get("liable_party") in doc.meta.get_options("liable_party").split("\n"):
-		doc.liable_party = ticket.liable_party
-	return doc
+def make_settlement(source_name: str, target_doc: str | None = None):
+	"""A new settlement opened from its case (R41), for the desk's Service Ticket form. Frappe's mapper checks
+	that the user may create a settlement and read the case; the case, its unit and property map by their
+	names, the resident by the case's contact."""
+
+	def postprocess(ticket, settlement):
+		if ticket.get("liable_party") in settlement.meta.get_options("liable_party").split("\n"):
+			settlement.liable_party = ticket.liable_party
+
+	return get_mapped_doc(
+		CASE,
+		source_name,
+		{
+			CASE: {
+				"doctype": SETTLEMENT,
+				"field_map": {"contact_name": "resident_name"},
+				"field_no_map": ["liable_party"],
+			}
+		},
+		target_doc,
+		postprocess,
+	)

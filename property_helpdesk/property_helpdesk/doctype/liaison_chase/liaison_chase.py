@@ -15,7 +15,7 @@ class LiaisonChase(Document):
 		from frappe.types import DF
 
 		chased_at: DF.Datetime
-		level: DF.Literal["CS Manager", "General Manager"]
+		level: DF.Literal["CS Manager", "Engineering Manager", "General Manager"]
 		notified_user: DF.Link | None
 		parent: DF.Data
 		parentfield: DF.Data

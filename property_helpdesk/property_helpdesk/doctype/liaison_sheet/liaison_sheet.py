@@ -2,39 +2,61 @@
 # For license information, please see license.txt
 """工作联系单 (R17, R18, R40, R45, R28): the company's written liaison with a developer about one case or a batch
 (汇总), signed by the office director, reviewed by customer service, signed by the general manager, answered
-by the developer. The voucher for contact, confirmation and cost settlement."""
+by the developer. The voucher for contact, confirmation and cost settlement.
+
+Who signed each step and when, the deadlines, how the reply came and who recorded it, the agreed amount, the
+chases and the recovery are the server's: those fields sit at permission level 1, which every reader of the
+sheet reads and no role writes, so Frappe puts back the stored value of whatever a save sends for them
+(Document.validate_higher_perm_levels, before before_validate). The server sets them in before_validate
+(record_step), by a direct write (the engineering review, a chase, billing), or in a save it has authorised
+itself (the developer's portal reply). The developer's reply (decision, amount, remarks, signatory, date) is
+typed by the CS manager from a paper reply, so it stays at level 0 under the state rules of validate_reply."""
 
 from datetime import timedelta
 
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.model.mapper import get_mapped_doc
 from frappe.model.workflow import validate_workflow
 from frappe.utils import add_to_date, flt, get_datetime, now_datetime
 
+from property_helpdesk.constants import (
+	CASE,
+	CS_MANAGER,
+	ENGINEERING_MANAGER,
+	LIAISON_SHEET,
+	PROPERTY,
+	REPLIED_STATES,
+	SETTINGS,
+	SIGNED_STATES,
+)
+from property_helpdesk.exceptions import FrozenFieldError, InvalidTimeError, StepPreconditionError
 from property_helpdesk.links import validate_fetched_links
 from property_helpdesk.roles import first_holder
-from property_helpdesk.workflow_guard import state_entered
+from property_helpdesk.services import notify
 from property_helpdesk.services.escalation import ROLE_OF_LEVEL
+from property_helpdesk.services.frozen import changed_fields, refuse_changes
+from property_helpdesk.workflow_guard import state_entered
 
-CHASE_ROLES = {**ROLE_OF_LEVEL, "Engineering Manager": "Property Engineering Manager"}
-
-SETTINGS = "Property Helpdesk Settings"
-REPLIED_STATES = ("Replied", "Closed")
-# What the general manager signed is what the developer is asked, and what billing later relies on.
-SIGNED_STATES = ("GM Signed", "Sent to Developer", *REPLIED_STATES)
+CHASE = "Liaison Chase"
+CHASE_ROLES = {**ROLE_OF_LEVEL, "Engineering Manager": ENGINEERING_MANAGER}
+SENT = "Sent to Developer"
 REVIEW_STATES = ("Draft", "Director Signed")  # R28: the 3-day review runs until customer service reviews
-REPLY_FIELDS = (
-	"reply_decision",
-	"authorised_amount",
-	"reply_remarks",
-	"replied_by",
-	"replied_at",
+# The developer's reply: entered while the sheet awaits it (on the portal, or by the CS manager from paper)
+REPLY_FIELDS = ("reply_decision", "authorised_amount", "reply_remarks", "replied_by", "replied_at")
+# What the general manager signed is what the developer is asked, and what billing later relies on.
+LOCKED_FIELDS = (
+	"subject",
+	"purpose",
+	"developer",
+	"property",
+	"liable_party",
+	"work_timing",
+	"content",
+	"cases",
 )
-LOCKED_FIELDS = ("subject", "purpose", "developer", "property", "liable_party", "work_timing", "content")
-# Set by the server only (record_step, chase_overdue, the portal's reply, the engineering review): a value sent
-# with a save is replaced by the stored one (see keep_server_fields). Frappe 15 does not protect read-only
-# fields on a REST update.
+# Signed afresh when the sheet is returned for revision
 SIGNATURE_FIELDS = (
 	"director_signed_by",
 	"director_signed_at",
@@ -46,20 +68,6 @@ SIGNATURE_FIELDS = (
 	"engineering_reviewed_at",
 	"engineering_opinion",
 )
-SERVER_FIELDS = (
-	"recovery_invoice",  # set by billing from ERPNext's invoice events (R17, R40)
-	"recovery_status",
-	*SIGNATURE_FIELDS,
-	"sent_at",
-	"reply_deadline",
-	"review_deadline",
-	"reply_channel",
-	"reply_recorded_by",
-	"agreed_amount",
-	"closed_at",
-)
-ENGINEERING_MANAGER = "Property Engineering Manager"
-PAPER_REPLY_ROLE = "Property CS Manager"
 
 
 class LiaisonSheet(Document):
@@ -102,13 +110,13 @@ class LiaisonSheet(Document):
 			"Compensation",
 			"Quality Dissatisfaction",
 		]
+		recovery_invoice: DF.Link | None
+		recovery_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		replied_at: DF.Datetime | None
 		replied_by: DF.Data | None
 		reply_channel: DF.Literal["", "Portal", "Paper"]
 		reply_deadline: DF.Datetime | None
 		reply_decision: DF.Literal["", "Confirmed", "Rejected", "Amount Authorised"]
-		recovery_invoice: DF.Link | None
-		recovery_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		reply_recorded_by: DF.Link | None
 		reply_remarks: DF.SmallText | None
 		requested_amount: DF.Currency
@@ -120,7 +128,7 @@ class LiaisonSheet(Document):
 	# end: auto-generated types
 
 	def before_validate(self):
-		self.keep_server_fields()
+		self.hold_reply_until_sent()
 		self.is_batch = int(len(self.cases) > 1)
 		self.requested_amount = sum(flt(row.amount) for row in self.cases)
 		if self.is_new() and self.purpose == "Quality Dissatisfaction":
@@ -128,25 +136,20 @@ class LiaisonSheet(Document):
 			self.review_deadline = add_to_date(now_datetime(), days=days)
 		self.record_step()
 
-	def keep_server_fields(self):
-		"""Signatures, dates, deadlines and the agreed amount come from the server; the reply (decision, amount,
-		remarks, the developer's signatory and date) may be entered only while the sheet awaits it (the paper
-		path) and is refused once recorded (validate_reply); chases are added by the scheduler only."""
+	def hold_reply_until_sent(self):
+		"""No reply before the sheet is sent: what a save sends for the reply fields before then is not kept (once
+		sent, validate_reply says who may enter it; once recorded, validate_frozen keeps it)."""
 		before = self.get_doc_before_save()
-		for field in SERVER_FIELDS:
-			self.set(field, before.get(field) if before else None)
-		if not before or before.workflow_state not in ("Sent to Developer", *REPLIED_STATES):
+		if not before or before.workflow_state not in (SENT, *REPLIED_STATES):
 			for field in REPLY_FIELDS:
 				self.set(field, before.get(field) if before else None)
-		if not self.flags.recording_chase:
-			self.set("chases", [row.as_dict() for row in before.chases] if before else [])
 
 	def validate(self):
 		# The transition itself first (Frappe checks it again later): a step the user may not take is refused
 		# as such, before any check of what the step needs.
 		validate_workflow(self)
 		validate_fetched_links(self)
-		self.validate_locked()
+		self.validate_frozen()
 		self.validate_cases()
 		self.validate_reply()
 		self.validate_review()
@@ -167,7 +170,7 @@ class LiaisonSheet(Document):
 			self.cs_reviewed_by, self.cs_reviewed_at = user, now
 		elif state == "GM Signed":
 			self.gm_signed_by, self.gm_signed_at = user, now
-		elif state == "Sent to Developer":
+		elif state == SENT:
 			self.sent_at = now
 			if self.developer_type == "External Developer":
 				# R17: 限时确认回复 for an external developer
@@ -177,6 +180,7 @@ class LiaisonSheet(Document):
 			if not self.reply_decision:
 				frappe.throw(
 					_("Record the developer's decision before marking the sheet replied."),
+					StepPreconditionError,
 					title=_("Reply Missing"),
 				)
 			# Portal replies are stamped by the portal; a paper reply carries the developer's signatory and the
@@ -195,22 +199,18 @@ class LiaisonSheet(Document):
 		elif state == "Closed":
 			self.closed_at = now
 
-	def validate_locked(self):
+	def validate_frozen(self):
 		"""Once the general manager has signed, the sheet says what was signed: its content, liable party and
-		cases stay as they are (the reply and the agreed amount are guarded by validate_reply and the server)."""
+		cases stay as they are; once the developer's reply is recorded, it stays as recorded."""
 		before = self.get_doc_before_save()
-		if not before or before.workflow_state not in SIGNED_STATES:
+		if not before:
 			return
-		changed = [_(self.meta.get_label(f)) for f in LOCKED_FIELDS if self.get(f) != before.get(f)]
-		if case_rows(self) != case_rows(before):
-			changed.append(_(self.meta.get_label("cases")))
-		if changed:
-			frappe.throw(
-				_("{0} can no longer be changed: the sheet is {1}.").format(
-					", ".join(changed), _(before.workflow_state)
-				),
-				frappe.PermissionError,
+		if before.workflow_state in SIGNED_STATES:
+			refuse_changes(
+				self, before, LOCKED_FIELDS, _("the sheet is {0}").format(_(before.workflow_state))
 			)
+		if before.workflow_state in REPLIED_STATES:
+			refuse_changes(self, before, REPLY_FIELDS, _("the developer's reply is recorded"))
 
 	def validate_cases(self):
 		seen = set()
@@ -218,13 +218,13 @@ class LiaisonSheet(Document):
 			if row.service_ticket in seen:
 				frappe.throw(_("Case {0} appears twice on this sheet.").format(row.service_ticket))
 			seen.add(row.service_ticket)
-			case_property = frappe.db.get_value("Service Ticket", row.service_ticket, "property")
+			case_property = frappe.db.get_value(CASE, row.service_ticket, "property")
 			if self.property and case_property != self.property:
 				frappe.throw(
 					_("Case {0} is not of the property {1}.").format(row.service_ticket, self.property)
 				)
 			# the developer's portal shows the sheet's cases: only the developer's own properties' cases
-			if frappe.db.get_value("Property", case_property, "developer") != self.developer:
+			if frappe.db.get_value(PROPERTY, case_property, "developer") != self.developer:
 				frappe.throw(
 					_("Case {0} is not of a property of the developer {1}.").format(
 						row.service_ticket, self.developer
@@ -235,17 +235,11 @@ class LiaisonSheet(Document):
 		if self.reply_decision == "Amount Authorised" and not flt(self.authorised_amount):
 			frappe.throw(_("Give the amount the developer authorised."), title=_("Reply Incomplete"))
 		before = self.get_doc_before_save()
-		if before and before.workflow_state in REPLIED_STATES:
-			for field in REPLY_FIELDS:
-				if self.get(field) != before.get(field):
-					frappe.throw(
-						_("The developer's reply is recorded and cannot be changed."), frappe.PermissionError
-					)
 		if (
 			before
-			and before.workflow_state == "Sent to Developer"
-			and any(self.get(f) != before.get(f) for f in REPLY_FIELDS)
-			and PAPER_REPLY_ROLE not in frappe.get_roles()
+			and before.workflow_state == SENT
+			and changed_fields(self, before, REPLY_FIELDS)
+			and CS_MANAGER not in frappe.get_roles()
 		):
 			# the developer's contact answers on the portal; a paper reply is entered by customer service
 			frappe.throw(
@@ -253,10 +247,14 @@ class LiaisonSheet(Document):
 				frappe.PermissionError,
 			)
 		if self.replied_at and get_datetime(self.replied_at) > now_datetime():
-			frappe.throw(_("The reply date cannot be in the future."), title=_("Reply Incomplete"))
+			frappe.throw(
+				_("The reply date cannot be in the future."), InvalidTimeError, title=_("Reply Incomplete")
+			)
 		if self.replied_at and self.sent_at and get_datetime(self.replied_at) < get_datetime(self.sent_at):
 			frappe.throw(
-				_("The reply date cannot be before the sheet was sent."), title=_("Reply Incomplete")
+				_("The reply date cannot be before the sheet was sent."),
+				InvalidTimeError,
+				title=_("Reply Incomplete"),
 			)
 
 	def validate_review(self):
@@ -269,12 +267,9 @@ class LiaisonSheet(Document):
 		):
 			frappe.throw(
 				_("The engineering manager reviews a quality-dissatisfaction sheet before customer service."),
+				StepPreconditionError,
 				title=_("Engineering Review Missing"),
 			)
-
-
-def case_rows(doc) -> list:
-	return [(row.service_ticket, flt(row.amount)) for row in doc.cases]
 
 
 @frappe.whitelist(methods=["POST"])
@@ -282,18 +277,22 @@ def record_engineering_review(sheet: str, opinion: str) -> dict:
 	"""R28: the engineering manager's part of the 3-day review of a quality-dissatisfaction sheet."""
 	if ENGINEERING_MANAGER not in frappe.get_roles():
 		raise frappe.PermissionError(_("Only the engineering manager reviews the engineering side."))
-	doc = frappe.get_doc("Liaison Sheet", sheet)
+	doc = frappe.get_doc(LIAISON_SHEET, sheet)
 	doc.check_permission("read")
 	if doc.purpose != "Quality Dissatisfaction" or doc.workflow_state not in REVIEW_STATES:
 		frappe.throw(
 			_("Only a quality-dissatisfaction sheet awaiting its review takes the engineering review."),
+			StepPreconditionError,
 			title=_("Not Under Review"),
 		)
 	if doc.engineering_reviewed_at:
-		frappe.throw(_("The engineering review is already recorded."), title=_("Already Reviewed"))
+		frappe.throw(
+			_("The engineering review is already recorded."), FrozenFieldError, title=_("Already Reviewed")
+		)
 	if not (opinion or "").strip():
-		frappe.throw(_("Give the engineering opinion."), title=_("Opinion Missing"))
+		frappe.throw(_("Give the engineering opinion."), StepPreconditionError, title=_("Opinion Missing"))
 	now = now_datetime()
+	# the review is the engineering manager's, who does not write the sheet: a direct write of its three fields
 	doc.db_set(
 		{
 			"engineering_reviewed_by": frappe.session.user,
@@ -305,30 +304,41 @@ def record_engineering_review(sheet: str, opinion: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def make_liaison_sheet(source_name: str, purpose: str | None = None):
-	"""A new liaison sheet for one case, opened from the case's form (R17, R40)."""
-	ticket = frappe.get_doc("Service Ticket", source_name)
-	ticket.check_permission("read")
-	frappe.has_permission("Liaison Sheet", "create", throw=True)
-	doc = frappe.new_doc("Liaison Sheet")
-	doc.property = ticket.property
-	doc.developer = frappe.db.get_value("Property", ticket.property, "developer")
-	doc.subject = ticket.subject
-	if purpose in doc.meta.get_options("purpose").split("\n"):
-		doc.purpose = purpose
-	if ticket.get("liable_party") in doc.meta.get_options("liable_party").split("\n"):
-		doc.liable_party = ticket.liable_party
-	doc.append("cases", {"service_ticket": ticket.name, "unit": ticket.unit, "subject": ticket.subject})
-	return doc
+def make_liaison_sheet(source_name: str, target_doc: str | None = None, purpose: str | None = None):
+	"""A new liaison sheet for one case, opened from the case's form (R17, R40). Frappe's mapper checks that
+	the user may create a sheet and read the case."""
+
+	def postprocess(ticket, sheet):
+		sheet.developer = frappe.db.get_value(PROPERTY, ticket.property, "developer")
+		if purpose in sheet.meta.get_options("purpose").split("\n"):
+			sheet.purpose = purpose
+		if ticket.get("liable_party") in sheet.meta.get_options("liable_party").split("\n"):
+			sheet.liable_party = ticket.liable_party
+		sheet.append("cases", {"service_ticket": ticket.name, "unit": ticket.unit, "subject": ticket.subject})
+
+	return get_mapped_doc(
+		CASE,
+		source_name,
+		{
+			CASE: {
+				"doctype": LIAISON_SHEET,
+				# the case's subject and property map by their names; its closing time is not the sheet's, and
+				# its liable party is taken only where the sheet knows the option (postprocess)
+				"field_no_map": ["closed_at", "liable_party"],
+			}
+		},
+		target_doc,
+		postprocess,
+	)
 
 
 @frappe.whitelist()
 def cases_awaiting_sheet() -> list[str]:
 	"""Cases flagged as needing a liaison sheet (R17, R18) that no sheet covers yet, for the list's filter."""
-	if not frappe.has_permission("Service Ticket", "read"):
+	if not frappe.has_permission(CASE, "read"):
 		raise frappe.PermissionError
-	case, row = frappe.qb.DocType("Service Ticket"), frappe.qb.DocType("Liaison Sheet Case")
-	covered = frappe.qb.from_(row).select(row.service_ticket).where(row.parenttype == "Liaison Sheet")
+	case, row = frappe.qb.DocType(CASE), frappe.qb.DocType("Liaison Sheet Case")
+	covered = frappe.qb.from_(row).select(row.service_ticket).where(row.parenttype == LIAISON_SHEET)
 	return [
 		r[0]
 		for r in frappe.qb.from_(case)
@@ -343,25 +353,26 @@ def cases_awaiting_sheet() -> list[str]:
 def chase_overdue() -> int:
 	"""R17: external developers past their reply deadline are chased, first by the CS manager, then, one reply
 	period later, by the general manager; R28: quality-dissatisfaction sheets not reviewed in time likewise.
-	Each chase is recorded once per level on the sheet."""
+	Each chase is recorded once per level on the sheet (its Chases, the job's own "already chased" record) and
+	the person chasing is told. Scheduled every 15 minutes; Frappe's scheduler commits after the job."""
 	now = now_datetime()
 	reply_days = frappe.db.get_single_value(SETTINGS, "developer_reply_days")
 	review_days = frappe.db.get_single_value(SETTINGS, "quality_review_days")
 	overdue = frappe.get_all(
-		"Liaison Sheet",
-		filters={"workflow_state": "Sent to Developer", "reply_deadline": ("<=", now)},
+		LIAISON_SHEET,
+		filters={"workflow_state": SENT, "reply_deadline": ("<=", now)},
 		fields=["name", "reply_deadline", "subject"],
 	)
 	late_reviews = frappe.get_all(
-		"Liaison Sheet",
+		LIAISON_SHEET,
 		filters={"workflow_state": ("in", REVIEW_STATES), "review_deadline": ("<=", now)},
 		fields=["name", "review_deadline as reply_deadline", "subject", "engineering_reviewed_at"],
 	)
 	reviews = {r.name for r in late_reviews}
-	chased = 0
+	chased = chased_levels([r.name for r in overdue + late_reviews])
+	due = []
 	for row in overdue + late_reviews:
-		sheet = frappe.get_doc("Liaison Sheet", row.name)
-		done = {c.level for c in sheet.chases}
+		done = chased.get(row.name, [])
 		if row.name in reviews:
 			# R28: both reviewers are chased at the deadline, the general manager one review period later
 			levels = [("CS Manager", 0), ("General Manager", review_days)]
@@ -373,28 +384,57 @@ def chase_overdue() -> int:
 			if level in done or get_datetime(row.reply_deadline) + timedelta(days=after) > now:
 				continue
 			user = first_holder(CHASE_ROLES[level])
-			sheet.append("chases", {"chased_at": now, "level": level, "notified_user": user})
-			if user:
-				frappe.get_doc(
-					{
-						"doctype": "Notification Log",
-						"for_user": user,
-						"type": "Alert",
-						"document_type": "Liaison Sheet",
-						"document_name": sheet.name,
-						"subject": _("Liaison sheet {0} is past its deadline: {1}").format(
-							sheet.name, sheet.subject
-						),
-					}
-				).insert(ignore_permissions=True)
-			chased += 1
-		if len(sheet.chases) > len(done):
-			sheet.flags.recording_chase = True
-			sheet.save(ignore_permissions=True)
-	return chased
+			record_chase(row.name, level, user, now, idx=len(done) + 1)
+			done.append(level)
+			due.append((row, user))
+	langs = notify.languages({user for _row, user in due if user})
+	notify.tell(
+		[
+			notify.Message(
+				user=user,
+				subject=_("Liaison sheet {0} is past its deadline: {1}", lang=langs[user]).format(
+					row.name, row.subject
+				),
+				doctype=LIAISON_SHEET,
+				name=row.name,
+			)
+			for row, user in due
+			if user
+		],
+		digest_subject=lambda count, lang: _("{0} liaison sheets past their deadline", lang=lang).format(
+			count
+		),
+	)
+	return len(due)
 
 
-def chase_overdue_job():
-	"""Scheduler entry point: a job commits its own work."""
-	chase_overdue()
-	frappe.db.commit()
+def chased_levels(sheets: list[str]) -> dict[str, list[str]]:
+	"""The levels each sheet has been chased at, in one query."""
+	levels = {}
+	if sheets:
+		for row in frappe.get_all(
+			CHASE,
+			filters={"parent": ("in", sheets), "parenttype": LIAISON_SHEET},
+			fields=["parent", "level"],
+			order_by="idx asc",
+		):
+			levels.setdefault(row.parent, []).append(row.level)
+	return levels
+
+
+def record_chase(sheet: str, level: str, user: str | None, at, idx: int) -> None:
+	"""One chase on the sheet's record: its own row of the sheet's Chases, written directly. A chase is the
+	scheduler's note on the sheet, not an edit of it: no save of the sheet (its checks, its modified time) is
+	involved, and a user's save keeps the row (Chases is at permission level 1, put back from the database)."""
+	frappe.get_doc(
+		{
+			"doctype": CHASE,
+			"parent": sheet,
+			"parenttype": LIAISON_SHEET,
+			"parentfield": "chases",
+			"idx": idx,
+			"chased_at": at,
+			"level": level,
+			"notified_user": user,
+		}
+	).db_insert()
