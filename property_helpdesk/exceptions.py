@@ -41,8 +41,10 @@ class CaseFinishedError(frappe.ValidationError):
 	"""An action on a case that is already resolved or closed."""
 
 
-class FrozenFieldError(frappe.ValidationError):
-	"""A field changed after the step that fixes it (a signed liaison sheet, an answered settlement)."""
+class FrozenFieldError(frappe.PermissionError, frappe.ValidationError):
+	"""A field changed after the step that fixes it (a signed liaison sheet, an answered settlement). Refused
+	as it always was, with 403: nobody may change what was signed; it is a ValidationError too, as the
+	settlement's frozen amounts were."""
 
 
 class StepPreconditionError(frappe.ValidationError):

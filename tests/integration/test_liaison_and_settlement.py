@@ -1138,8 +1138,8 @@ class TestOverHttp(FrappeTestCase):
 		self.assertIn(response.json().get("exc_type"), REFUSED_OVER_HTTP, response.text[:500])
 
 	def assertFrozen(self, response):
-		"""Refused by the shared frozen-field check: the app's FrozenFieldError, a ValidationError (417)."""
-		self.assertEqual(response.status_code, 417, response.text[:500])
+		"""Refused by the shared frozen-field check: the app's FrozenFieldError, answered 403 as before."""
+		self.assertEqual(response.status_code, 403, response.text[:500])
 		self.assertEqual(response.json().get("exc_type"), "FrozenFieldError", response.text[:500])
 
 	def stored(self, doctype, name, fields):
