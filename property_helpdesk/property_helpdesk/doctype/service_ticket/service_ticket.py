@@ -201,17 +201,18 @@ class ServiceTicket(Document):
 		self.validate_acting_for_owner()
 
 	def after_insert(self):
-		"""R10, R15: a repair case gets its work order at acceptance, the maintenance team at once (the work
-		order's own save refreshes the case's clocks); any other case refreshes its clocks from memory."""
+		"""Nobody waits on a portal case unseen: it is on the acceptor's list and in their notifications (as the
+		case commits). R10, R15: a repair case gets its work order at acceptance, the maintenance team at once
+		(the work order's own save refreshes the case's clocks); any other case refreshes its clocks from
+		memory."""
+		if reported_by_resident():
+			notify.assign(
+				CASE, self.name, self.acceptor, _("Reported on the portal: {0}").format(self.subject)
+			)
 		if self.ticket_type in WORK_ORDER_TYPES:
 			dispatch(self.name, new_case=self)
 		else:
 			clocks.refresh(self.name, new_case=self)
-		if reported_by_resident():
-			# nobody waits on a portal case unseen: it is on the acceptor's list and in their notifications
-			notify.assign(
-				CASE, self.name, self.acceptor, _("Reported on the portal: {0}").format(self.subject)
-			)
 
 	def on_update(self):
 		if not self.flags.in_insert:  # a new case refreshed its clocks in after_insert
