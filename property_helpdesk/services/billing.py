@@ -470,7 +470,7 @@ def check_work_order(work_order, before) -> None:
 				BillingError,
 				title=_("Fee Schedule"),
 			)
-	invoice = before and live(work_order.sales_invoice)
+	invoice = before and live(before.sales_invoice)  # the stored invoice, whatever was typed
 	if not invoice:
 		return
 	lines = lambda d: [(r.item_code, r.item_name, flt(r.qty), flt(r.rate)) for r in d.get("items") or []]  # noqa: E731

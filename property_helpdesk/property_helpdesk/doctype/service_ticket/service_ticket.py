@@ -339,7 +339,8 @@ class ServiceTicket(Document):
 			for table, fields in RECORD_TABLES.items()
 			if record_rows(self.get(table), fields) != record_rows(before.get(table), fields)
 		]
-		if flt(self.paused_minutes) != flt(before.paused_minutes) or (
+		# (minutes as the database keeps them: nine decimals)
+		if abs(flt(self.paused_minutes) - flt(before.paused_minutes)) > 1e-6 or (
 			get_datetime(self.paused_since) if self.paused_since else None
 		) != (get_datetime(before.paused_since) if before.paused_since else None):
 			changed.append("pauses")
