@@ -61,7 +61,7 @@ class RepairWorkOrder(Document):
 		appointment_at: DF.Datetime | None
 		arrived_at: DF.Datetime | None
 		attitude_rating: DF.Rating
-		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Cancelled"]
+		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		completed_at: DF.Datetime | None
 		confirmed_at: DF.Datetime | None
 		contact_name: DF.Data | None

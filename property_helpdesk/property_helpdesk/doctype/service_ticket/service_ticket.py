@@ -94,12 +94,13 @@ class ServiceTicket(Document):
 		from property_helpdesk.property_helpdesk.doctype.ticket_reminder.ticket_reminder import TicketReminder
 
 		acceptor: DF.Link | None
+		acting_for_owner: DF.Check
 		answer_deadline: DF.Datetime | None
 		answer_to_resident: DF.SmallText | None
 		answered_at: DF.Datetime | None
 		arrival_deadline: DF.Datetime | None
 		beyond_authority: DF.Check
-		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Cancelled"]
+		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		builder_warranty_end: DF.Date | None
 		call_started_at: DF.Datetime
 		channel: DF.Literal["Phone", "Visit", "Portal", "Other"]
@@ -117,6 +118,7 @@ class ServiceTicket(Document):
 		follow_up_owner_phone: DF.Data | None
 		handled_at: DF.Datetime | None
 		handovers: DF.Table[TicketHandover]
+		hazard_description: DF.SmallText | None
 		is_emergency: DF.Check
 		is_major: DF.Check
 		is_quality_defect: DF.Check
@@ -136,6 +138,7 @@ class ServiceTicket(Document):
 		liable_party: DF.Literal[
 			"", "Developer", "Maintenance Fund", "Owner", "Property Company", "To Be Determined"
 		]
+		liable_resident: DF.Link | None
 		location: DF.Literal["", "Private Part", "Common Facility"]
 		naming_series: DF.Literal["PH-.YYYY.-"]
 		needs_liaison_sheet: DF.Check
@@ -143,9 +146,6 @@ class ServiceTicket(Document):
 		owner_caused: DF.Check
 		owner_warranty_end: DF.Date | None
 		paid_service: DF.Check
-		acting_for_owner: DF.Check
-		liable_resident: DF.Link | None
-		hazard_description: DF.SmallText | None
 		paused_minutes: DF.Float
 		paused_since: DF.Datetime | None
 		pauses: DF.Table[ClockPause]
