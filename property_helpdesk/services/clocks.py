@@ -167,21 +167,32 @@ def current_work_order(ticket_name: str):
 	)
 
 
-def refresh(ticket_name: str, new_case=None) -> dict:
-	"""Store the case's deadlines, next moment and timeliness. `new_case` is a case without a work order being
-	inserted (its `after_insert`): nobody else can see it yet and it has no work order or return visit, so its
-	values are taken from memory rather than read back. A case with a work order is refreshed by the work
-	order's own save, from the database."""
+def refresh(ticket_name: str, new_case=None, work_order=None) -> dict:
+	"""Store the case's deadlines, next moment and timeliness.
+
+	`new_case` is a case without a work order being inserted (its `after_insert`): nobody else can see it yet
+	and it has no work order or return visit, so its values are taken from memory rather than read back.
+	`work_order` is the case's current work order when the caller holds it (a work order just inserted, the
+	latest of its case). A return visit is looked for only once the job is complete (R24: its clock starts
+	there)."""
 	if new_case is not None:
 		ticket = frappe._dict({field: new_case.get(field) for field in TICKET_FIELDS})
 		visited_at = work_order = None
 	else:
 		# A locking read: the escalation job (which skips locked cases) cannot write the steps taken in between.
 		ticket = frappe.db.get_value(CASE, ticket_name, TICKET_FIELDS, as_dict=True, for_update=True)
-		visited_at = frappe.db.get_value(
-			RETURN_VISIT, {"service_ticket": ticket_name}, "visited_at", order_by="visited_at asc"
+		work_order = (
+			frappe._dict({field: work_order.get(field) for field in WORK_ORDER_FIELDS})
+			if work_order is not None
+			else current_work_order(ticket_name)
 		)
-		work_order = current_work_order(ticket_name)
+		visited_at = (
+			frappe.db.get_value(
+				RETURN_VISIT, {"service_ticket": ticket_name}, "visited_at", order_by="visited_at asc"
+			)
+			if work_order and work_order.completed_at
+			else None
+		)
 	commitment = get_commitment()
 	values, times = compute(ticket, work_order, visited_at, commitment, get_ladder())
 	frappe.db.set_value(CASE, ticket_name, values, update_modified=False)

@@ -128,7 +128,11 @@ class RepairWorkOrder(Document):
 		billing.check_work_order(self, self.get_doc_before_save())
 
 	def on_update(self):
-		clocks.refresh(self.service_ticket)
+		# a work order just made is its case's current one: the refresh takes it from memory
+		clocks.refresh(
+			self.service_ticket,
+			work_order=self if self.flags.in_insert and self.status != CANCELLED else None,
+		)
 		if self.has_value_changed("technician"):
 			before = self.get_doc_before_save()
 			assign_technician(self, before and before.technician)

@@ -227,7 +227,7 @@ class ServiceTicket(Document):
 			for field in LIABILITY_FIELDS:
 				self.set(field, None)
 			return
-		unit = frappe.db.get_value(UNIT, self.unit, ["property", "handover_date"], as_dict=True)
+		unit = frappe.get_cached_value(UNIT, self.unit, ["property", "handover_date"], as_dict=True)
 		if not unit:
 			# an unknown unit: Frappe's own link error, before anything is derived from it
 			validate_fetched_links(self)
