@@ -61,14 +61,8 @@ permission_query_conditions = {
 	"Liaison Sheet": "property_helpdesk.api.developer.liaison_query_conditions",
 }
 
+# Only ERPNext's documents here: the app's own DocTypes live their lives in their controllers.
 doc_events = {
-	# R29: reopened cases are counted; R32: recurring complaints raise a corrective action.
-	"Service Ticket": {
-		"before_save": "property_helpdesk.services.corrective.count_reopen",
-		# the escalation job's progress is its own: a stale form never writes it back (R15, R20–R24)
-		"validate": "property_helpdesk.services.clocks.keep_escalation_progress",
-		"on_update": "property_helpdesk.services.corrective.check_recurrence",
-	},
 	# ERPNext's own events keep the work order, the case and the settlement's billing true (R39, R44).
 	"Sales Invoice": {
 		"after_insert": "property_helpdesk.services.billing.on_invoice_event",
@@ -87,12 +81,6 @@ doc_events = {
 	"Journal Entry": {
 		"on_submit": "property_helpdesk.services.billing.on_payment_event",
 		"on_cancel": "property_helpdesk.services.billing.on_payment_event",
-	},
-	# R11: fee-schedule lines at the published price; R39: a billed work order keeps what was billed
-	"Repair Work Order": {
-		"onload": "property_helpdesk.services.billing.set_billing_onload",
-		"before_validate": "property_helpdesk.services.billing.keep_server_fields",
-		"validate": "property_helpdesk.services.billing.check_work_order",
 	},
 }
 

@@ -3,8 +3,17 @@
 import frappe
 from frappe import _
 
+from property_helpdesk.constants import (
+	CS_MANAGER,
+	LIAISON_SHEET,
+	OFFICE_DIRECTOR,
+	REPLIED_STATES,
+	SETTLEMENT,
+	WORK_ORDER,
+)
+
 FINANCE_ROLES = {"Accounts User", "Accounts Manager", "System Manager"}
-BILLING_ROLES = FINANCE_ROLES | {"Property Office Director", "Property CS Manager"}
+BILLING_ROLES = FINANCE_ROLES | {OFFICE_DIRECTOR, CS_MANAGER}
 
 
 def _check_billing_role(doctype: str, name: str):
@@ -19,7 +28,7 @@ def _check_billing_role(doctype: str, name: str):
 
 @frappe.whitelist(methods=["POST"])
 def invoice_work_order(work_order: str) -> str:
-	_check_billing_role("Repair Work Order", work_order)
+	_check_billing_role(WORK_ORDER, work_order)
 	from property_helpdesk.services.billing import invoice_work_order as make
 
 	return make(work_order)
@@ -27,7 +36,7 @@ def invoice_work_order(work_order: str) -> str:
 
 @frappe.whitelist(methods=["POST"])
 def recover_settlement(settlement: str) -> str:
-	_check_billing_role("Compensation Settlement", settlement)
+	_check_billing_role(SETTLEMENT, settlement)
 	from property_helpdesk.services.billing import recover_settlement as make
 
 	return make(settlement)
@@ -35,7 +44,7 @@ def recover_settlement(settlement: str) -> str:
 
 @frappe.whitelist(methods=["POST"])
 def recover_liaison_sheet(sheet: str) -> str:
-	_check_billing_role("Liaison Sheet", sheet)
+	_check_billing_role(LIAISON_SHEET, sheet)
 	from property_helpdesk.services.billing import recover_liaison_sheet as make
 
 	return make(sheet)
@@ -52,7 +61,7 @@ def fee_schedule() -> list[dict]:
 @frappe.whitelist()
 def liaison_recovery(sheet: str) -> dict:
 	"""The liaison sheet's recovery invoice and whether one can be made now (R17, R40), for its form."""
-	doc = frappe.get_doc("Liaison Sheet", sheet)
+	doc = frappe.get_doc(LIAISON_SHEET, sheet)
 	doc.check_permission("read")
 	from property_helpdesk.services import billing
 
@@ -64,7 +73,7 @@ def liaison_recovery(sheet: str) -> dict:
 	)
 	recoverable = (
 		doc.purpose != "Compensation"
-		and doc.workflow_state in ("Replied", "Closed")
+		and doc.workflow_state in REPLIED_STATES
 		and doc.reply_decision in billing.RECOVERABLE_REPLIES
 		and doc.liable_party == "Developer"
 		and billing.liaison_recovery_amount(doc) > 0

@@ -2,13 +2,15 @@
 
 import frappe
 
+from property_helpdesk.constants import RESIDENT
+
 
 @frappe.whitelist()
 @frappe.validate_and_sanitize_search_inputs
 def residents_of_unit(doctype: str, txt: str, searchfield: str, start: int, page_len: int, filters: dict):
 	"""Residents registered for the unit chosen on the case, by name or phone."""
-	frappe.has_permission("Resident", "read", throw=True)
-	resident = frappe.qb.DocType("Resident")
+	frappe.has_permission(RESIDENT, "read", throw=True)
+	resident = frappe.qb.DocType(RESIDENT)
 	link = frappe.qb.DocType("Resident Unit")
 	like = f"%{txt}%"
 	return (

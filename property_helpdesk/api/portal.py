@@ -17,8 +17,19 @@ import frappe.sessions
 from frappe import _
 from frappe.utils import cint, now_datetime
 
-RESIDENT_ROLE = "Property Resident"
-REPORTABLE_TYPES = ("Repair", "Complaint", "Service Request", "Paid Service", "Enquiry")
+from property_helpdesk.constants import (
+	CASE,
+	CASE_TYPES,
+	COMPLETED,
+	RESIDENT,
+	RESIDENT_ROLE,
+	RETURN_VISIT,
+	RETURNED,
+	UNIT,
+	WORK_ORDER,
+)
+
+REPORTABLE_TYPES = CASE_TYPES
 PAGE_LENGTH, MAX_PAGE_LENGTH = 20, 100
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -48,7 +59,7 @@ def resident_of(user: str | None = None) -> str | None:
 	user = user or frappe.session.user
 	if user in ("Guest", None):
 		return None
-	return frappe.db.get_value("Resident", {"user": user}, "name")
+	return frappe.db.get_value(RESIDENT, {"user": user}, "name")
 
 
 def resident_units(user: str | None = None) -> list[str]:
@@ -56,7 +67,7 @@ def resident_units(user: str | None = None) -> list[str]:
 	user = user or frappe.session.user
 	if user in ("Guest", None):
 		return []
-	resident, unit = frappe.qb.DocType("Resident"), frappe.qb.DocType("Resident Unit")
+	resident, unit = frappe.qb.DocType(RESIDENT), frappe.qb.DocType("Resident Unit")
 	rows = (
 		frappe.qb.from_(unit)
 		.join(resident)
@@ -84,10 +95,10 @@ def require_units() -> list[str]:
 def case_for_resident(name: str):
 	"""The case, if it belongs to one of the resident's units; otherwise 403, as for a name that does not exist."""
 	units = require_units()
-	unit = frappe.db.get_value("Service Ticket", name, "unit") if isinstance(name, str) else None
+	unit = frappe.db.get_value(CASE, name, "unit") if isinstance(name, str) else None
 	if not unit or unit not in units:
 		frappe.throw(_("You can see only the cases of your own units."), frappe.PermissionError)
-	return frappe.get_doc("Service Ticket", name)
+	return frappe.get_doc(CASE, name)
 
 
 def check_csrf():
@@ -133,7 +144,7 @@ def my_cases(start: int = 0, page_length: int = PAGE_LENGTH) -> tuple[list[dict]
 	page size or the number of cases on the site: the units, then the page (index on unit, creation)."""
 	units = require_units()
 	page_length = min(max(cint(page_length) or PAGE_LENGTH, 1), MAX_PAGE_LENGTH)
-	ticket = frappe.qb.DocType("Service Ticket")
+	ticket = frappe.qb.DocType(CASE)
 	rows = (
 		frappe.qb.from_(ticket)
 		.select(*CASE_FIELDS)
@@ -171,7 +182,7 @@ def timeline(doc) -> list[dict]:
 	if doc.answered_at:
 		events.append({"at": doc.answered_at, "label": _("Answer"), "detail": doc.answer_to_resident or ""})
 	for visit in frappe.get_all(
-		"Return Visit",
+		RETURN_VISIT,
 		filters={"service_ticket": doc.name},
 		fields=["visited_at", "satisfaction"],
 	):
@@ -186,15 +197,15 @@ def timeline(doc) -> list[dict]:
 
 def work_orders(ticket: str) -> list:
 	return [
-		frappe.get_doc("Repair Work Order", name)
+		frappe.get_doc(WORK_ORDER, name)
 		for name in frappe.get_all(
-			"Repair Work Order", filters={"service_ticket": ticket}, pluck="name", order_by="creation"
+			WORK_ORDER, filters={"service_ticket": ticket}, pluck="name", order_by="creation"
 		)
 	]
 
 
 def can_confirm(wo) -> bool:
-	return wo.status in ("Completed", "Returned") and not wo.resident_confirmed
+	return wo.status in (COMPLETED, RETURNED) and not wo.resident_confirmed
 
 
 def service_card_html(doc) -> str:
@@ -231,11 +242,11 @@ def report_case(
 		frappe.throw(_("You can report only for your own units."), frappe.PermissionError)
 	if location not in (None, "", "Private Part", "Common Facility"):
 		frappe.throw(_("Choose where the problem is."), title=_("Invalid Input"))
-	resident = frappe.get_doc("Resident", resident_of())
+	resident = frappe.get_doc(RESIDENT, resident_of())
 	photos = photo_uploads()
 	doc = frappe.get_doc(
 		{
-			"doctype": "Service Ticket",
+			"doctype": CASE,
 			"ticket_type": ticket_type,
 			"channel": "Portal",
 			"call_started_at": now_datetime(),
@@ -248,16 +259,15 @@ def report_case(
 			"location": location or "",
 		}
 	)
-	doc.flags.from_portal = True
+	# a resident's report: the case's own save finds its acceptor and puts it on their list
 	doc.insert(ignore_permissions=True)
-	assign_to_acceptor(doc)
 	for n, photo in enumerate(photos, 1):
 		file = frappe.get_doc(
 			{
 				"doctype": "File",
 				"file_name": f"{doc.name}-{n}{PHOTO_TYPES[photo.mimetype]}",
 				"content": photo.content,
-				"attached_to_doctype": "Service Ticket",
+				"attached_to_doctype": CASE,
 				"attached_to_name": doc.name,
 				"attached_to_field": "photo",
 				"is_private": 1,
@@ -266,32 +276,6 @@ def report_case(
 		if n == 1:
 			doc.db_set("photo", file.file_url)
 	return {"name": doc.name, "follow_up_owner_name": doc.follow_up_owner_name}
-
-
-def assign_to_acceptor(doc):
-	"""Nobody waits on a portal case unseen: it is on the acceptor's list (ToDo) and in their notifications."""
-	from frappe.desk.form.assign_to import notify_assignment
-
-	frappe.get_doc(
-		{
-			"doctype": "ToDo",
-			"allocated_to": doc.acceptor,
-			"reference_type": doc.doctype,
-			"reference_name": doc.name,
-			"assigned_by": frappe.session.user,
-			"description": _("Reported on the portal: {0}").format(doc.subject),
-		}
-	).insert(ignore_permissions=True)
-	# after the commit: a notification about a case that was rolled back would point at nothing
-	frappe.enqueue(
-		notify_assignment,
-		enqueue_after_commit=True,
-		assigned_by=frappe.session.user,
-		allocated_to=doc.acceptor,
-		doc_type=doc.doctype,
-		doc_name=doc.name,
-		action="ASSIGN",
-	)
 
 
 def photo_uploads() -> list:
@@ -317,7 +301,7 @@ def case_photos(ticket: str) -> list[str]:
 	return frappe.get_all(
 		"File",
 		filters={
-			"attached_to_doctype": "Service Ticket",
+			"attached_to_doctype": CASE,
 			"attached_to_name": ticket,
 			"attached_to_field": "photo",
 		},
@@ -366,11 +350,11 @@ def confirm_work(
 	work_order: str, quality: int, timeliness: int, attitude: int, signature: str, comment: str | None = None
 ) -> dict:
 	"""R36: the resident confirms the finished job, rates quality, timeliness and attitude (1–5) and signs."""
-	ticket = frappe.db.get_value("Repair Work Order", work_order, "service_ticket") if work_order else None
+	ticket = frappe.db.get_value(WORK_ORDER, work_order, "service_ticket") if work_order else None
 	case_for_resident(ticket)
 	check_csrf()
 	throttle("confirm")
-	wo = frappe.get_doc("Repair Work Order", work_order)
+	wo = frappe.get_doc(WORK_ORDER, work_order)
 	if not can_confirm(wo):
 		frappe.throw(_("This job cannot be confirmed now."), title=_("Not Completed"))
 	ratings = [cint(quality), cint(timeliness), cint(attitude)]
@@ -437,7 +421,7 @@ def resident_customers(user: str | None = None) -> list[str]:
 	if user in ("Guest", None):
 		return []
 	return frappe.get_all(
-		"Resident", filters={"user": user, "customer": ("is", "set")}, pluck="customer", distinct=True
+		RESIDENT, filters={"user": user, "customer": ("is", "set")}, pluck="customer", distinct=True
 	)
 
 
@@ -504,7 +488,7 @@ def register(
 	check_csrf()
 	throttle("register")
 	unit = frappe.db.get_value(
-		"Property Unit",
+		UNIT,
 		{"property": property, "building": (building or "").strip(), "unit_no": (unit_no or "").strip()},
 		"name",
 	)

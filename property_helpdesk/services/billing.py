@@ -12,7 +12,19 @@ import frappe
 from frappe import _
 from frappe.utils import flt, nowdate
 
-SETTINGS = "Property Helpdesk Settings"
+from property_helpdesk.constants import (
+	CASE,
+	DEVELOPER,
+	LIAISON_SHEET,
+	PROPERTY,
+	REPLIED_STATES,
+	RESIDENT,
+	SETTINGS,
+	SETTLEMENT,
+	WORK_ORDER,
+)
+from property_helpdesk.exceptions import BillingError
+
 SERVICE_ITEM = "物业维修服务费"  # fallback item for work-order lines without an item of the fee schedule
 RECOVERY_ITEM = "开发商责任赔付追偿"
 FEE_ITEMS = (
@@ -89,7 +101,7 @@ def for_external_developer(ticket) -> bool:
 	"""R17: work an external developer bears may be done as a paid service for it."""
 	if ticket.liable_party != "Developer" or not ticket.property:
 		return False
-	return frappe.db.get_value("Property", ticket.property, "developer_type") == "External Developer"
+	return frappe.db.get_value(PROPERTY, ticket.property, "developer_type") == "External Developer"
 
 
 def is_billable(ticket, work_order) -> bool:
@@ -101,29 +113,31 @@ def bill_to(ticket) -> str:
 	behalf under 《物业管理条例》第五十六条 (R19), who need not be the resident who called; otherwise the
 	resident."""
 	if for_external_developer(ticket):
-		return developer_customer(frappe.db.get_value("Property", ticket.property, "developer"))
+		return developer_customer(frappe.db.get_value(PROPERTY, ticket.property, "developer"))
 	if ticket.get("acting_for_owner"):
 		return resident_customer(ticket, ticket.liable_resident)
 	return resident_customer(ticket, ticket.resident)
 
 
 def developer_customer(developer: str) -> str:
-	customer = developer and frappe.db.get_value("Property Developer", developer, "customer")
+	customer = developer and frappe.db.get_value(DEVELOPER, developer, "customer")
 	if not customer:
 		frappe.throw(
 			_("Developer {0} has no ERPNext Customer: set it before billing the recovery.").format(developer),
+			BillingError,
 			title=_("Customer Missing"),
 		)
 	return customer
 
 
 def resident_customer(ticket, resident: str | None) -> str:
-	customer = resident and frappe.db.get_value("Resident", resident, "customer")
+	customer = resident and frappe.db.get_value(RESIDENT, resident, "customer")
 	if not customer:
 		frappe.throw(
 			_(
 				"Case {0} has no resident with an ERPNext Customer: set the Customer on the resident before billing."
 			).format(ticket.name),
+			BillingError,
 			title=_("Customer Missing"),
 		)
 	return customer
@@ -131,9 +145,9 @@ def resident_customer(ticket, resident: str | None) -> str:
 
 # source DocType → (the Sales Invoice field linking back to it, its own invoice field, its status field)
 LINKS = {
-	"Repair Work Order": ("property_helpdesk_work_order", "sales_invoice", "billing_status"),
-	"Compensation Settlement": ("property_helpdesk_settlement", "recovery_invoice", "recovery_status"),
-	"Liaison Sheet": ("property_helpdesk_liaison_sheet", "recovery_invoice", "recovery_status"),
+	WORK_ORDER: ("property_helpdesk_work_order", "sales_invoice", "billing_status"),
+	SETTLEMENT: ("property_helpdesk_settlement", "recovery_invoice", "recovery_status"),
+	LIAISON_SHEET: ("property_helpdesk_liaison_sheet", "recovery_invoice", "recovery_status"),
 }
 
 
@@ -159,7 +173,7 @@ def live(invoice: str | None, for_update: bool = False) -> str | None:
 def sheets_of_case(ticket: str) -> list[str]:
 	return frappe.get_all(
 		"Liaison Sheet Case",
-		filters={"service_ticket": ticket, "parenttype": "Liaison Sheet"},
+		filters={"service_ticket": ticket, "parenttype": LIAISON_SHEET},
 		pluck="parent",
 	)
 
@@ -167,7 +181,7 @@ def sheets_of_case(ticket: str) -> list[str]:
 def recovered_by_sheet(ticket: str) -> str | None:
 	"""R17, R40: the invoice of a liaison sheet covering this case that recovered its cost from the developer."""
 	for sheet in sheets_of_case(ticket):
-		invoice = current_invoice("Liaison Sheet", sheet)
+		invoice = current_invoice(LIAISON_SHEET, sheet)
 		if invoice:
 			return invoice
 	return None
@@ -175,12 +189,12 @@ def recovered_by_sheet(ticket: str) -> str | None:
 
 def billed_as_paid_work(sheet) -> str | None:
 	"""R17: the invoice of a case on the sheet already billed to the developer as paid work."""
-	customer = frappe.db.get_value("Property Developer", sheet.developer, "customer")
+	customer = frappe.db.get_value(DEVELOPER, sheet.developer, "customer")
 	for row in sheet.cases:
 		for work_order in frappe.get_all(
-			"Repair Work Order", filters={"service_ticket": row.service_ticket}, pluck="name"
+			WORK_ORDER, filters={"service_ticket": row.service_ticket}, pluck="name"
 		):
-			invoice = current_invoice("Repair Work Order", work_order)
+			invoice = current_invoice(WORK_ORDER, work_order)
 			if invoice and frappe.db.get_value("Sales Invoice", invoice, "customer") == customer:
 				return invoice
 	return None
@@ -190,19 +204,22 @@ def refuse_double_recovery(invoice: str | None, what: str) -> None:
 	if invoice:
 		frappe.throw(
 			_("{0} has already been billed to the developer by invoice {1}.").format(what, invoice),
+			BillingError,
 			title=_("Already Recovered"),
 		)
 
 
 def invoice_work_order(work_order: str) -> str:
 	"""R39: the paid job's Sales Invoice, made now unless it exists (safe under double clicks and races)."""
-	existing = current_invoice("Repair Work Order", work_order)
+	existing = current_invoice(WORK_ORDER, work_order)
 	if existing:
 		return existing
-	wo = frappe.get_doc("Repair Work Order", work_order)
-	ticket = frappe.get_doc("Service Ticket", wo.service_ticket)
+	wo = frappe.get_doc(WORK_ORDER, work_order)
+	ticket = frappe.get_doc(CASE, wo.service_ticket)
 	if not is_billable(ticket, wo):
-		frappe.throw(_("Work order {0} is not a paid service.").format(wo.name), title=_("Not Billable"))
+		frappe.throw(
+			_("Work order {0} is not a paid service.").format(wo.name), BillingError, title=_("Not Billable")
+		)
 	if for_external_developer(ticket) and not (wo.paid_service or ticket.get("acting_for_owner")):
 		# R17: the developer pays either for the paid work or against its signed liaison sheet, not both
 		refuse_double_recovery(
@@ -211,10 +228,13 @@ def invoice_work_order(work_order: str) -> str:
 	if not (wo.completed_at and wo.resident_confirmed and wo.resident_signature):
 		frappe.throw(
 			_("A paid job is billed once it is completed and the resident has signed the work order."),
+			BillingError,
 			title=_("Not Ready for Billing"),
 		)
 	if not wo.items or not flt(wo.total_amount):
-		frappe.throw(_("The work order has no charged materials or labour."), title=_("Nothing to Bill"))
+		frappe.throw(
+			_("The work order has no charged materials or labour."), BillingError, title=_("Nothing to Bill")
+		)
 	customer = bill_to(ticket)
 	invoice = make_invoice(
 		customer,
@@ -233,25 +253,27 @@ def invoice_work_order(work_order: str) -> str:
 def recover_settlement(settlement: str) -> str:
 	"""R44: the recovery invoice to the developer for a settled compensation it bears, once (also once
 	across the settlement and its liaison sheet)."""
-	existing = current_invoice("Compensation Settlement", settlement)
+	existing = current_invoice(SETTLEMENT, settlement)
 	if existing:
 		return existing
-	doc = frappe.get_doc("Compensation Settlement", settlement)
+	doc = frappe.get_doc(SETTLEMENT, settlement)
 	if doc.workflow_state != "Settled" or doc.liable_party != "Developer":
 		frappe.throw(
 			_("Only a settled compensation that the developer bears is recovered from the developer."),
+			BillingError,
 			title=_("Not Recoverable"),
 		)
 	if doc.liaison_sheet:
-		already = current_invoice("Liaison Sheet", doc.liaison_sheet)
+		already = current_invoice(LIAISON_SHEET, doc.liaison_sheet)
 		if already:
 			frappe.throw(
 				_("Liaison sheet {0} has already been recovered by invoice {1}.").format(
 					doc.liaison_sheet, already
 				),
+				BillingError,
 				title=_("Already Recovered"),
 			)
-	customer = developer_customer(frappe.db.get_value("Property", doc.property, "developer"))
+	customer = developer_customer(frappe.db.get_value(PROPERTY, doc.property, "developer"))
 	invoice = make_invoice(
 		customer,
 		[(RECOVERY_ITEM, RECOVERY_ITEM, 1, doc.settled_amount)],
@@ -276,19 +298,20 @@ def recover_liaison_sheet(sheet_name: str) -> str:
 	"""R17, R40: the cost of a repair the developer bears (the company repairing on the parent developer's
 	behalf, or an external developer's defect), recovered against the liaison sheet it signed, once.
 	A compensation is recovered through its settlement instead (R44)."""
-	existing = current_invoice("Liaison Sheet", sheet_name)
+	existing = current_invoice(LIAISON_SHEET, sheet_name)
 	if existing:
 		return existing
-	sheet = frappe.get_doc("Liaison Sheet", sheet_name)
+	sheet = frappe.get_doc(LIAISON_SHEET, sheet_name)
 	if sheet.purpose == "Compensation":
 		frappe.throw(
 			_(
 				"A compensation is recovered through its settlement (和解备忘), not through the liaison sheet."
 			),
+			BillingError,
 			title=_("Not Recoverable"),
 		)
 	if (
-		sheet.workflow_state not in ("Replied", "Closed")
+		sheet.workflow_state not in REPLIED_STATES
 		or sheet.reply_decision not in RECOVERABLE_REPLIES
 		or sheet.liable_party != "Developer"
 	):
@@ -296,11 +319,14 @@ def recover_liaison_sheet(sheet_name: str) -> str:
 			_(
 				"Only a liaison sheet the developer has confirmed, or authorised an amount on, for a cost it bears is recovered."
 			),
+			BillingError,
 			title=_("Not Recoverable"),
 		)
 	amount = liaison_recovery_amount(sheet)
 	if amount <= 0:
-		frappe.throw(_("The liaison sheet has no agreed amount to recover."), title=_("Nothing to Bill"))
+		frappe.throw(
+			_("The liaison sheet has no agreed amount to recover."), BillingError, title=_("Nothing to Bill")
+		)
 	refuse_double_recovery(billed_as_paid_work(sheet), _("A repair on liaison sheet {0}").format(sheet.name))
 	invoice = make_invoice(
 		developer_customer(sheet.developer),
@@ -359,9 +385,9 @@ def set_source_status(doctype: str, name: str, invoice) -> None:
 	elif frappe.db.get_value(doctype, name, invoice_field) not in (None, "", invoice.name):
 		return
 	frappe.db.set_value(doctype, name, values, update_modified=False)
-	if doctype == "Repair Work Order":
+	if doctype == WORK_ORDER:
 		ticket = frappe.db.get_value(doctype, name, "service_ticket")
-		frappe.db.set_value("Service Ticket", ticket, "billing_status", status, update_modified=False)
+		frappe.db.set_value(CASE, ticket, "billing_status", status, update_modified=False)
 
 
 def on_invoice_event(invoice, method=None):
@@ -393,7 +419,7 @@ def check_resident_payment(payment, method=None):
 	unallocated part is refused."""
 	if payment.payment_type != "Receive" or payment.party_type != "Customer":
 		return
-	if not frappe.db.exists("Resident", {"customer": payment.party}):
+	if not frappe.db.exists(RESIDENT, {"customer": payment.party}):
 		return
 	allocated = sum(
 		flt(row.allocated_amount) for row in payment.references if row.reference_doctype == "Sales Invoice"
@@ -403,6 +429,7 @@ def check_resident_payment(payment, method=None):
 			_(
 				"A resident pays against an invoice: allocate the whole payment to the resident's Sales Invoices (no charge without a voucher)."
 			),
+			BillingError,
 			title=_("No Invoice"),
 		)
 
@@ -410,69 +437,69 @@ def check_resident_payment(payment, method=None):
 LOCKED_AFTER_INVOICE = ("completed_at", "resident_confirmed", "resident_signature", "total_amount")
 
 
-def keep_server_fields(doc, method=None):
-	"""What billing and the case decide is not typed on the work order (Frappe 15 does not protect read-only
-	fields on a REST save): its invoice and billing status come from ERPNext's events, whether it is a paid
-	job from the case's liability judgement (R15, R19), and an emergency is the case's."""
-	before = doc.get_doc_before_save() if not doc.is_new() else None
-	doc.sales_invoice = before.sales_invoice if before else None
-	doc.billing_status = before.billing_status if before else None
-	if doc.service_ticket:
-		ticket = doc.flags.intake_ticket  # at intake, the case being inserted
-		paid, emergency = (
-			(ticket.paid_service, ticket.is_emergency)
-			if ticket
-			else frappe.db.get_value("Service Ticket", doc.service_ticket, ["paid_service", "is_emergency"])
-			or (0, 0)
-		)
-		billed = before and live(before.sales_invoice)
-		doc.paid_service = before.paid_service if billed else paid
-		doc.is_emergency = emergency
+def is_billed(work_order) -> bool:
+	"""Whether the work order's stored invoice is live (a draft or submitted)."""
+	return bool(live(work_order.sales_invoice))
 
 
-def check_work_order(doc, method=None):
-	"""R11: a line of the fee schedule is charged at its published price (checked on new or changed lines, so a
-	later change of price does not block the job); R39: once its invoice exists, the work order that is its
-	voucher no longer changes what was billed."""
-	before = doc.get_doc_before_save() if not doc.is_new() else None
-	unchanged = {
-		row.name: (row.item_code, flt(row.qty), flt(row.rate)) for row in (before.items if before else [])
-	}
-	prices = {row.item_code: flt(row.price_list_rate) for row in fee_schedule()} if doc.get("items") else {}
-	for row in doc.get("items") or []:
-		if unchanged.get(row.name) == (row.item_code, flt(row.qty), flt(row.rate)):
-			continue
-		if prices.get(row.item_code):
-			if not flt(row.rate):
-				row.rate = prices[row.item_code]
-			elif flt(row.rate) != prices[row.item_code]:
-				frappe.throw(
-					_("Row {0}: {1} is charged at the published price {2}, not {3}.").format(
-						row.idx, row.item_code, prices[row.item_code], flt(row.rate)
-					),
-					title=_("Fee Schedule"),
-				)
+def price_lines(work_order, before) -> None:
+	"""R11: a new or changed line of the fee schedule without a rate takes its published price (a line left
+	as it was keeps its own, so a later change of price does not touch the job); amounts and total follow."""
+	changed = changed_lines(work_order, before)
+	prices = published_prices() if changed else {}
+	for row in changed:
+		if prices.get(row.item_code) and not flt(row.rate):
+			row.rate = prices[row.item_code]
+	for row in work_order.get("items") or []:
 		row.amount = flt(row.qty) * flt(row.rate)
-	doc.total_amount = sum(flt(row.amount) for row in doc.get("items") or [])
-	invoice = live(doc.sales_invoice)
-	if not before or not invoice:
+	work_order.total_amount = sum(flt(row.amount) for row in work_order.get("items") or [])
+
+
+def check_work_order(work_order, before) -> None:
+	"""R11: a new or changed line of the fee schedule is charged at its published price; R39: once its invoice
+	exists, the work order that is its voucher no longer changes what was billed or signed (until the invoice
+	is cancelled)."""
+	changed = changed_lines(work_order, before)
+	prices = published_prices() if changed else {}
+	for row in changed:
+		if prices.get(row.item_code) and flt(row.rate) != prices[row.item_code]:
+			frappe.throw(
+				_("Row {0}: {1} is charged at the published price {2}, not {3}.").format(
+					row.idx, row.item_code, prices[row.item_code], flt(row.rate)
+				),
+				BillingError,
+				title=_("Fee Schedule"),
+			)
+	invoice = before and live(before.sales_invoice)  # the stored invoice, whatever was typed
+	if not invoice:
 		return
 	lines = lambda d: [(r.item_code, r.item_name, flt(r.qty), flt(r.rate)) for r in d.get("items") or []]  # noqa: E731
-	changed = [f for f in LOCKED_AFTER_INVOICE if str(doc.get(f) or "") != str(before.get(f) or "")]
-	if changed or lines(doc) != lines(before):
+	changed_fields = [
+		f for f in LOCKED_AFTER_INVOICE if str(work_order.get(f) or "") != str(before.get(f) or "")
+	]
+	if changed_fields or lines(work_order) != lines(before):
 		frappe.throw(
 			_(
 				"Work order {0} has been billed by invoice {1}: cancel the invoice before changing what was charged or signed."
-			).format(doc.name, invoice),
+			).format(work_order.name, invoice),
+			BillingError,
 			title=_("Already Billed"),
 		)
 
 
-def set_billing_onload(doc, method=None):
-	"""The desk shows the billing button where billing is possible (R17, R19, R39)."""
-	if doc.service_ticket:
-		ticket = frappe.get_cached_doc("Service Ticket", doc.service_ticket)
-		doc.set_onload("billable", is_billable(ticket, doc))
+def changed_lines(work_order, before) -> list:
+	unchanged = {
+		row.name: (row.item_code, flt(row.qty), flt(row.rate)) for row in (before.items if before else [])
+	}
+	return [
+		row
+		for row in work_order.get("items") or []
+		if unchanged.get(row.name) != (row.item_code, flt(row.qty), flt(row.rate))
+	]
+
+
+def published_prices() -> dict[str, float]:
+	return {row.item_code: flt(row.price_list_rate) for row in fee_schedule()}
 
 
 def receipt_lines(payment) -> list[dict]:
@@ -490,7 +517,7 @@ def receipt_lines(payment) -> list[dict]:
 				"property_helpdesk_liaison_sheet",
 			],
 		)
-		unit = work_order and frappe.db.get_value("Repair Work Order", work_order, "unit")
+		unit = work_order and frappe.db.get_value(WORK_ORDER, work_order, "unit")
 		lines.append(
 			{
 				"invoice": row.reference_name,

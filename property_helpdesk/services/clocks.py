@@ -10,9 +10,18 @@ import json
 import frappe
 from frappe.utils import get_datetime
 
+from property_helpdesk.constants import (
+	ANSWER_TYPES,
+	CANCELLED,
+	CASE,
+	CLOSED_STATES,
+	RETURN_VISIT,
+	SETTINGS,
+	WORK_ORDER,
+	WORK_ORDER_TYPES,
+)
 from property_helpdesk.procedure import clocks as K
 
-SETTINGS = "Property Helpdesk Settings"
 DEADLINE_FIELDS = {
 	K.DISPATCH: "dispatch_deadline",
 	K.ARRIVAL: "arrival_deadline",
@@ -22,9 +31,6 @@ DEADLINE_FIELDS = {
 	K.WORK_ORDER_RETURN: "work_order_return_deadline",
 	K.RETURN_VISIT: "return_visit_deadline",
 }
-REPAIR_TYPES = ("Repair", "Paid Service")
-ANSWER_TYPES = ("Complaint", "Service Request")
-CLOSED_STATES = ("Resolved", "Closed")
 # The ladder the procedure describes (R4), used only to seed Settings on install (setup/install.py); the job
 # reads the ladder from Settings and nothing else.
 DEFAULT_LADDER = (
@@ -90,18 +96,17 @@ def progress_value(done: dict[str, set[str]], job: str | None) -> str:
 	return json.dumps(value, sort_keys=True)
 
 
-def keep_escalation_progress(doc, method=None) -> None:
-	"""doc_event (Service Ticket, validate): the ladder steps taken belong to the escalation job, which writes
-	them without touching `modified`; a form opened before a run would otherwise write the old value back and
-	the next run take the steps again. The stored value is read with a lock (the latest, not the snapshot)."""
-	if doc.is_new():
-		return
+def keep_escalation_progress(case) -> None:
+	"""The ladder steps taken belong to the escalation job, which writes them without touching `modified`. Nobody
+	may type them (permission level 1), but a case saved by code, or by a request whose snapshot predates a run,
+	would write an older value back and the next run take the steps again: the case's save takes the stored
+	value read with a lock (the latest committed, not the snapshot)."""
 	stored = frappe.db.get_value(
-		"Service Ticket", doc.name, ["escalated_levels", "next_escalation_at"], as_dict=True, for_update=True
+		CASE, case.name, ["escalated_levels", "next_escalation_at"], as_dict=True, for_update=True
 	)
 	if stored:
-		doc.escalated_levels = stored.escalated_levels
-		doc.next_escalation_at = stored.next_escalation_at
+		case.escalated_levels = stored.escalated_levels
+		case.next_escalation_at = stored.next_escalation_at
 
 
 TICKET_FIELDS = (
@@ -134,7 +139,7 @@ def case_times(ticket, work_order, visited_at) -> K.CaseTimes:
 	wo = work_order or frappe._dict()
 	return K.CaseTimes(
 		called_at=get_datetime(ticket.call_started_at),
-		is_repair=ticket.ticket_type in REPAIR_TYPES,
+		is_repair=ticket.ticket_type in WORK_ORDER_TYPES,
 		needs_answer=ticket.ticket_type in ANSWER_TYPES,
 		job_class=wo.job_class or K.MINOR,
 		dispatched_at=wo.dispatched_at and get_datetime(wo.dispatched_at),
@@ -154,35 +159,43 @@ def case_times(ticket, work_order, visited_at) -> K.CaseTimes:
 def current_work_order(ticket_name: str):
 	"""The latest work order of the case that is not cancelled."""
 	return frappe.db.get_value(
-		"Repair Work Order",
-		{"service_ticket": ticket_name, "status": ("!=", "Cancelled")},
+		WORK_ORDER,
+		{"service_ticket": ticket_name, "status": ("!=", CANCELLED)},
 		list(WORK_ORDER_FIELDS),
 		as_dict=True,
 		order_by="creation desc",
 	)
 
 
-def refresh(ticket_name: str, new_case=None) -> dict:
-	"""Store the case's deadlines, next moment and timeliness. `new_case` is the case being inserted: nobody else
-	can see it yet and it has no return visit, so its values (and its work order's, made at intake) are taken
-	from memory rather than read back."""
+def refresh(ticket_name: str, new_case=None, work_order=None) -> dict:
+	"""Store the case's deadlines, next moment and timeliness.
+
+	`new_case` is a case without a work order being inserted (its `after_insert`): nobody else can see it yet
+	and it has no work order or return visit, so its values are taken from memory rather than read back.
+	`work_order` is the case's current work order when the caller holds it (a work order just inserted, the
+	latest of its case). A return visit is looked for only once the job is complete (R24: its clock starts
+	there)."""
 	if new_case is not None:
 		ticket = frappe._dict({field: new_case.get(field) for field in TICKET_FIELDS})
-		visited_at = None
-		job = new_case.flags.intake_work_order
-		work_order = frappe._dict({field: job.get(field) for field in WORK_ORDER_FIELDS}) if job else None
+		visited_at = work_order = None
 	else:
 		# A locking read: the escalation job (which skips locked cases) cannot write the steps taken in between.
-		ticket = frappe.db.get_value(
-			"Service Ticket", ticket_name, TICKET_FIELDS, as_dict=True, for_update=True
+		ticket = frappe.db.get_value(CASE, ticket_name, TICKET_FIELDS, as_dict=True, for_update=True)
+		work_order = (
+			frappe._dict({field: work_order.get(field) for field in WORK_ORDER_FIELDS})
+			if work_order is not None
+			else current_work_order(ticket_name)
 		)
-		visited_at = frappe.db.get_value(
-			"Return Visit", {"service_ticket": ticket_name}, "visited_at", order_by="visited_at asc"
+		visited_at = (
+			frappe.db.get_value(
+				RETURN_VISIT, {"service_ticket": ticket_name}, "visited_at", order_by="visited_at asc"
+			)
+			if work_order and work_order.completed_at
+			else None
 		)
-		work_order = current_work_order(ticket_name)
 	commitment = get_commitment()
 	values, times = compute(ticket, work_order, visited_at, commitment, get_ladder())
-	frappe.db.set_value("Service Ticket", ticket_name, values, update_modified=False)
+	frappe.db.set_value(CASE, ticket_name, values, update_modified=False)
 	if work_order:
 		refresh_job_due(work_order, times, commitment)
 	return values
@@ -211,7 +224,7 @@ def recompute_open_cases(chunk: int = 500) -> int:
 	from property_helpdesk.services.sql import update_by_name
 
 	names = frappe.get_all(
-		"Service Ticket",
+		CASE,
 		or_filters={
 			"status": ("not in", CLOSED_STATES),
 			"work_order_return_deadline": ("is", "set"),
@@ -226,19 +239,19 @@ def recompute_open_cases(chunk: int = 500) -> int:
 	for start in range(0, len(names), chunk):
 		batch = names[start : start + chunk]
 		tickets = frappe.db.get_values(
-			"Service Ticket", {"name": ("in", batch)}, TICKET_FIELDS, as_dict=True, for_update=True
+			CASE, {"name": ("in", batch)}, TICKET_FIELDS, as_dict=True, for_update=True
 		)
 		jobs = {}
 		for row in frappe.get_all(
-			"Repair Work Order",
-			filters={"service_ticket": ("in", batch), "status": ("!=", "Cancelled")},
+			WORK_ORDER,
+			filters={"service_ticket": ("in", batch), "status": ("!=", CANCELLED)},
 			fields=list(WORK_ORDER_FIELDS),
 			order_by="creation asc",
 		):
 			jobs[row.service_ticket] = row  # the latest wins, as in current_work_order
 		visits = dict(
 			frappe.get_all(
-				"Return Visit",
+				RETURN_VISIT,
 				filters={"service_ticket": ("in", batch)},
 				fields=["service_ticket", "min(visited_at) as visited_at"],
 				group_by="service_ticket",
@@ -254,8 +267,8 @@ def recompute_open_cases(chunk: int = 500) -> int:
 				due = job_due_at(work_order, times, commitment)
 				if due != (work_order.kpi_due_at and get_datetime(work_order.kpi_due_at)):
 					job_values[work_order.name] = {"kpi_due_at": due}
-		update_by_name("Service Ticket", case_values, fields)
-		update_by_name("Repair Work Order", job_values, ("kpi_due_at",))
+		update_by_name(CASE, case_values, fields)
+		update_by_name(WORK_ORDER, job_values, ("kpi_due_at",))
 		if not frappe.flags.in_test:
 			frappe.db.commit()
 	return len(names)
@@ -273,4 +286,4 @@ def job_due_at(work_order, times: K.CaseTimes, commitment: K.Commitment):
 def refresh_job_due(work_order, times: K.CaseTimes, commitment: K.Commitment):
 	due = job_due_at(work_order, times, commitment)
 	if due != (work_order.kpi_due_at and get_datetime(work_order.kpi_due_at)):
-		frappe.db.set_value("Repair Work Order", work_order.name, "kpi_due_at", due, update_modified=False)
+		frappe.db.set_value(WORK_ORDER, work_order.name, "kpi_due_at", due, update_modified=False)

@@ -3,11 +3,11 @@ once; the moment is recorded as the work order's dispatch time (the R15 clock st
 
 import frappe
 from frappe import _
-from frappe.desk.form.assign_to import add as assign
-from frappe.desk.form.assign_to import remove as unassign
 from frappe.utils import now_datetime
 
+from property_helpdesk.constants import CANCELLED, CASE, PROPERTY, WORK_ORDER
 from property_helpdesk.roles import first_holder
+from property_helpdesk.services import notify
 from property_helpdesk.services.escalation import ROLE_OF_LEVEL
 
 # The work order's fields fetched from its case (`fetch_from` in its DocType)
@@ -20,47 +20,47 @@ def active_work_order(ticket_name: str, for_update: bool = False) -> str | None:
 	"""The case's work order that is not cancelled. `for_update` makes it a locking read, which sees the
 	latest committed rows whatever snapshot the transaction started with."""
 	return frappe.db.get_value(
-		"Repair Work Order",
-		{"service_ticket": ticket_name, "status": ("!=", "Cancelled")},
+		WORK_ORDER,
+		{"service_ticket": ticket_name, "status": ("!=", CANCELLED)},
 		"name",
 		for_update=for_update,
 	)
 
 
-def dispatch(ticket_name: str, dispatched_at=None, intake=None) -> str:
+def dispatch(ticket_name: str, dispatched_at=None, new_case=None) -> str:
 	"""Make the case's work order unless it has one; safe when two people dispatch at once.
 
 	The case row is locked first (SELECT … FOR UPDATE), so a second dispatch waits for the first to commit;
 	the work-order check is a locking read too, so it sees that commit even when the transaction's snapshot
 	was taken earlier (an agent who had the case open before pressing dispatch).
+
+	`new_case` is the case being inserted (its `after_insert`): nobody else can see it yet, so there is nothing
+	to lock, and the work order takes its values from it rather than fetching them and checking the links
+	again. The work order's own save refreshes the case's clocks.
 	"""
-	if intake is None:
-		frappe.db.get_value("Service Ticket", ticket_name, "name", for_update=True)
+	if new_case is None:
+		frappe.db.get_value(CASE, ticket_name, "name", for_update=True)
 		existing = active_work_order(ticket_name, for_update=True)
 		if existing:
 			return existing
-	# At intake the case being inserted is passed in: nobody else can see it yet, the work order takes its
-	# values from it without reading it back, and the case refreshes its clocks in its own save right after.
-	ticket = intake or frappe.get_doc("Service Ticket", ticket_name)
+	ticket = new_case or frappe.get_doc(CASE, ticket_name)
 	work_order = frappe.get_doc(
 		{
-			"doctype": "Repair Work Order",
+			"doctype": WORK_ORDER,
 			"service_ticket": ticket.name,
 			"is_emergency": ticket.is_emergency,
 			"paid_service": ticket.paid_service,
 			"dispatched_at": dispatched_at or now_datetime(),
 		}
 	)
-	work_order.flags.intake_ticket = intake
-	if intake is not None:
-		# the case's values, just validated as links by its own save: copied rather than fetched and checked again
-		work_order.update({field: intake.get(field) for field in FETCHED_FROM_CASE})
+	if new_case is not None:
+		# the case's values, just validated as links by its own save: copied rather than fetched and checked
+		work_order.update({field: new_case.get(field) for field in FETCHED_FROM_CASE})
 		work_order.flags.ignore_links = True
 	work_order.insert(ignore_permissions=True)
-	if intake is not None:
-		intake.flags.intake_work_order = work_order  # for the case's clocks, refreshed in its own save
-	# R15: the team hears of it at once, from a background job started as this transaction commits (the
-	# assignment, its notification and mail are the slowest part of taking a call; tests run it in line)
+	# R15: the team hears of it at once, from a background job started as this transaction commits (finding
+	# whom to tell, the assignment, its notification and mail are the slowest part of taking a call; a save
+	# that fails tells nobody; tests run it in line)
 	frappe.enqueue(
 		"property_helpdesk.services.dispatch.notify_maintenance_job",
 		work_order=work_order.name,
@@ -71,13 +71,17 @@ def dispatch(ticket_name: str, dispatched_at=None, intake=None) -> str:
 
 
 def notify_maintenance_job(work_order: str) -> None:
-	doc = frappe.get_doc("Repair Work Order", work_order)
-	notify_maintenance(doc, frappe.get_doc("Service Ticket", doc.service_ticket))
+	doc = frappe.get_doc(WORK_ORDER, work_order)
+	notify_maintenance(doc, frappe.get_doc(CASE, doc.service_ticket))
+
+
+def job_description(work_order) -> str:
+	return _("Work order {0} for {1}: {2}").format(work_order.name, work_order.unit, work_order.subject)
 
 
 def maintenance_supervisor(property_name: str | None) -> str | None:
 	"""The property's maintenance supervisor, or any active holder of the role (R4: 工程维修组主管)."""
-	user = property_name and frappe.db.get_value("Property", property_name, "maintenance_supervisor")
+	user = property_name and frappe.db.get_value(PROPERTY, property_name, "maintenance_supervisor")
 	if user:
 		return user
 	return first_holder(ROLE_OF_LEVEL["Maintenance Supervisor"])
@@ -86,7 +90,7 @@ def maintenance_supervisor(property_name: str | None) -> str | None:
 def fallback_recipient(property_name: str | None) -> tuple[str, str] | tuple[None, None]:
 	"""R15 with no maintenance supervisor anywhere: the next level up the ladder who exists (the property's
 	office director, else any holder of the role, then the CS manager, then the general manager)."""
-	director = property_name and frappe.db.get_value("Property", property_name, "office_director")
+	director = property_name and frappe.db.get_value(PROPERTY, property_name, "office_director")
 	if director:
 		return director, "Office Director"
 	for level in FALLBACK_LEVELS:
@@ -97,8 +101,10 @@ def fallback_recipient(property_name: str | None) -> tuple[str, str] | tuple[Non
 
 
 def notify_maintenance(work_order, ticket) -> None:
-	"""Assign the work order with Frappe's own assignment (ToDo, system notification, email). Without a
-	maintenance supervisor the next level of the ladder gets it, and the work order says so (R15)."""
+	"""R15: the maintenance supervisor gets the work order with Frappe's own assignment (ToDo, system
+	notification, email), through the notification service; this runs in the job started after the commit, so
+	the assignment is made here and now. Without a maintenance supervisor the next level of the ladder gets
+	it, and the work order says so."""
 	user = maintenance_supervisor(ticket.property)
 	if not user:
 		user, level = fallback_recipient(ticket.property)
@@ -110,54 +116,25 @@ def notify_maintenance(work_order, ticket) -> None:
 		)
 		if not user:
 			return
-	assign(
-		{
-			"assign_to": [user],
-			"doctype": "Repair Work Order",
-			"name": work_order.name,
-			"description": _("Work order {0} for {1}: {2}").format(
-				work_order.name, ticket.unit, ticket.subject
-			),
-			"priority": "High" if ticket.is_emergency else "Medium",
-		},
-		ignore_permissions=True,
+	notify.assign_now(
+		WORK_ORDER,
+		work_order.name,
+		user,
+		job_description(work_order),
+		priority="High" if ticket.is_emergency else "Medium",
 	)
 
 
-def assign_technician(doc, method=None) -> None:
-	"""doc_event (Repair Work Order, on_update): the technician named on a work order gets it with Frappe's
-	assignment (a ToDo on their list); a technician replaced loses it."""
-	if not doc.has_value_changed("technician"):
-		return
-	before = doc.get_doc_before_save()
-	previous = before and before.technician
-	if previous and previous != doc.technician:
-		if frappe.db.exists(
-			"ToDo",
-			{
-				"reference_type": doc.doctype,
-				"reference_name": doc.name,
-				"allocated_to": previous,
-				"status": "Open",
-			},
-		):
-			unassign(doc.doctype, doc.name, previous, ignore_permissions=True)
-	if doc.technician and not frappe.db.exists(
-		"ToDo",
-		{
-			"reference_type": doc.doctype,
-			"reference_name": doc.name,
-			"allocated_to": doc.technician,
-			"status": "Open",
-		},
-	):
-		assign(
-			{
-				"assign_to": [doc.technician],
-				"doctype": doc.doctype,
-				"name": doc.name,
-				"description": _("Work order {0} for {1}: {2}").format(doc.name, doc.unit, doc.subject),
-				"priority": "High" if doc.is_emergency else "Medium",
-			},
-			ignore_permissions=True,
+def assign_technician(work_order, previous: str | None) -> None:
+	"""R15: the technician named on a work order gets it with Frappe's assignment (a ToDo on their list); a
+	technician replaced loses it."""
+	if previous and previous != work_order.technician:
+		notify.unassign(WORK_ORDER, work_order.name, previous)
+	if work_order.technician:
+		notify.assign(
+			WORK_ORDER,
+			work_order.name,
+			work_order.technician,
+			job_description(work_order),
+			priority="High" if work_order.is_emergency else "Medium",
 		)

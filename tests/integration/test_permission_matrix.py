@@ -69,6 +69,28 @@ class TestPermissionMatrix(FrappeTestCase):
 						)
 		self.assertEqual(mismatches, [])
 
+	def test_server_owned_fields_are_read_by_every_reader_and_written_by_none(self):
+		"""What the server derives (a case's liability, routing, clocks and KPI; a work order's billing and the
+		case's decisions; a return visit's visitor) sits at permission level 1: every role reading the DocType
+		reads it (the desk form shows it read-only), no role writes it (Frappe keeps a typed value out)."""
+		users = {role: make_user(f"matrix-{i}@perm.test", role) for i, role in enumerate(ROLES[:8])}
+		for doctype in ("Service Ticket", "Repair Work Order", "Return Visit"):
+			meta = frappe.get_meta(doctype)
+			self.assertTrue([df for df in meta.fields if df.permlevel == 1], doctype)
+			self.assertEqual(
+				[df.fieldname for df in meta.fields if df.permlevel == 1 and not df.read_only], [], doctype
+			)
+			for role, granted in zip(ROLES[:8], MATRIX[doctype][:8], strict=True):
+				with self.subTest(doctype=doctype, role=role):
+					self.assertEqual(
+						(
+							1 in meta.get_permlevel_access("read", user=users[role]),
+							1 in meta.get_permlevel_access("write", user=users[role]),
+						),
+						("r" in granted, False),
+					)
+			self.assertEqual([p.role for p in meta.permissions if p.permlevel == 1 and p.write], [], doctype)
+
 	def test_every_doctype_of_the_app_is_in_the_matrix(self):
 		"""A new DocType cannot ship without its row here."""
 		doctypes = frappe.get_all(

@@ -4,11 +4,13 @@ to PDF with the case's data in them (R1, R8, R46)."""
 import io
 import os
 import re
+import time
 import unicodedata
 
 import frappe
 import requests
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_to_date, now_datetime
 
 from tests.integration.factories import (
 	PASSWORD,
@@ -93,6 +95,87 @@ class TestRestIntake(FrappeTestCase):
 		finally:
 			frappe.db.set_value("User", self.agent, "language", "en")
 			frappe.db.commit()
+
+	def test_typed_server_owned_values_keep_the_server_s(self):
+		"""The desk saves through PUT /api/resource: what the server derives on a case and its work order, typed
+		by duty staff, is kept out by Frappe's permission level 1; what staff may type is saved; readers see the
+		server's values."""
+		response = self.post_ticket(self.agent_http, location="Private Part")
+		self.assertEqual(response.status_code, 200, response.text)
+		name = response.json()["data"]["name"]
+		typed = {
+			"liability_branch": "Developer Defect",
+			"liable_party": "Developer",
+			"paid_service": 0,
+			"needs_liaison_sheet": 1,
+			"liability_reason": "伪造",
+			"follow_up_owner_name": "冒名",
+			"follow_up_owner_phone": "13900000000",
+			"validity_class": "Valid Complaint",
+			"routed_to_level": "Company Leadership",
+			"routed_to": "Administrator",
+			"reminder_count": 7,
+			"reopen_count": 3,
+			"closed_at": "2026-01-01 00:00:00",
+			"completion_deadline": "2030-01-01 00:00:00",
+			"next_escalation_at": "2030-01-01 00:00:00",
+			"escalated_levels": '{"completion": ["General Manager"]}',
+			"kpi_due_at": "2030-01-01 00:00:00",
+			"handled_at": "2026-01-01 00:00:00",
+			"job_class": "Major",
+			"billing_status": "Paid",
+		}
+		frappe.db.rollback()  # a fresh snapshot: see what the server committed
+		stored = frappe.db.get_value("Service Ticket", name, list(typed), as_dict=True)
+		put = self.agent_http.put(
+			f"{BASE_URL}/api/resource/Service Ticket/{name}",
+			json={**typed, "description": "补充：楼下天花板也有水渍。"},
+			timeout=30,
+		)
+		self.assertEqual(put.status_code, 200, put.text)
+		self.assertEqual(put.json()["data"]["liable_party"], stored.liable_party)  # read at level 1
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Service Ticket", name, list(typed), as_dict=True), stored)
+		self.assertEqual(
+			frappe.db.get_value("Service Ticket", name, "description"), "补充：楼下天花板也有水渍。"
+		)
+
+		work_order = frappe.db.get_value("Repair Work Order", {"service_ticket": name})
+		typed = {
+			"sales_invoice": "ACC-SINV-伪造",
+			"billing_status": "Paid",
+			"paid_service": 0,
+			"is_emergency": 1,
+			"kpi_due_at": "2030-01-01 00:00:00",
+			"confirmed_at": "2026-01-01 00:00:00",
+		}
+		stored = frappe.db.get_value("Repair Work Order", work_order, list(typed), as_dict=True)
+		put = self.agent_http.put(
+			f"{BASE_URL}/api/resource/Repair Work Order/{work_order}",
+			json={**typed, "work_done": "已上门查看"},
+			timeout=30,
+		)
+		self.assertEqual(put.status_code, 200, put.text)
+		frappe.db.rollback()
+		self.assertEqual(
+			frappe.db.get_value("Repair Work Order", work_order, list(typed), as_dict=True), stored
+		)
+		self.assertEqual(frappe.db.get_value("Repair Work Order", work_order, "work_done"), "已上门查看")
+
+	def test_a_save_that_fails_leaves_no_assignment_or_message_behind(self):
+		"""On the site the assignments and notifications of a save are made after its commit: a case whose work
+		order is refused (a dispatch before a call begun three minutes ahead) fails whole, and nobody is told."""
+		subject = f"保存失败 {frappe.generate_hash(length=8)}"
+		response = self.post_ticket(
+			self.agent_http, subject=subject, call_started_at=add_to_date(now_datetime(), minutes=3)
+		)
+		self.assertEqual(response.status_code, 417, response.text)
+		self.assertIn("before the call began", response.text)
+		time.sleep(2)  # what a worker would run after the commit
+		frappe.db.rollback()
+		self.assertFalse(frappe.db.exists("Service Ticket", {"subject": subject}))
+		self.assertEqual(frappe.db.count("ToDo", {"description": ("like", f"%{subject}%")}), 0)
+		self.assertEqual(frappe.db.count("Notification Log", {"subject": ("like", f"%{subject}%")}), 0)
 
 	def test_resident_cannot_create_or_read_cases_through_rest(self):
 		self.assertEqual(self.post_ticket(self.resident_http).status_code, 403)

@@ -1,18 +1,39 @@
 # Copyright (c) 2026, Property Helpdesk developers and contributors
 # For license information, please see license.txt
-"""维修派工单 (R10, R15, R20–R22, R24, R30, R36): the maintenance team's job for one case."""
+"""维修派工单 (R10, R15, R20–R22, R24, R30, R36): the maintenance team's job for one case.
+
+Its life, in Frappe's order: `before_validate` derives (what the case decides, the fee schedule's prices, the
+total, the status), `validate` checks (links, times, rework, confirmation, the plan of R25, billing's freeze),
+`on_update` refreshes the case's clocks and assigns the technician. What the case and billing decide (the
+invoice link, its status, the paid and emergency flags, the KPI due time) sits at permission level 1, which
+every role reading a work order may read and none may write.
+"""
 
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import flt, get_datetime, now_datetime
+from frappe.utils import get_datetime, now_datetime
 
+from property_helpdesk.constants import (
+	CANCELLED,
+	CASE,
+	COMPLETED,
+	DISPATCHED,
+	DUTY_STAFF,
+	OFFICE_DIRECTOR,
+	ON_SITE,
+	RETURNED,
+	SETTINGS,
+	WARRANTY_PLAN,
+	WORK_ORDER,
+)
+from property_helpdesk.exceptions import InvalidTimeError, ServerOwnedError
 from property_helpdesk.links import validate_fetched_links
-from property_helpdesk.services import clocks
+from property_helpdesk.services import billing, clocks
 from property_helpdesk.services.dispatch import assign_technician
 
 # R24: who records the work order's return to 客服中心.
-SERVICE_CENTRE = {"Property Duty Staff", "Property Office Director", "System Manager"}
+SERVICE_CENTRE = {DUTY_STAFF, OFFICE_DIRECTOR, "System Manager"}
 
 # Each moment must not come before the one it follows (the label pairs are translated when shown).
 TIME_ORDER = (
@@ -40,7 +61,7 @@ class RepairWorkOrder(Document):
 		appointment_at: DF.Datetime | None
 		arrived_at: DF.Datetime | None
 		attitude_rating: DF.Rating
-		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Cancelled"]
+		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		completed_at: DF.Datetime | None
 		confirmed_at: DF.Datetime | None
 		contact_name: DF.Data | None
@@ -73,36 +94,66 @@ class RepairWorkOrder(Document):
 		work_done: DF.SmallText | None
 	# end: auto-generated types
 
+	def onload(self):
+		"""The desk shows the billing button where billing is possible (R17, R19, R39)."""
+		if self.service_ticket:
+			self.set_onload(
+				"billable", billing.is_billable(frappe.get_cached_doc(CASE, self.service_ticket), self)
+			)
+
 	def before_validate(self):
-		for row in self.items:
-			row.amount = flt(row.qty) * flt(row.rate)
-		self.total_amount = sum(flt(row.amount) for row in self.items)
-		if self.status != "Cancelled":
+		self.take_case_decisions()
+		billing.price_lines(self, self.get_doc_before_save())
+		if self.status != CANCELLED:
 			self.status = (
-				"Returned"
+				RETURNED
 				if self.returned_at
-				else "Completed"
+				else COMPLETED
 				if self.completed_at
-				else "On Site"
+				else ON_SITE
 				if self.arrived_at
-				else "Dispatched"
+				else DISPATCHED
 			)
 		if self.resident_confirmed and not self.confirmed_at:
 			self.confirmed_at = now_datetime()
 
 	def validate(self):
-		if not self.flags.intake_ticket:  # at intake the links are the case's own, just validated
+		if not self.flags.ignore_links:  # at intake the links are the case's own, just validated
 			validate_fetched_links(self)
 		self.protect_recorded_times()
 		self.validate_times()
 		self.validate_rework()
 		self.validate_confirmation()
 		self.validate_warranty_plan()
+		billing.check_work_order(self, self.get_doc_before_save())
 
 	def on_update(self):
-		if not self.flags.intake_ticket:  # at intake the case refreshes its clocks in its own save
-			clocks.refresh(self.service_ticket)
-		assign_technician(self)  # R15: the technician named gets the job with Frappe's assignment
+		# a work order just made is its case's current one: the refresh takes it from memory
+		clocks.refresh(
+			self.service_ticket,
+			work_order=self if self.flags.in_insert and self.status != CANCELLED else None,
+		)
+		if self.has_value_changed("technician"):
+			before = self.get_doc_before_save()
+			assign_technician(self, before and before.technician)
+
+	# -- derivations ---------------------------------------------------------------------------------------
+
+	def take_case_decisions(self):
+		"""Whether the job is paid comes from the case's liability judgement (R15, R19), and an emergency is the
+		case's (R15e); a billed job stays what was billed (R39)."""
+		self._case = (
+			frappe.db.get_value(
+				CASE, self.service_ticket, ["call_started_at", "paid_service", "is_emergency"], as_dict=True
+			)
+			or frappe._dict()
+		)
+		before = self.get_doc_before_save()
+		if not (before and billing.is_billed(before)):
+			self.paid_service = self._case.paid_service or 0
+		self.is_emergency = self._case.is_emergency or 0
+
+	# -- checks --------------------------------------------------------------------------------------------
 
 	def protect_recorded_times(self):
 		"""R15, R24: the dispatch time is the server's (only an emergency's true time is entered afterwards, R15e);
@@ -110,7 +161,9 @@ class RepairWorkOrder(Document):
 		before = self.get_doc_before_save()
 		if before is None:
 			if self.dispatched_at and get_datetime(self.dispatched_at) > now_datetime():
-				frappe.throw(_("The dispatch time cannot be in the future."), title=_("Invalid Time"))
+				frappe.throw(
+					_("The dispatch time cannot be in the future."), InvalidTimeError, title=_("Invalid Time")
+				)
 			return
 		if (
 			not self.is_emergency
@@ -121,32 +174,36 @@ class RepairWorkOrder(Document):
 				_(
 					"The dispatch time is recorded when the work order is made; only an emergency's is entered afterwards."
 				),
-				frappe.PermissionError,
+				ServerOwnedError,
 			)
 		if self.is_emergency and self.dispatched_at and get_datetime(self.dispatched_at) > now_datetime():
-			frappe.throw(_("The dispatch time cannot be in the future."), title=_("Invalid Time"))
+			frappe.throw(
+				_("The dispatch time cannot be in the future."), InvalidTimeError, title=_("Invalid Time")
+			)
 		if frappe.session.user == "Administrator":  # loading records of the past (demo, migration)
 			return
 		if self.returned_at and not before.returned_at:
 			if not SERVICE_CENTRE.intersection(frappe.get_roles()):
 				frappe.throw(
 					_("The return of the work order is recorded by the customer service centre."),
-					frappe.PermissionError,
+					ServerOwnedError,
 				)
 			self.returned_at = now_datetime()
 		elif before.returned_at and (
 			not self.returned_at or get_datetime(self.returned_at) != get_datetime(before.returned_at)
 		):
 			frappe.throw(
-				_("The return to the customer service centre is already recorded."), frappe.PermissionError
+				_("The return to the customer service centre is already recorded."), ServerOwnedError
 			)
 
 	def validate_times(self):
-		called_at = (self.flags.intake_ticket or {}).get("call_started_at") or frappe.db.get_value(
-			"Service Ticket", self.service_ticket, "call_started_at"
-		)
+		called_at = self._case.call_started_at
 		if self.dispatched_at and called_at and get_datetime(self.dispatched_at) < get_datetime(called_at):
-			frappe.throw(_("The dispatch time cannot be before the call began."), title=_("Invalid Time"))
+			frappe.throw(
+				_("The dispatch time cannot be before the call began."),
+				InvalidTimeError,
+				title=_("Invalid Time"),
+			)
 		for later, earlier in TIME_ORDER:
 			if (
 				self.get(later)
@@ -157,10 +214,13 @@ class RepairWorkOrder(Document):
 					_("{0} cannot be before {1}.").format(
 						_(self.meta.get_label(later)), _(self.meta.get_label(earlier))
 					),
+					InvalidTimeError,
 					title=_("Invalid Time"),
 				)
 		if self.completed_at and get_datetime(self.completed_at) > now_datetime():
-			frappe.throw(_("The completion time cannot be in the future."), title=_("Invalid Time"))
+			frappe.throw(
+				_("The completion time cannot be in the future."), InvalidTimeError, title=_("Invalid Time")
+			)
 
 	def validate_rework(self):
 		"""R30: a rework names the job it redoes, on the same unit."""
@@ -168,17 +228,17 @@ class RepairWorkOrder(Document):
 			return
 		if self.rework_of == self.name:
 			frappe.throw(_("A work order cannot be the rework of itself."))
-		if frappe.db.get_value("Repair Work Order", self.rework_of, "unit") != self.unit:
+		if frappe.db.get_value(WORK_ORDER, self.rework_of, "unit") != self.unit:
 			frappe.throw(_("A rework must redo a job on the same unit."))
 
 	def validate_warranty_plan(self):
 		"""R25: a job the company handles itself that takes longer than the limit needs an approved plan."""
 		if self.major_reason == "External Specialist" or not (self.completed_at and self.dispatched_at):
 			return
-		limit = frappe.db.get_single_value("Property Helpdesk Settings", "warranty_plan_days")
+		limit = frappe.db.get_single_value(SETTINGS, "warranty_plan_days")
 		took = get_datetime(self.completed_at) - get_datetime(self.dispatched_at)
 		if took.total_seconds() > limit * 86400 and not frappe.db.exists(
-			"Warranty Repair Plan", {"work_order": self.name, "docstatus": 1}
+			WARRANTY_PLAN, {"work_order": self.name, "docstatus": 1}
 		):
 			frappe.throw(
 				_("This job took more than {0} days: it needs an approved warranty repair plan.").format(

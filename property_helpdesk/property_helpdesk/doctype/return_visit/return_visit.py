@@ -6,10 +6,11 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from property_helpdesk.constants import CASE, OFFICE_DIRECTOR, PROPERTY, SETTINGS, WORK_ORDER
 from property_helpdesk.services import clocks
 
 # Besides the person the settings name, the office director may make a return visit.
-STAND_INS = {"Property Office Director", "System Manager"}
+STAND_INS = {OFFICE_DIRECTOR, "System Manager"}
 
 
 class ReturnVisit(Document):
@@ -31,6 +32,7 @@ class ReturnVisit(Document):
 	# end: auto-generated types
 
 	def before_validate(self):
+		# the visitor is who records the visit (R38); nobody may type it (permission level 1)
 		if self.is_new():
 			self.visitor = frappe.session.user
 
@@ -38,21 +40,18 @@ class ReturnVisit(Document):
 		self.validate_visitor()
 		if (
 			self.work_order
-			and frappe.db.get_value("Repair Work Order", self.work_order, "service_ticket")
-			!= self.service_ticket
+			and frappe.db.get_value(WORK_ORDER, self.work_order, "service_ticket") != self.service_ticket
 		):
 			frappe.throw(_("The work order belongs to another case."))
 
 	def validate_visitor(self):
 		"""R38: part A gives return visits to the acceptor, part B to the area administrator: Settings say which."""
-		by = frappe.db.get_single_value("Property Helpdesk Settings", "return_visit_by")
-		ticket = frappe.db.get_value(
-			"Service Ticket", self.service_ticket, ["follow_up_owner", "property"], as_dict=True
-		)
+		by = frappe.db.get_single_value(SETTINGS, "return_visit_by")
+		ticket = frappe.db.get_value(CASE, self.service_ticket, ["follow_up_owner", "property"], as_dict=True)
 		expected = (
 			ticket.follow_up_owner
 			if by == "Acceptor"
-			else frappe.db.get_value("Property", ticket.property, "area_administrator")
+			else frappe.db.get_value(PROPERTY, ticket.property, "area_administrator")
 		)
 		if self.visitor != expected and not STAND_INS.intersection(frappe.get_roles(self.visitor)):
 			frappe.throw(
@@ -62,7 +61,7 @@ class ReturnVisit(Document):
 
 	def after_insert(self):
 		"""R35: the visit's result goes back to the case."""
-		ticket = frappe.get_doc("Service Ticket", self.service_ticket)
+		ticket = frappe.get_doc(CASE, self.service_ticket)
 		ticket.add_comment(
 			"Info",
 			_("Return visit {0} ({1}): {2}").format(self.name, _(self.satisfaction), self.comments),

@@ -1,12 +1,48 @@
 # Copyright (c) 2026, Property Helpdesk developers and contributors
 # For license information, please see license.txt
-"""Service Ticket: one case (报修/投诉/服务需求/有偿服务/咨询) from the first call to the answer (R1–R19, R33, R34)."""
+"""Service Ticket: one case (报修/投诉/服务需求/有偿服务/咨询) from the first call to the answer (R1–R19, R33, R34).
+
+Its life, in Frappe's order: `before_validate` derives (the acceptor and follow-up owner, the liability proposal,
+complaint routing, the times), `validate` checks, `after_insert` makes the work order of a repair (R15) and tells
+the acceptor of a portal case, `on_update` refreshes the clocks and looks for recurring complaints (R32).
+What the server derives sits at permission level 1, which every role reading a case may read and none may write:
+Frappe keeps a typed value out before `before_validate` runs. The case's actions (hand-over, reminder, clock
+pause) store their record first and then save the case, so the save finds the record in the stored document
+and checks one invariant: records are never typed, changed or removed, and the follow-up owner is the last
+hand-over's recipient, else the acceptor.
+"""
 
 import frappe
 from frappe import _
+from frappe.model import no_value_fields
 from frappe.model.document import Document
 from frappe.utils import add_to_date, flt, get_datetime, getdate, now_datetime
 
+from property_helpdesk.constants import (
+	CASE,
+	CLOSED,
+	CLOSED_STATES,
+	COMPLAINT,
+	COMPLAINT_GROUND,
+	DUTY_STAFF,
+	GENERAL_MANAGER,
+	PROPERTY,
+	RESIDENT_ROLE,
+	UNIT,
+	WORK_ORDER_TYPES,
+)
+from property_helpdesk.exceptions import (
+	AcceptorError,
+	ActingForOwnerError,
+	CaseFinishedError,
+	ClockPauseError,
+	InvalidHandoverError,
+	InvalidTimeError,
+	MissingJudgementError,
+	NobodyToTellError,
+	ResultMissingError,
+	ServerOwnedError,
+)
 from property_helpdesk.links import validate_fetched_links, validate_phone_fields
 from property_helpdesk.procedure.complaints import (
 	ROUTE_LEADERSHIP,
@@ -18,11 +54,10 @@ from property_helpdesk.procedure.liability import REASONS, LiabilityInput, propo
 from property_helpdesk.procedure.validation import has_markup
 from property_helpdesk.procedure.warranty import Period
 from property_helpdesk.roles import STAFF_ROLES, first_holder
-from property_helpdesk.services import clocks
+from property_helpdesk.services import clocks, notify
+from property_helpdesk.services.corrective import check_recurrence, count_reopen
 from property_helpdesk.services.dispatch import dispatch
 
-LIABILITY_TYPES = ("Repair", "Paid Service")
-WORK_ORDER_TYPES = ("Repair", "Paid Service")
 LIABILITY_FIELDS = (
 	"liability_branch",
 	"liable_party",
@@ -33,7 +68,6 @@ LIABILITY_FIELDS = (
 	"owner_warranty_end",
 	"liability_reason",
 )
-CLOSED_STATES = ("Resolved", "Closed")
 REMINDER_GROUND = "A4.3.1.5"  # R12 ground 5, a Complaint Ground fixture
 PLAIN_TEXT_FIELDS = ("contact_name", "contact_phone", "subject")
 LONG_TEXT_FIELDS = ("description", "result", "answer_to_resident", "hazard_description")
@@ -60,12 +94,13 @@ class ServiceTicket(Document):
 		from property_helpdesk.property_helpdesk.doctype.ticket_reminder.ticket_reminder import TicketReminder
 
 		acceptor: DF.Link | None
+		acting_for_owner: DF.Check
 		answer_deadline: DF.Datetime | None
 		answer_to_resident: DF.SmallText | None
 		answered_at: DF.Datetime | None
 		arrival_deadline: DF.Datetime | None
 		beyond_authority: DF.Check
-		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Cancelled"]
+		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		builder_warranty_end: DF.Date | None
 		call_started_at: DF.Datetime
 		channel: DF.Literal["Phone", "Visit", "Portal", "Other"]
@@ -83,6 +118,7 @@ class ServiceTicket(Document):
 		follow_up_owner_phone: DF.Data | None
 		handled_at: DF.Datetime | None
 		handovers: DF.Table[TicketHandover]
+		hazard_description: DF.SmallText | None
 		is_emergency: DF.Check
 		is_major: DF.Check
 		is_quality_defect: DF.Check
@@ -102,6 +138,7 @@ class ServiceTicket(Document):
 		liable_party: DF.Literal[
 			"", "Developer", "Maintenance Fund", "Owner", "Property Company", "To Be Determined"
 		]
+		liable_resident: DF.Link | None
 		location: DF.Literal["", "Private Part", "Common Facility"]
 		naming_series: DF.Literal["PH-.YYYY.-"]
 		needs_liaison_sheet: DF.Check
@@ -109,9 +146,6 @@ class ServiceTicket(Document):
 		owner_caused: DF.Check
 		owner_warranty_end: DF.Date | None
 		paid_service: DF.Check
-		acting_for_owner: DF.Check
-		liable_resident: DF.Link | None
-		hazard_description: DF.SmallText | None
 		paused_minutes: DF.Float
 		paused_since: DF.Datetime | None
 		pauses: DF.Table[ClockPause]
@@ -139,50 +173,65 @@ class ServiceTicket(Document):
 		if self.is_new():
 			# R34: whoever takes the call is its acceptor and follow-up owner; nobody enters one for another.
 			# A case a resident reports on the portal is accepted by the property's area administrator.
-			if self.flags.from_portal:
+			if reported_by_resident():
 				self.acceptor = portal_acceptor(
-					self.property or frappe.db.get_value("Property Unit", self.unit, "property")
+					self.property or frappe.db.get_value(UNIT, self.unit, "property")
 				)
 			else:
 				self.acceptor = frappe.session.user
 			self.follow_up_owner = self.acceptor
+		else:
+			# the ladder steps taken belong to the escalation job: the latest, read under lock (R15, R20–R24)
+			clocks.keep_escalation_progress(self)
+			count_reopen(self)  # R29: a case taken back from Resolved or Closed is counted
 		self.follow_up_owner_name, self.follow_up_owner_phone = get_name_and_phone(self.follow_up_owner)
 		self.reminder_count = len(self.reminders)
 		self.set_liability()
 		self.set_complaint_routing()
 		self.set_times()
 
-	def after_insert(self):
-		"""R10, R15: a repair case gets its work order at acceptance, the maintenance team at once."""
-		if self.ticket_type in WORK_ORDER_TYPES:
-			dispatch(self.name, intake=self)
-
-	def on_update(self):
-		clocks.refresh(self.name, new_case=self if self.flags.in_insert else None)
-
 	def validate(self):
 		validate_fetched_links(self)
 		self.validate_text()
 		validate_phone_fields(self, "contact_phone")  # R7: a contact the office can call back
-		self.validate_follow_up_owner()
 		self.validate_records()
+		self.validate_follow_up_owner()
 		self.validate_judgement()
 		self.validate_result()
 		self.validate_acting_for_owner()
+
+	def after_insert(self):
+		"""Nobody waits on a portal case unseen: it is on the acceptor's list and in their notifications (as the
+		case commits). R10, R15: a repair case gets its work order at acceptance, the maintenance team at once
+		(the work order's own save refreshes the case's clocks); any other case refreshes its clocks from
+		memory."""
+		if reported_by_resident():
+			notify.assign(
+				CASE, self.name, self.acceptor, _("Reported on the portal: {0}").format(self.subject)
+			)
+		if self.ticket_type in WORK_ORDER_TYPES:
+			dispatch(self.name, new_case=self)
+		else:
+			clocks.refresh(self.name, new_case=self)
+
+	def on_update(self):
+		if not self.flags.in_insert:  # a new case refreshed its clocks in after_insert
+			clocks.refresh(self.name)
+		check_recurrence(self)  # R32: a recurring complaint raises a corrective action
 
 	# -- derivations ---------------------------------------------------------------------------------------
 
 	def set_liability(self):
 		"""R7, R15–R19: propose the liable party from the unit, the property and the component."""
-		if self.ticket_type not in LIABILITY_TYPES or not self.location or not self.unit:
+		if self.ticket_type not in WORK_ORDER_TYPES or not self.location or not self.unit:
 			for field in LIABILITY_FIELDS:
 				self.set(field, None)
 			return
-		unit = frappe.db.get_value("Property Unit", self.unit, ["property", "handover_date"], as_dict=True)
+		unit = frappe.get_cached_value(UNIT, self.unit, ["property", "handover_date"], as_dict=True)
 		if not unit:
 			# an unknown unit: Frappe's own link error, before anything is derived from it
 			validate_fetched_links(self)
-		prop = frappe.get_cached_doc("Property", unit.property)
+		prop = frappe.get_cached_doc(PROPERTY, unit.property)
 		rule = get_warranty_rule(self.warranty_rule, unit.property) if self.warranty_rule else None
 		proposal = propose_liability(
 			LiabilityInput(
@@ -216,13 +265,14 @@ class ServiceTicket(Document):
 		"""R2: route complaints; R12 ground 5: two unanswered reminders make a valid complaint."""
 		if self.status not in CLOSED_STATES and becomes_valid_by_reminders(self.unanswered_reminders()):
 			self.complaint_ground = REMINDER_GROUND
-		if self.complaint_ground:
-			self.validity_class = frappe.get_cached_value(
-				"Complaint Ground", self.complaint_ground, "validity_class"
-			)
+		self.validity_class = (
+			frappe.get_cached_value(COMPLAINT_GROUND, self.complaint_ground, "validity_class")
+			if self.complaint_ground
+			else None
+		)
 
 		level = None
-		if self.ticket_type == "Complaint":
+		if self.ticket_type == COMPLAINT:
 			level = route_complaint(
 				bool(self.is_service_quality), bool(self.is_major), bool(self.beyond_authority)
 			)
@@ -239,9 +289,9 @@ class ServiceTicket(Document):
 	def set_times(self):
 		if self.answer_to_resident and not self.answered_at:
 			self.answered_at = now_datetime()
-		if self.status == "Closed" and not self.closed_at:
+		if self.status == CLOSED and not self.closed_at:
 			self.closed_at = now_datetime()
-		elif self.status != "Closed":
+		elif self.status != CLOSED:
 			self.closed_at = None
 
 	# -- checks --------------------------------------------------------------------------------------------
@@ -264,78 +314,95 @@ class ServiceTicket(Document):
 					title=_("Invalid Input"),
 				)
 
-	def validate_follow_up_owner(self):
-		"""R34: whoever accepts owns the case until a recorded hand-over to a named person."""
-		before = self.get_doc_before_save()
-		if not before:
-			return
-		if self.acceptor != before.acceptor:
-			frappe.throw(_("The acceptor of a case cannot be changed."), frappe.PermissionError)
-		if self.follow_up_owner != before.follow_up_owner and not self.flags.recorded_handover:
-			frappe.throw(
-				_("The follow-up owner changes only by a recorded hand-over to a named person."),
-				frappe.PermissionError,
-			)
-		if len(self.handovers) < len(before.handovers) or any(
-			row.name != old.name or row.to_user != old.to_user
-			for row, old in zip(self.handovers, before.handovers, strict=False)
-		):
-			frappe.throw(_("Recorded hand-overs cannot be changed or removed."), frappe.PermissionError)
-
 	def validate_records(self):
-		"""R12, R34, R37: hand-overs, reminders and clock pauses are written by the case's own actions, never
-		typed, changed or removed through a form or the REST API; the moment the call began, where the clocks
-		start, is fixed at intake and cannot lie in the future."""
+		"""R12, R34, R37: hand-overs, reminders and clock pauses are written by the case's own actions, which
+		store them before they save the case; none is typed, changed or removed through a form or the REST API.
+		The moment the call began, where the clocks start, is fixed at intake and cannot lie in the future."""
 		before = self.get_doc_before_save()
 		if not before:
 			if get_datetime(self.call_started_at) > add_to_date(now_datetime(), minutes=CLOCK_SKEW_MINUTES):
-				frappe.throw(_("The call cannot have begun in the future."), title=_("Invalid Time"))
+				frappe.throw(
+					_("The call cannot have begun in the future."), InvalidTimeError, title=_("Invalid Time")
+				)
 			if any(self.get(table) for table in RECORD_TABLES) or self.paused_since or self.paused_minutes:
 				frappe.throw(
 					_("Hand-overs, reminders and pauses are recorded by the case's actions, not entered."),
-					frappe.PermissionError,
+					ServerOwnedError,
 				)
 			return
 		if get_datetime(self.call_started_at) != get_datetime(before.call_started_at):
 			frappe.throw(
-				_("The moment the call began is fixed at intake: the clocks start there."),
-				frappe.PermissionError,
+				_("The moment the call began is fixed at intake: the clocks start there."), ServerOwnedError
 			)
-		if self.flags.recorded_action:
-			return
 		changed = [
 			table
 			for table, fields in RECORD_TABLES.items()
 			if record_rows(self.get(table), fields) != record_rows(before.get(table), fields)
 		]
-		if flt(self.paused_minutes) != flt(before.paused_minutes) or (
+		# (minutes as the database keeps them: nine decimals)
+		if abs(flt(self.paused_minutes) - flt(before.paused_minutes)) > 1e-6 or (
 			get_datetime(self.paused_since) if self.paused_since else None
 		) != (get_datetime(before.paused_since) if before.paused_since else None):
 			changed.append("pauses")
 		if changed:
 			frappe.throw(
 				_("Hand-overs, reminders and pauses are recorded by the case's actions, not entered."),
-				frappe.PermissionError,
+				ServerOwnedError,
+			)
+
+	def validate_follow_up_owner(self):
+		"""R34: whoever accepts owns the case until a recorded hand-over to a named person: the follow-up owner
+		is the last hand-over's recipient, else the acceptor."""
+		before = self.get_doc_before_save()
+		if before and self.acceptor != before.acceptor:
+			frappe.throw(_("The acceptor of a case cannot be changed."), AcceptorError)
+		owner = self.handovers[-1].to_user if self.handovers else self.acceptor
+		if self.follow_up_owner != owner:
+			frappe.throw(
+				_("The follow-up owner changes only by a recorded hand-over to a named person."),
+				AcceptorError,
 			)
 
 	def validate_judgement(self):
 		"""R15: a repair taken in the desk carries its location type, from which the liable party is judged;
 		R12–R14: a complaint carries its ground. A resident's portal report leaves both to the acceptor, who
-		completes them on the first save of the form."""
-		if self.flags.from_portal or self.flags.recorded_action:
+		completes them on the first save of the form; the case's actions (a reminder, a hand-over), which change
+		nothing typed on the case, do not ask for them."""
+		if self.is_new():
+			if reported_by_resident():
+				return
+		elif not self.changes_typed_values():
 			return
-		if self.ticket_type in LIABILITY_TYPES and not self.location:
+		if self.ticket_type in WORK_ORDER_TYPES and not self.location:
 			frappe.throw(
 				_(
 					"Choose the location type (owner's private part or common facility): liability is judged from it."
 				),
+				MissingJudgementError,
 				title=_("Missing Information"),
 			)
-		if self.ticket_type == "Complaint" and not self.complaint_ground:
+		if self.ticket_type == COMPLAINT and not self.complaint_ground:
 			frappe.throw(
 				_("Choose the ground of the complaint: it decides whether the complaint is valid."),
+				MissingJudgementError,
 				title=_("Missing Information"),
 			)
+
+	def changes_typed_values(self) -> bool:
+		"""Whether this save changes a value people type (a new case does): not so for the case's actions,
+		whose record and owner are stored before they save."""
+		before = self.get_doc_before_save()
+		if not before:
+			return True
+		return any(
+			str(self.get(df.fieldname) or "") != str(before.get(df.fieldname) or "")
+			for df in self.meta.fields
+			if not df.permlevel
+			and not df.read_only
+			and df.fieldtype not in no_value_fields
+			# R12 ground 5 is the server's when reminders make the complaint valid
+			and not (df.fieldname == "complaint_ground" and self.complaint_ground == REMINDER_GROUND)
+		)
 
 	def validate_acting_for_owner(self):
 		"""R19: the company acts on the owner's behalf (《物业管理条例》第五十六条) only where the owner is liable,
@@ -346,6 +413,7 @@ class ServiceTicket(Document):
 		if self.liable_party != "Owner":
 			frappe.throw(
 				_("The company acts on the owner's behalf only where the owner is liable."),
+				ActingForOwnerError,
 				title=_("Not the Owner's Liability"),
 			)
 		if not self.liable_resident or not (self.hazard_description or "").strip():
@@ -353,18 +421,18 @@ class ServiceTicket(Document):
 				_(
 					"Name the liable owner and record the hazard and the owner's refusal before acting on the owner's behalf."
 				),
+				ActingForOwnerError,
 				title=_("Missing Information"),
 			)
 		units = frappe.get_all(
 			"Resident Unit", filters={"parent": self.liable_resident, "parenttype": "Resident"}, pluck="unit"
 		)
-		if not units or not frappe.db.exists(
-			"Property Unit", {"name": ("in", units), "property": self.property}
-		):
+		if not units or not frappe.db.exists(UNIT, {"name": ("in", units), "property": self.property}):
 			frappe.throw(
 				_("{0} holds no unit in {1}: the liable owner is an owner of this property.").format(
 					self.liable_resident, self.property
 				),
+				ActingForOwnerError,
 				title=_("Not an Owner Here"),
 			)
 
@@ -375,27 +443,37 @@ class ServiceTicket(Document):
 				_("A case cannot be {0} without a recorded result and an answer to the resident.").format(
 					_(self.status)
 				),
+				ResultMissingError,
 				title=_("Result Missing"),
 			)
 
-	# -- actions -------------------------------------------------------------------------------------------
+	# -- actions: each stores its record, then saves the case ------------------------------------------------
 
 	def hand_over(self, to_user: str, reason: str, to_department: str | None = None):
 		"""R34: hand the case to a named person, recorded."""
 		if not to_user or not frappe.db.get_value(
 			"User", {"name": to_user, "enabled": 1, "user_type": "System User"}
 		):
-			frappe.throw(_("Hand over to an active user."), title=_("Invalid Hand-over"))
+			frappe.throw(
+				_("Hand over to an active user."), InvalidHandoverError, title=_("Invalid Hand-over")
+			)
 		if not set(STAFF_ROLES).intersection(frappe.get_roles(to_user)):
 			frappe.throw(
 				_("Hand over to a member of the property staff: {0} holds no staff role.").format(to_user),
+				InvalidHandoverError,
 				title=_("Invalid Hand-over"),
 			)
 		if to_user == self.follow_up_owner:
-			frappe.throw(_("{0} already owns this case.").format(to_user), title=_("Invalid Hand-over"))
+			frappe.throw(
+				_("{0} already owns this case.").format(to_user),
+				InvalidHandoverError,
+				title=_("Invalid Hand-over"),
+			)
 		if not (reason or "").strip():
-			frappe.throw(_("Give the reason for the hand-over."), title=_("Invalid Hand-over"))
-		self.append(
+			frappe.throw(
+				_("Give the reason for the hand-over."), InvalidHandoverError, title=_("Invalid Hand-over")
+			)
+		self.store_record(
 			"handovers",
 			{
 				"handed_at": now_datetime(),
@@ -404,38 +482,47 @@ class ServiceTicket(Document):
 				"to_department": to_department,
 				"reason": reason,
 			},
+			follow_up_owner=to_user,
 		)
-		self.follow_up_owner = to_user
-		self.flags.recorded_handover = self.flags.recorded_action = True
 		self.save()
 
 	def pause_clocks(self, reason: str):
 		"""R37: waiting for the resident's appointment or for parts holds the pausable clocks, recorded."""
 		if self.paused_since:
-			frappe.throw(_("The clocks of this case are already paused."), title=_("Already Paused"))
+			frappe.throw(
+				_("The clocks of this case are already paused."), ClockPauseError, title=_("Already Paused")
+			)
 		now = now_datetime()
-		self.append("pauses", {"reason": reason, "paused_at": now, "recorded_by": frappe.session.user})
-		self.paused_since = now
-		self.flags.recorded_action = True
+		self.store_record(
+			"pauses",
+			{"reason": reason, "paused_at": now, "recorded_by": frappe.session.user},
+			paused_since=now,
+		)
 		self.save()
 
 	def resume_clocks(self):
 		if not self.paused_since:
-			frappe.throw(_("The clocks of this case are not paused."), title=_("Not Paused"))
+			frappe.throw(_("The clocks of this case are not paused."), ClockPauseError, title=_("Not Paused"))
 		now = now_datetime()
-		self.pauses[-1].resumed_at = now
-		self.paused_minutes = (self.paused_minutes or 0) + (
-			now - get_datetime(self.paused_since)
-		).total_seconds() / 60
-		self.paused_since = None
-		self.flags.recorded_action = True
+		row = self.pauses[-1]
+		row.resumed_at = now
+		frappe.db.set_value(row.doctype, row.name, "resumed_at", now, update_modified=False)
+		self.store_record(
+			paused_minutes=flt(self.paused_minutes)
+			+ (now - get_datetime(self.paused_since)).total_seconds() / 60,
+			paused_since=None,
+		)
 		self.save()
 
 	def record_reminder(self, channel: str = "Phone", note: str | None = None):
 		"""A resident's 催办, recorded; counts toward R12 ground 5."""
 		if self.status in CLOSED_STATES:
-			frappe.throw(_("This case is already {0}.").format(_(self.status)), title=_("Case Finished"))
-		self.append(
+			frappe.throw(
+				_("This case is already {0}.").format(_(self.status)),
+				CaseFinishedError,
+				title=_("Case Finished"),
+			)
+		self.store_record(
 			"reminders",
 			{
 				"reminded_at": now_datetime(),
@@ -444,8 +531,25 @@ class ServiceTicket(Document):
 				"note": note,
 			},
 		)
-		self.flags.recorded_action = True
 		self.save()
+
+	def store_record(self, table: str | None = None, row: dict | None = None, **values):
+		"""Write an action's record row and the case values it moves straight to the database (in the caller's
+		transaction), so the save that follows finds them in the stored case: nobody else can write them."""
+		if table:
+			self.append(table, row).db_insert()
+		if values:
+			self.update(values)
+			frappe.db.set_value(CASE, self.name, values, update_modified=False)
+
+
+def reported_by_resident() -> bool:
+	"""A case is reported on the portal when the session user is a resident (a website user holding the
+	portal role); staff take calls in the desk."""
+	user = frappe.session.user
+	return frappe.get_cached_value("User", user, "user_type") == "Website User" and RESIDENT_ROLE in (
+		frappe.get_roles(user)
+	)
 
 
 REASONS_CACHE_KEY = "property_helpdesk:liability_reasons"
@@ -481,13 +585,16 @@ def portal_acceptor(property_name: str | None) -> str:
 	"""R34, R38: the area administrator of the property, else the office director, else the first duty staff."""
 	if property_name:
 		admin, director = frappe.db.get_value(
-			"Property", property_name, ["area_administrator", "office_director"]
+			PROPERTY, property_name, ["area_administrator", "office_director"]
 		) or (None, None)
 		if admin or director:
 			return admin or director
-	acceptor = first_holder("Property Duty Staff")
+	acceptor = first_holder(DUTY_STAFF)
 	if not acceptor:
-		frappe.throw(_("Nobody can accept portal cases: name an area administrator for the property."))
+		frappe.throw(
+			_("Nobody can accept portal cases: name an area administrator for the property."),
+			NobodyToTellError,
+		)
 	return acceptor
 
 
@@ -521,12 +628,12 @@ def get_warranty_rule(rule_name: str, property_name: str):
 def get_decision_maker(level: str | None, property_name: str | None) -> str | None:
 	"""R2/R4: the office director for the office head's decisions, the general manager for leadership's."""
 	if level == ROUTE_OFFICE_HEAD and property_name:
-		return frappe.get_cached_value("Property", property_name, "office_director")
+		return frappe.get_cached_value(PROPERTY, property_name, "office_director")
 	if level == ROUTE_LEADERSHIP:
-		return first_holder("Property General Manager")
+		return first_holder(GENERAL_MANAGER)
 	return None
 
 
 def on_doctype_update():
 	# The resident portal's "my cases" page: a unit's cases, newest first, whatever the site holds.
-	frappe.db.add_index("Service Ticket", ["unit", "creation"])
+	frappe.db.add_index(CASE, ["unit", "creation"])
