@@ -8,14 +8,18 @@ directly:
   who turned notifications off in their Notification Settings are left out (as Frappe's own
   `make_notification_logs` does); where an outgoing email account exists, one email per user through Email
   Queue (frappe.sendmail, queued in the same transaction) for those whose Notification Settings allow email.
+- `email(...)` — one email to addresses that are not users (the reports' recipients), through Email Queue.
 - `assign(...)` — Frappe's own assignment (`frappe.desk.form.assign_to.add`: the ToDo, the user's share of the
   document, its Assignment notification), run after the commit so that a save which fails leaves nobody
   assigned, and never twice to the same open person.
 - `unassign(...)` — the person's open assignment closed (a technician replaced).
+- `untold(...)` / `remember(...)` — what a scheduled job already told whom, kept in the app's own log
+  (Property Helpdesk Notice), not in Notification Log rows a user can clear.
 
 Residents' channels (SMS, WeChat) are added here too.
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -63,8 +67,8 @@ def tell(
 	digest_subject=None,
 ) -> list[Message]:
 	"""Tell each message's user; return the messages delivered (users who turned notifications off, disabled
-	users and nobody are left out). `digest_subject(count, lang)` titles a user's email when they have several
-	messages; one message's email carries its own subject."""
+	users and nobody are left out). `digest_subject(count, lang)`, when given, titles each user's email (a
+	digest, even of one message); without it one message's email carries its own subject."""
 	messages = [m for m in messages if m.user]
 	if not messages:
 		return []
@@ -160,20 +164,27 @@ def queue_emails(messages: list[Message], digest_subject=None) -> None:
 	for user, items in by_user.items():
 		if not emails.get(user) or user in no_email:
 			continue
-		if len(items) == 1 or not digest_subject:
-			subject = (
-				items[0].subject
-				if len(items) == 1
-				else _("{0} notifications", lang=langs[user]).format(len(items))
-			)
-		else:
+		if digest_subject:
 			subject = digest_subject(len(items), langs[user])
+		elif len(items) == 1:
+			subject = items[0].subject
+		else:
+			subject = _("{0} notifications", lang=langs[user]).format(len(items))
 		lines = "".join(
 			f"<li><a href='{(m.link and frappe.utils.get_url(m.link)) or get_url_to_form(m.doctype, m.name)}'>"
 			f"{escape_html(m.subject)}</a></li>"
 			for m in items
 		)
 		frappe.sendmail(recipients=[emails[user]], subject=subject, message=f"<ul>{lines}</ul>", delayed=True)
+
+
+def email(recipients: list[str], subject: str, message: str, attachments=None) -> str | None:
+	"""One email to addresses (not users: e.g. the report recipients of Settings) through Email Queue, queued in
+	the caller's transaction. Returns the Email Queue name."""
+	queued = frappe.sendmail(
+		recipients=recipients, subject=subject, message=message, attachments=attachments, delayed=True
+	)
+	return queued.name if queued else None
 
 
 # -- assignments --------------------------------------------------------------------------------------------
@@ -234,3 +245,65 @@ def unassign(doctype: str, name: str, user: str) -> None:
 
 	if user and is_assigned(doctype, name, user):
 		remove(doctype, name, user, ignore_permissions=True)
+
+
+# -- what scheduled jobs already told ------------------------------------------------------------------------
+
+NOTICE = "Property Helpdesk Notice"
+
+
+def notice_name(notice: str, message: Message, period=None) -> str:
+	"""The unique key of one thing told: what (`notice`), about which document, to whom, and for which period
+	(a day reported, the day of a daily reminder; None for once ever)."""
+	key = "\x1f".join(
+		str(part or "") for part in (notice, message.doctype, message.name, message.user, period)
+	)
+	return "PHN-" + hashlib.sha1(key.encode()).hexdigest()[:20]
+
+
+def untold(messages: list[Message], notice: str, period=None) -> list[Message]:
+	"""The messages not yet told (one query): a scheduled job's "already told" check. The app's own log, so a
+	user clearing their notifications never brings a nudge back."""
+	messages = [m for m in messages if m.user]
+	if not messages:
+		return []
+	names = {notice_name(notice, m, period): m for m in messages}
+	told = set(frappe.get_all(NOTICE, filters={"name": ("in", list(names))}, pluck="name"))
+	return [m for name, m in names.items() if name not in told]
+
+
+def remember(messages: list[Message], notice: str, period=None) -> None:
+	"""Record the messages as told, in the caller's transaction (a run that fails records nothing)."""
+	if not messages:
+		return
+	now = now_datetime()
+	frappe.db.bulk_insert(
+		NOTICE,
+		("name", "notice", "document_type", "document_name", "for_user", "period", "creation", "modified")
+		+ ("owner", "modified_by"),
+		[
+			(
+				notice_name(notice, m, period),
+				notice,
+				m.doctype,
+				m.name,
+				m.user,
+				str(period) if period else None,
+				now,
+				now,
+				SYSTEM_USER,
+				SYSTEM_USER,
+			)
+			for m in messages
+		],
+		ignore_duplicates=True,
+	)
+
+
+def tell_once(messages: list[Message], notice: str, period=None, **kwargs) -> list[Message]:
+	"""Tell what is not yet told (see `untold`) and remember it; return the messages newly told, including
+	those whose user turned notifications off (the app did its part; turning them on brings no old nudge)."""
+	new = untold(messages, notice, period)
+	tell(new, **kwargs)
+	remember(new, notice, period)
+	return new

@@ -1,9 +1,10 @@
-"""Multi-row statements for the escalation job's hot path.
+"""One multi-row UPDATE (CASE name WHEN … THEN … END), still used by services/clocks.recompute_open_cases, which
+rewrites the deadlines of every open case after a Settings change.
 
-frappe.qb builds every value of a multi-row statement as a query-builder term, which costs more than the work
-itself when a run writes hundreds of rows (measured in benchmarks/escalation.py). These helpers send the same
-statements with one %s placeholder per value: table and column names are constants of this app, and every value
-goes through the driver's escaping, never into the SQL text.
+It sends one %s placeholder per value (table and column names are constants of this app, every value goes
+through the driver's escaping, never into the SQL text) where frappe.db.bulk_update builds a query-builder term
+per value in chunks of 100. The escalation job, which writes a few hundred rows a run, uses frappe.db.bulk_insert
+and bulk_update; recompute_open_cases can do the same once its benchmark says so.
 """
 
 from collections.abc import Sequence
@@ -13,19 +14,6 @@ import frappe
 
 def _columns(columns: Sequence[str]) -> str:
 	return ", ".join(f"`{c}`" for c in columns)
-
-
-def insert_rows(
-	doctype: str, columns: Sequence[str], rows: Sequence[Sequence], ignore_duplicates=False
-) -> None:
-	if not rows:
-		return
-	group = "(" + ", ".join(["%s"] * len(columns)) + ")"
-	frappe.db.sql(
-		f"insert {'ignore ' if ignore_duplicates else ''}into `tab{doctype}` ({_columns(columns)}) "
-		f"values {', '.join([group] * len(rows))}",
-		[value for row in rows for value in row],
-	)
 
 
 def update_by_name(doctype: str, values: dict[str, dict[str, object]], fields: Sequence[str]) -> None:

@@ -30,10 +30,13 @@ class PropertyHelpdeskSettings(Document):
 		complaint_answer_days: DF.Float
 		corrective_action_days: DF.Int
 		corrective_action_owner: DF.Link | None
+		cs_manager: DF.Link | None
 		developer_reply_days: DF.Float
 		dispatch_notify_minutes: DF.Int
+		engineering_manager: DF.Link | None
 		escalation_ladder: DF.Table[EscalationStep]
 		fee_price_list: DF.Link | None
+		general_manager: DF.Link | None
 		general_repair_limit_hours: DF.Float
 		half_yearly_report_recipients: DF.SmallText | None
 		kpi_swing_points: DF.Float
