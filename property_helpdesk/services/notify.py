@@ -223,7 +223,7 @@ def assign_now(
 			"name": name,
 			"description": description,
 			"priority": priority,
-			"date": date,
+			**({"date": date} if date else {}),  # else Frappe's own default, today
 		},
 		ignore_permissions=True,
 	)

@@ -765,9 +765,10 @@ class TestConcurrency(FrappeTestCase):
 			("Service Ticket", "name"),
 		):
 			frappe.db.delete(doctype, {field: ("in", names or ["-"])})
-		frappe.db.delete(
-			"ToDo", {"reference_type": "Corrective Action", "reference_name": ("in", actions or ["-"])}
-		)
+		for doctype, field in (("ToDo", "reference_name"), ("Notification Log", "document_name")):
+			frappe.db.delete(
+				doctype, {field: ("in", actions or ["-"])}
+			)  # the owner's assignment and its alert
 		frappe.db.delete("Corrective Action", {"name": ("in", actions or ["-"])})
 		frappe.db.commit()
 
