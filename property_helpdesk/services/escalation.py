@@ -8,7 +8,7 @@ Cost follows the number of due cases, not the number of open ones:
 2. one read of the properties and one of the role holders the ladder needs (the company-wide people from
    Settings, R4), one of the recipients' languages;
 3. one locking read of which Escalation records of the due steps exist already, then one multi-row insert of
-   the others, named by their unique key (case, clock, level, and the work order for a job's clocks): a record
+   the others (services/sql: frappe.qb with one parameter per value), named by their unique key (case, clock, level, and the work order for a job's clocks): a record
    is written once, and messages go only for the records this run inserted;
 4. the messages through services/notify.tell: one multi-row insert of system notifications (Notification Log)
    in each recipient's language for those whose Notification Settings allow them, one realtime publish per
@@ -37,6 +37,7 @@ from property_helpdesk.services.clocks import (
 	get_ladder,
 	progress_value,
 )
+from property_helpdesk.services.sql import insert_rows, update_by_name
 
 ROLE_OF_LEVEL = {
 	"Maintenance Supervisor": "Property Maintenance Supervisor",
@@ -203,7 +204,7 @@ def insert_new(rows: list[tuple]) -> list[tuple]:
 		.run(pluck=True)
 	)
 	written = [row for row in rows if row[0] not in there]
-	frappe.db.bulk_insert(ESCALATION, ESCALATION_COLUMNS, written)
+	insert_rows(ESCALATION, ESCALATION_COLUMNS, written)
 	return written
 
 
@@ -211,14 +212,13 @@ def save_progress(progress: dict[str, tuple[str, object]]) -> None:
 	"""One UPDATE for every case of the run: the levels taken and the next moment. Not `modified`: the job's
 	progress is no edit of the case, and a form open meanwhile must still save (keep_escalation_progress keeps
 	the job's values)."""
-	frappe.db.bulk_update(
+	update_by_name(
 		CASE,
 		{
 			name: {"escalated_levels": taken, "next_escalation_at": moment}
 			for name, (taken, moment) in progress.items()
 		},
-		chunk_size=BATCH,
-		update_modified=False,
+		("escalated_levels", "next_escalation_at"),
 	)
 
 

@@ -27,6 +27,8 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html, get_url_to_form, now_datetime
 
+from property_helpdesk.services.sql import insert_rows
+
 SYSTEM_USER = "Administrator"  # the sender of what the procedure itself says (escalations, nudges)
 LOG_COLUMNS = (
 	"name",
@@ -78,9 +80,9 @@ def tell(
 		return []
 	now = now_datetime()
 	# One multi-row insert rather than a document per message: an escalation run tells hundreds at once (see
-	# benchmarks/escalation.py). What Frappe's NotificationLog.after_insert does for each (the realtime
-	# publish, "unseen") is done below once per user.
-	frappe.db.bulk_insert(
+	# benchmarks/escalation.py, and services/sql for why not frappe.db.bulk_insert on this path). What Frappe's
+	# NotificationLog.after_insert does for each (the realtime publish, "unseen") is done below once per user.
+	insert_rows(
 		"Notification Log",
 		LOG_COLUMNS,
 		[

@@ -270,7 +270,7 @@ class TestNotificationsOnTheRealSite(FrappeTestCase):
 
 		def fails():
 			frappe.set_user(agent)
-			for minutes in (61, 62):  # the second complaint on the unit and ground raises a corrective action
+			for minutes in (62, 61):  # the second complaint on the unit and ground raises a corrective action
 				make_ticket(
 					unit,
 					ticket_type="Complaint",
