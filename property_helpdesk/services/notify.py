@@ -74,8 +74,8 @@ def tell(
 	messages = [m for m in messages if m.user]
 	if not messages:
 		return []
-	allowed = notifiable({m.user for m in messages})
-	delivered = [m for m in messages if m.user in allowed]
+	people = recipients({m.user for m in messages})
+	delivered = [m for m in messages if m.user in people and people[m.user].notifications]
 	if not delivered:
 		return []
 	now = now_datetime()
@@ -110,20 +110,50 @@ def tell(
 	for user in users:
 		frappe.publish_realtime("notification", user=user, after_commit=True)
 	if email:
-		queue_emails(delivered, digest_subject)
+		queue_emails(delivered, digest_subject, people)
 	return delivered
 
 
-def notifiable(users: set[str]) -> set[str]:
-	"""Enabled users who have not turned system notifications off (Notification Settings → Enabled): two
-	queries whatever the number of users."""
-	users = set(frappe.get_all("User", filters={"name": ("in", list(users)), "enabled": 1}, pluck="name"))
+@dataclass(frozen=True)
+class Recipient:
+	"""What telling one user needs."""
+
+	language: str
+	email: str | None
+	notifications: bool  # Notification Settings → Enabled (system notifications)
+	emails: bool  # Notification Settings → Enable Email Notifications
+
+
+def recipients(users) -> dict[str, Recipient]:
+	"""The enabled users among `users`, with their language (their own, else the site's), email address and
+	Notification Settings; one query whatever the number of users. A user without Notification Settings has
+	Frappe's defaults (both on), as in Frappe's is_notifications_enabled."""
+	users = list(users)
 	if not users:
-		return set()
-	off = frappe.get_all(
-		"Notification Settings", filters={"name": ("in", list(users)), "enabled": 0}, pluck="name"
-	)
-	return users - set(off)
+		return {}
+	default = frappe.get_system_settings("language") or "en"  # a cached document, no query
+	user, settings = frappe.qb.DocType("User"), frappe.qb.DocType("Notification Settings")
+	rows = (
+		frappe.qb.from_(user)
+		.left_join(settings)
+		.on(settings.name == user.name)
+		.select(user.name, user.language, user.email, settings.enabled, settings.enable_email_notifications)
+		.where(user.name.isin(users) & (user.enabled == 1))
+	).run()
+	return {
+		name: Recipient(
+			language=language or default,
+			email=email,
+			notifications=enabled is None or bool(enabled),
+			emails=enable_email is None or bool(enable_email),
+		)
+		for name, language, email, enabled, enable_email in rows
+	}
+
+
+def notifiable(users: set[str]) -> set[str]:
+	"""Enabled users who have not turned system notifications off (Notification Settings → Enabled)."""
+	return {name for name, person in recipients(users).items() if person.notifications}
 
 
 def languages(users) -> dict[str, str]:
@@ -132,52 +162,46 @@ def languages(users) -> dict[str, str]:
 	if not users:
 		return {}
 	default = frappe.get_system_settings("language") or "en"  # a cached document, no query
-	found = dict(
-		frappe.get_all("User", filters={"name": ("in", users)}, fields=["name", "language"], as_list=True)
-	)
-	return {user: found.get(user) or default for user in users}
+	user = frappe.qb.DocType("User")
+	found = dict(frappe.qb.from_(user).select(user.name, user.language).where(user.name.isin(users)).run())
+	return {name: found.get(name) or default for name in users}
 
 
 def has_outgoing_email() -> bool:
 	return bool(frappe.db.exists("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}))
 
 
-def queue_emails(messages: list[Message], digest_subject=None) -> None:
+def queue_emails(
+	messages: list[Message], digest_subject=None, people: dict[str, Recipient] | None = None
+) -> None:
 	"""One email per user through Email Queue, for users whose Notification Settings allow email. Queued, not
 	sent: the rows are part of the caller's transaction and Frappe's email worker sends and retries them. A
-	site without an outgoing email account relies on the system notifications alone."""
+	site without an outgoing email account relies on the system notifications alone. `people`: the users'
+	`recipients`, when the caller has them already."""
 	if not has_outgoing_email():
 		return
 	by_user = defaultdict(list)
 	for m in messages:
 		by_user[m.user].append(m)
-	users = list(by_user)
-	emails = dict(
-		frappe.get_all("User", filters={"name": ("in", users)}, fields=["name", "email"], as_list=True)
-	)
-	no_email = set(
-		frappe.get_all(
-			"Notification Settings",
-			filters={"name": ("in", users), "enable_email_notifications": 0},
-			pluck="name",
-		)
-	)
-	langs = languages(users)
+	if people is None:
+		people = recipients(by_user)
 	for user, items in by_user.items():
-		if not emails.get(user) or user in no_email:
+		person = people.get(user)
+		if not person or not person.email or not person.emails:
 			continue
+		lang = person.language
 		if digest_subject:
-			subject = digest_subject(len(items), langs[user])
+			subject = digest_subject(len(items), lang)
 		elif len(items) == 1:
 			subject = items[0].subject
 		else:
-			subject = _("{0} notifications", lang=langs[user]).format(len(items))
+			subject = _("{0} notifications", lang=lang).format(len(items))
 		lines = "".join(
 			f"<li><a href='{(m.link and frappe.utils.get_url(m.link)) or get_url_to_form(m.doctype, m.name)}'>"
 			f"{escape_html(m.subject)}</a></li>"
 			for m in items
 		)
-		frappe.sendmail(recipients=[emails[user]], subject=subject, message=f"<ul>{lines}</ul>", delayed=True)
+		frappe.sendmail(recipients=[person.email], subject=subject, message=f"<ul>{lines}</ul>", delayed=True)
 
 
 def email(recipients: list[str], subject: str, message: str, attachments=None) -> str | None:

@@ -212,6 +212,24 @@ class TestNotificationsReachPeople(FrappeTestCase):
 		report_missing_logs(add_days(day, 1))  # another day is another notice
 		self.assertEqual(told(), 1)
 
+	def test_r4_r31_install_and_migrate_keep_the_people_and_limits_settings_name(self):
+		"""R4, R31: seeding Settings again (after_install, after_migrate) stores only what is missing: the
+		company-wide people named and a limit changed stay as they were edited."""
+		from property_helpdesk.setup.install import seed_settings
+
+		edited = {
+			"cs_manager": self.p["director"],
+			"general_manager": self.p["owner"],
+			"engineering_manager": self.p["supervisor"],
+			"arrival_minutes": "25",
+		}
+		frappe.db.set_single_value(SETTINGS, edited)
+		frappe.clear_document_cache(SETTINGS, SETTINGS)
+		self.addCleanup(frappe.clear_document_cache, SETTINGS, SETTINGS)
+		seed_settings()
+		stored = frappe.db.get_singles_dict(SETTINGS)
+		self.assertEqual({field: str(stored.get(field)) for field in edited}, edited)
+
 
 class TestNotificationsOnTheRealSite(FrappeTestCase):
 	"""These tests commit (the web server, the worker and the other connection see only committed data) and

@@ -153,7 +153,8 @@ def remind_unreconciled(day=None) -> list[str]:
 		for row in overdue
 		if directors.get(row.property)
 	]
-	return [m.name for m in notify.tell_once(messages, UNRECONCILED, period=day)]
+	# system notifications only, as these reminders always were (no email)
+	return [m.name for m in notify.tell_once(messages, UNRECONCILED, period=day, email=False)]
 
 
 def properties_without_log(day) -> list[str]:
@@ -202,7 +203,7 @@ def report_missing_logs(day=None) -> list[str]:
 		for prop in people
 		for user in sorted({prop.office_director, prop.maintenance_supervisor} - {None, ""})
 	]
-	notify.tell_once(messages, NO_LOG, period=day)
+	notify.tell_once(messages, NO_LOG, period=day, email=False)  # a system notification, as always
 	return [prop.name for prop in people]
 
 

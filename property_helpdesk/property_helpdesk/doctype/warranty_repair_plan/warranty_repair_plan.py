@@ -128,7 +128,7 @@ def nudge_plans_needed(now=None) -> list[str]:
 		)
 		for job in jobs
 	]
-	told = notify.tell_once(messages, PLAN_NEEDED)
+	told = notify.tell_once(messages, PLAN_NEEDED, email=False)  # a system notification, as always
 	for m in told:
 		# the job on the manager's list (Frappe's assignment, as this run commits)
 		notify.assign(WORK_ORDER, m.name, manager, m.subject, priority="High", date=today())
