@@ -2,14 +2,14 @@
 
 Cost follows the number of due cases, not the number of open ones:
 
-1. one indexed range read of `next_escalation_at <= now`, locking the rows it takes with FOR UPDATE SKIP LOCKED:
+1. one indexed range read of `next_escalation_at <= now`, locking the rows it takes (FOR UPDATE SKIP LOCKED):
    rows another run holds are skipped rather than waited for, so two runs at once take disjoint cases; under
    run_job's READ COMMITTED the read locks the rows it returns and no gaps;
 2. one read of the properties and one of the role holders the ladder needs (the company-wide people from
-   Settings, R4), one of the recipients' languages;
+   Settings, R4), one of the recipients (language, email, Notification Settings);
 3. one locking read of which Escalation records of the due steps exist already, then one multi-row insert of
-   the others (services/sql: frappe.qb with one parameter per value), named by their unique key (case, clock, level, and the work order for a job's clocks): a record
-   is written once, and messages go only for the records this run inserted;
+   the others (services/sql), named by their unique key (case, clock, level, and the work order for a job's
+   clocks): a record is written once, and messages go only for the records this run inserted;
 4. the messages through services/notify.tell: one multi-row insert of system notifications (Notification Log)
    in each recipient's language for those whose Notification Settings allow them, one realtime publish per
    recipient after the commit, one digest email per recipient queued (Email Queue) in the same transaction;
@@ -146,8 +146,9 @@ def run(now=None, limit: int = BATCH) -> int:
 	save_progress(progress)
 	written = insert_new(rows)
 
-	messages = breach_messages(written, {case.name: case.subject for case in cases})
-	notify.tell(messages, digest_subject=digest_subject)
+	people = notify.recipients({row[7] for row in written if row[7]})
+	messages = breach_messages(written, {case.name: case.subject for case in cases}, people)
+	notify.tell(messages, digest_subject=digest_subject, people=people)
 	if messages and frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
 		digests = {}
 		for m in messages:
@@ -161,9 +162,9 @@ def run(now=None, limit: int = BATCH) -> int:
 	return len(written)
 
 
-def breach_messages(written: list[tuple], subjects: dict[str, str]) -> list[notify.Message]:
-	"""One message per record written, in its recipient's language (each word translated once per run)."""
-	languages = notify.languages({row[7] for row in written if row[7]})
+def breach_messages(written: list[tuple], subjects: dict[str, str], people: dict) -> list[notify.Message]:
+	"""One message per record written to an enabled user, in their language (each word translated once per
+	run). `people`: the recipients (notify.recipients)."""
 	templates, words = {}, {}
 
 	def word(text, lang):
@@ -174,9 +175,9 @@ def breach_messages(written: list[tuple], subjects: dict[str, str]) -> list[noti
 	messages = []
 	for row in written:
 		ticket, clock, level, user = row[1], row[3], row[4], row[7]
-		if not user:
-			continue
-		lang = languages.get(user)
+		if user not in people:
+			continue  # nobody, or a disabled user
+		lang = people[user].language
 		if lang not in templates:
 			templates[lang] = _("{0} missed its {1} limit ({2}): {3}", lang=lang)
 		subject = templates[lang].format(ticket, word(clock, lang), word(level, lang), subjects[ticket])
@@ -307,7 +308,8 @@ def run_job() -> int:
 	applies from its next transaction, so what the worker began is committed first; the session gets its usual
 	level back for whatever the worker runs after the scheduler's commit."""
 	frappe.db.sql("set session transaction isolation level read committed")
-	frappe.db.commit()  # ends what the worker began (the job's start log), so the run's transaction is READ COMMITTED
+	# ends what the worker began (the job's start log), so that the run's transaction is READ COMMITTED
+	frappe.db.commit()
 	try:
 		return run()
 	finally:

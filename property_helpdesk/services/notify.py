@@ -67,14 +67,17 @@ def tell(
 	from_user: str = SYSTEM_USER,
 	email: bool = True,
 	digest_subject=None,
+	people: dict | None = None,
 ) -> list[Message]:
 	"""Tell each message's user; return the messages delivered (users who turned notifications off, disabled
 	users and nobody are left out). `digest_subject(count, lang)`, when given, titles each user's email (a
-	digest, even of one message); without it one message's email carries its own subject."""
+	digest, even of one message); without it one message's email carries its own subject. `people`: the
+	users' `recipients`, when the caller read them already (for their languages)."""
 	messages = [m for m in messages if m.user]
 	if not messages:
 		return []
-	people = recipients({m.user for m in messages})
+	if people is None:
+		people = recipients({m.user for m in messages})
 	delivered = [m for m in messages if m.user in people and people[m.user].notifications]
 	if not delivered:
 		return []
