@@ -37,7 +37,7 @@ from property_helpdesk.services.clocks import (
 	get_ladder,
 	progress_value,
 )
-from property_helpdesk.services.sql import insert_rows, update_by_name
+from property_helpdesk.services.sql import existing_names, insert_rows, update_by_name
 
 ROLE_OF_LEVEL = {
 	"Maintenance Supervisor": "Property Maintenance Supervisor",
@@ -196,14 +196,7 @@ def insert_new(rows: list[tuple]) -> list[tuple]:
 	insert, which would fail loudly (and roll the run back) rather than count a record twice."""
 	if not rows:
 		return []
-	escalation = frappe.qb.DocType(ESCALATION)
-	there = set(
-		frappe.qb.from_(escalation)
-		.select(escalation.name)
-		.where(escalation.name.isin([row[0] for row in rows]))
-		.for_update()
-		.run(pluck=True)
-	)
+	there = existing_names(ESCALATION, [row[0] for row in rows], for_update=True)
 	written = [row for row in rows if row[0] not in there]
 	insert_rows(ESCALATION, ESCALATION_COLUMNS, written)
 	return written

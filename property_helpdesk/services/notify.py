@@ -33,19 +33,20 @@ SYSTEM_USER = "Administrator"  # the sender of what the procedure itself says (e
 LOG_COLUMNS = (
 	"name",
 	"subject",
-	"email_content",
 	"document_type",
 	"document_name",
 	"for_user",
 	"from_user",
 	"type",
-	"link",
-	"read",
 	"creation",
 	"modified",
 	"owner",
 	"modified_by",
 )
+OPTIONAL_LOG_COLUMNS = (
+	"email_content",
+	"link",
+)  # written only when a message has them ("read" is 0 by default)
 
 
 @dataclass(frozen=True)
@@ -85,25 +86,24 @@ def tell(
 	# One multi-row insert rather than a document per message: an escalation run tells hundreds at once (see
 	# benchmarks/escalation.py, and services/sql for why not frappe.db.bulk_insert on this path). What Frappe's
 	# NotificationLog.after_insert does for each (the realtime publish, "unseen") is done below once per user.
+	optional = [c for c in OPTIONAL_LOG_COLUMNS if any(getattr(m, c) for m in delivered)]
 	insert_rows(
 		"Notification Log",
-		LOG_COLUMNS,
+		LOG_COLUMNS + tuple(optional),
 		[
 			(
 				frappe.generate_hash(length=12),
 				m.subject,
-				m.email_content,
 				m.doctype,
 				m.name,
 				m.user,
 				from_user,
 				kind,
-				m.link,
-				0,
 				now,
 				now,
 				from_user,
 				from_user,
+				*(getattr(m, c) for c in optional),
 			)
 			for m in delivered
 		],

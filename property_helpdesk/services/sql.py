@@ -30,6 +30,21 @@ def insert_rows(doctype: str, columns: Sequence[str], rows: Sequence[Sequence]) 
 	)
 
 
+def existing_names(doctype: str, names: Sequence[str], for_update: bool = False) -> set[str]:
+	"""Which of the names exist, in one read by primary key; `for_update` makes it a locking read, which sees
+	the latest committed rows whatever the transaction's snapshot."""
+	if not names:
+		return set()
+	return set(
+		frappe.db.sql(
+			f"select `name` from `tab{doctype}` where `name` in ({', '.join(['%s'] * len(names))})"
+			+ (" for update" if for_update else ""),
+			list(names),
+			pluck=True,
+		)
+	)
+
+
 def update_by_name(doctype: str, values: dict[str, dict[str, object]], fields: Sequence[str]) -> None:
 	"""UPDATE every named row with its own values in one statement (CASE name WHEN … THEN … END)."""
 	if not values:

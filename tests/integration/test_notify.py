@@ -33,6 +33,7 @@ PROPERTY = "通知楼盘"
 GROUND = "A4.3.1.1"
 NOTIFICATION_LOGS = "frappe.desk.doctype.notification_log.notification_log.get_notification_logs"
 ASSIGN_JOB = "property_helpdesk.services.notify.assign_now"
+MAKE_NOTIFICATION_LOGS = "frappe.desk.doctype.notification_log.notification_log.make_notification_logs"
 
 
 def people() -> dict[str, str]:
@@ -320,8 +321,8 @@ class TestNotificationsOnTheRealSite(FrappeTestCase):
 	def test_r32_an_assignment_made_in_a_request_is_done_by_a_real_worker_after_commit(self):
 		"""R32 through the web server and an RQ worker: the second complaint on a unit and ground, posted over
 		REST, raises a corrective action; its owner's assignment is queued as the request commits and a real
-		RQ worker in its own process makes it with Frappe's assign_to: the ToDo and the owner's Assignment
-		notification."""
+		RQ worker in its own process makes it with Frappe's assign_to: the ToDo, and (from the job assign_to
+		queues in turn) the owner's Assignment notification."""
 		owner = self.p["owner"]
 		previous = frappe.db.get_single_value(SETTINGS, "corrective_action_owner")
 		frappe.db.set_single_value(SETTINGS, "corrective_action_owner", owner)
@@ -350,6 +351,14 @@ class TestNotificationsOnTheRealSite(FrappeTestCase):
 		run_worker(jobs)
 		frappe.db.rollback()
 		self.assertTrue(notify.is_assigned(CORRECTIVE_ACTION, action, owner))
+		# Frappe's assign_to queues the owner's Assignment notification as a job of its own
+		notices = queued_jobs(
+			MAKE_NOTIFICATION_LOGS,
+			match=lambda args: owner in args.get("users", []) and args["doc"].get("document_name") == action,
+		)
+		self.assertEqual(len(notices), 1)
+		run_worker(notices)
+		frappe.db.rollback()
 		self.assertTrue(
 			frappe.db.exists(
 				"Notification Log",
@@ -392,17 +401,18 @@ def in_other_connection(fn) -> list:
 	return results
 
 
-def queued_jobs(**kwargs) -> list[str]:
-	"""The ids of the jobs of this site waiting in the default RQ queue whose method is the assignment job
-	and whose arguments include `kwargs`."""
+def queued_jobs(method: str = ASSIGN_JOB, match=None, **kwargs) -> list[str]:
+	"""The ids of this site's jobs waiting in the default RQ queue that run `method` with arguments including
+	`kwargs` (and for which `match(arguments)` holds, if given)."""
 	from frappe.utils.background_jobs import get_queue
 
 	return [
 		job.id
 		for job in get_queue("default").jobs
 		if job.kwargs.get("site") == TEST_SITE
-		and job.kwargs.get("method") == ASSIGN_JOB
+		and job.kwargs.get("method") == method
 		and kwargs.items() <= job.kwargs.get("kwargs", {}).items()
+		and (match is None or match(job.kwargs.get("kwargs", {})))
 	]
 
 
