@@ -60,12 +60,7 @@ ESCALATION_COLUMNS = (
 	"clock",
 	"level",
 	"deadline",
-	"escalated_at",
 	"notified_user",
-	"creation",
-	"modified",
-	"owner",
-	"modified_by",
 )
 
 
@@ -125,7 +120,6 @@ def run(now=None, limit: int = BATCH) -> int:
 		progress[case.name] = (progress_value(done, job), K.next_moment(deadlines, ladder, done))
 
 	targets = Targets(cases, steps)
-	system = notify.SYSTEM_USER
 	rows = [
 		(
 			escalation_name(case.name, clock, level, job),
@@ -134,19 +128,14 @@ def run(now=None, limit: int = BATCH) -> int:
 			clock,
 			level,
 			deadline,
-			now,
 			targets.user(level, case, clock),
-			now,
-			now,
-			system,
-			system,
 		)
 		for case, clock, level, deadline, job in steps
 	]
 	save_progress(progress)
-	written = insert_new(rows)
+	written = insert_new(rows, now)
 
-	people = notify.recipients({row[7] for row in written if row[7]})
+	people = notify.recipients({row[6] for row in written if row[6]})
 	messages = breach_messages(written, {case.name: case.subject for case in cases}, people)
 	notify.tell(messages, digest_subject=digest_subject, people=people)
 	if messages and frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
@@ -174,7 +163,7 @@ def breach_messages(written: list[tuple], subjects: dict[str, str], people: dict
 
 	messages = []
 	for row in written:
-		ticket, clock, level, user = row[1], row[3], row[4], row[7]
+		ticket, clock, level, user = row[1], row[3], row[4], row[6]
 		if user not in people:
 			continue  # nobody, or a disabled user
 		lang = people[user].language
@@ -185,7 +174,7 @@ def breach_messages(written: list[tuple], subjects: dict[str, str], people: dict
 	return messages
 
 
-def insert_new(rows: list[tuple]) -> list[tuple]:
+def insert_new(rows: list[tuple], now) -> list[tuple]:
 	"""Write the Escalation records not yet written; return those this run wrote (a record already there is
 	not news: a case whose stored progress was behind, e.g. set back by hand).
 
@@ -198,7 +187,19 @@ def insert_new(rows: list[tuple]) -> list[tuple]:
 		return []
 	there = existing_names(ESCALATION, [row[0] for row in rows], for_update=True)
 	written = [row for row in rows if row[0] not in there]
-	insert_rows(ESCALATION, ESCALATION_COLUMNS, written)
+	system = notify.SYSTEM_USER
+	insert_rows(
+		ESCALATION,
+		ESCALATION_COLUMNS,
+		written,
+		constants={
+			"escalated_at": now,
+			"creation": now,
+			"modified": now,
+			"owner": system,
+			"modified_by": system,
+		},
+	)
 	return written
 
 

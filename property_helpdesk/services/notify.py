@@ -30,19 +30,7 @@ from frappe.utils import escape_html, get_url_to_form, now_datetime
 from property_helpdesk.services.sql import insert_rows
 
 SYSTEM_USER = "Administrator"  # the sender of what the procedure itself says (escalations, nudges)
-LOG_COLUMNS = (
-	"name",
-	"subject",
-	"document_type",
-	"document_name",
-	"for_user",
-	"from_user",
-	"type",
-	"creation",
-	"modified",
-	"owner",
-	"modified_by",
-)
+LOG_COLUMNS = ("name", "subject", "document_name", "for_user")
 OPTIONAL_LOG_COLUMNS = (
 	"email_content",
 	"link",
@@ -87,26 +75,31 @@ def tell(
 	# benchmarks/escalation.py, and services/sql for why not frappe.db.bulk_insert on this path). What Frappe's
 	# NotificationLog.after_insert does for each (the realtime publish, "unseen") is done below once per user.
 	optional = [c for c in OPTIONAL_LOG_COLUMNS if any(getattr(m, c) for m in delivered)]
+	doctypes = {m.doctype for m in delivered}
+	one_doctype = len(doctypes) == 1
 	insert_rows(
 		"Notification Log",
-		LOG_COLUMNS + tuple(optional),
+		(*LOG_COLUMNS, *optional, *(() if one_doctype else ("document_type",))),
 		[
 			(
 				frappe.generate_hash(length=12),
 				m.subject,
-				m.doctype,
 				m.name,
 				m.user,
-				from_user,
-				kind,
-				now,
-				now,
-				from_user,
-				from_user,
 				*(getattr(m, c) for c in optional),
+				*(() if one_doctype else (m.doctype,)),
 			)
 			for m in delivered
 		],
+		constants={
+			**({"document_type": next(iter(doctypes))} if one_doctype else {}),
+			"from_user": from_user,
+			"type": kind,
+			"creation": now,
+			"modified": now,
+			"owner": from_user,
+			"modified_by": from_user,
+		},
 	)
 	users = sorted({m.user for m in delivered})
 	frappe.db.set_value("Notification Settings", {"name": ("in", users)}, "seen", 0, update_modified=False)

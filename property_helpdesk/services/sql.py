@@ -19,13 +19,27 @@ def _columns(columns: Sequence[str]) -> str:
 	return ", ".join(f"`{c}`" for c in columns)
 
 
-def insert_rows(doctype: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
-	"""INSERT the rows (each in `columns` order) in one statement. No IGNORE: a duplicate is an error."""
+def literal(value) -> str:
+	"""A value as an SQL literal, escaped by Frappe's own escaping (the driver's)."""
+	if value is None:
+		return "NULL"
+	if isinstance(value, int | float) and not isinstance(value, bool):
+		return repr(value)
+	return frappe.db.escape(str(value))
+
+
+def insert_rows(
+	doctype: str, columns: Sequence[str], rows: Sequence[Sequence], constants: dict | None = None
+) -> None:
+	"""INSERT the rows (each in `columns` order) in one statement. No IGNORE: a duplicate is an error.
+	`constants`: columns with the same value in every row (the time, the system user), escaped once and repeated
+	rather than sent once a row."""
 	if not rows:
 		return
-	group = "(" + ", ".join(["%s"] * len(columns)) + ")"
+	constants = constants or {}
+	group = "(" + ", ".join(["%s"] * len(columns) + [literal(v) for v in constants.values()]) + ")"
 	frappe.db.sql(
-		f"insert into `tab{doctype}` ({_columns(columns)}) values {', '.join([group] * len(rows))}",
+		f"insert into `tab{doctype}` ({_columns([*columns, *constants])}) values {', '.join([group] * len(rows))}",
 		[value for row in rows for value in row],
 	)
 
