@@ -1,13 +1,14 @@
 """Multi-row statements for the escalation job's hot path (every minute, hundreds of rows a run).
 
 frappe.db.bulk_insert and bulk_update build one query-builder term per value and render each into the SQL
-text; frappe.qb with one Parameter per value still builds a term per value. For a run's hundred escalation records,
-hundred notifications and hundred case updates that took longer than the job's own work
-(benchmarks/escalation.py, 100 due of 100,000 open, against 1.1 s for loading every open case: 45.7 ms a run
-with bulk_insert/bulk_update, 24×; 29.1 ms with qb Parameters, 38×; the target is 50×). These send the same
-statements with one %s placeholder per value, the text made from this app's constant table and column names
-only: every value goes to the driver, which escapes it, never into the SQL text. Also used by
-services/clocks.recompute_open_cases (every open case after a Settings change).
+text; frappe.qb with one Parameter per value still builds a term per value. For a run's hundred escalation
+records, hundred notifications and hundred case updates that took longer than the job's own work
+(benchmarks/escalation.py, 100 due of 100,000 open, against ~1.15 s for loading every open case, target 50×:
+45.7 ms a run with bulk_insert/bulk_update, 24×; 29.1 ms with qb Parameters, 38×; 19–22 ms with these, 51–60×).
+These send the same statements with one %s placeholder per value, the text made from this app's constant table
+and column names only: every value goes to the driver, which escapes it, never into the SQL text; a column with
+one value for every row (the time, the system user) is escaped once by Frappe's escaping and repeated. Also used
+by services/clocks.recompute_open_cases (every open case after a Settings change).
 """
 
 from collections.abc import Sequence
