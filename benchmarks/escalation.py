@@ -8,7 +8,9 @@ Counts come from MariaDB's own session counters around one run of the job: `Ques
 Targets (issue #3): at most 20 + 3 × due statements, at most 3 × due rows read, at least 50 × faster.
 
 Which index serves which query: `next_escalation_at` (Service Ticket, search_index) serves the due-case range
-read; the primary key serves the per-case update; `tabProperty` and `tabHas Role` lookups use their keys.
+read; the primary key serves the cases' one multi-row update and the read of which Escalation records exist
+(by name, their unique key); `tabProperty`, `tabHas Role`, `tabUser` and `tabNotification Settings` lookups
+use their keys.
 """
 
 import argparse

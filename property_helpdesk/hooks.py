@@ -21,6 +21,7 @@ fixtures = [
 ]
 
 scheduler_events = {
+	# Frappe's scheduler commits after each job (and rolls back one that raises): the jobs do not commit.
 	"cron": {
 		# R15, R20–R24: the clocks are minute-level; the job selects only what is due.
 		"* * * * *": ["property_helpdesk.services.escalation.run_job"],
@@ -29,15 +30,15 @@ scheduler_events = {
 			"property_helpdesk.property_helpdesk.doctype.liaison_sheet.liaison_sheet.chase_overdue"
 		],
 		# R27, R29, R30: last month's report to the recipients of Settings; R32: KPI swings' corrective actions
-		"0 7 1 * *": ["property_helpdesk.services.kpi_mail.monthly_job"],
+		"0 7 1 * *": ["property_helpdesk.services.kpi_mail.send_monthly_report"],
 		# R32: the half-yearly complaint analysis
-		"0 7 1 1,7 *": ["property_helpdesk.services.kpi_mail.half_yearly_job"],
+		"0 7 1 1,7 *": ["property_helpdesk.services.kpi_mail.send_half_yearly_report"],
 	},
 	"daily": [
-		# R26: job logs not reconciled with 客服中心 within the interval
+		# R26: job logs not reconciled with 客服中心 within the interval, and days the team kept no log
 		"property_helpdesk.property_helpdesk.doctype.maintenance_job_log.maintenance_job_log.remind_unreconciled_job",
 		# R25: self-handled jobs open past the limit without an approved plan, to the engineering manager once
-		"property_helpdesk.property_helpdesk.doctype.warranty_repair_plan.warranty_repair_plan.nudge_plans_needed_job",
+		"property_helpdesk.property_helpdesk.doctype.warranty_repair_plan.warranty_repair_plan.nudge_plans_needed",
 	],
 }
 

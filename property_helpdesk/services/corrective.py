@@ -14,10 +14,11 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, add_months, get_datetime, get_first_day, get_last_day, getdate, today
 
+from property_helpdesk.constants import CORRECTIVE_ACTION
 from property_helpdesk.roles import first_holder
-from property_helpdesk.services import kpi
+from property_helpdesk.services import kpi, notify
 
-DOCTYPE = "Corrective Action"
+DOCTYPE = CORRECTIVE_ACTION
 OPEN_STATES = ("Open", "In Progress")
 CLOSED_CASE_STATES = ("Resolved", "Closed")
 
@@ -110,7 +111,8 @@ def raise_recurring(doc, cases: list[str], property_name: str, unit=None, buildi
 
 
 def action_owner(property_name: str | None) -> str:
-	"""Settings name the owner (综合室); else the quality officer, the office director, Administrator."""
+	"""Settings name the owner (综合室); where they name nobody, a holder of the quality officer's role (the
+	action is still someone's), else the property's office director, else Administrator."""
 	return (
 		kpi.settings().corrective_action_owner
 		or first_holder("Property Quality Officer")
@@ -135,22 +137,10 @@ def raise_action(trigger_key: str, **values) -> str | None:
 		}
 	)
 	doc.insert(ignore_permissions=True)
-	if owner != "Administrator":
-		# A plain ToDo: the action is on the owner's list and marked assigned. Not assign_to.add, whose
-		# notification mail is sent at once inside the saving transaction and commits it (so a complaint saved
-		# in a rolled-back test, or a failing save, would be committed half-way).
-		frappe.get_doc(
-			{
-				"doctype": "ToDo",
-				"allocated_to": owner,
-				"reference_type": DOCTYPE,
-				"reference_name": doc.name,
-				"description": doc.title,
-				"priority": "Medium",
-				"date": doc.due_date,
-				"assigned_by": "Administrator",
-			}
-		).insert(ignore_permissions=True)
+	if owner != notify.SYSTEM_USER:
+		# the action on the owner's list: Frappe's assignment, as the saving transaction commits (a complaint
+		# whose save fails assigns nobody)
+		notify.assign(DOCTYPE, doc.name, owner, doc.title, date=doc.due_date)
 	return doc.name
 
 

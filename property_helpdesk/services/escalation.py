@@ -2,16 +2,18 @@
 
 Cost follows the number of due cases, not the number of open ones:
 
-1. one indexed range read of `next_escalation_at <= now`, locking the rows it takes (FOR UPDATE SKIP LOCKED, so
-   a second run or a second worker takes other rows or none);
-2. one read of the properties and one of the role holders the ladder needs, one of the recipients' languages;
-3. one multi-row INSERT IGNORE of Escalation records whose names are their unique key (case, clock, level, and
-   the work order for a job's clocks) — a record is written once, whatever happens. Messages go only for the
-   records this run inserted: when the insert took fewer rows than it was given (a case whose stored progress
-   was stale), it is undone to a savepoint and redone row by row to learn which ones are new;
-4. one multi-row insert of system notifications (Notification Log), in each recipient's language, and one
-   digest email per recipient queued (Email Queue) in the same transaction;
-5. one update for all of them: each case's levels taken and its next moment.
+1. one indexed range read of `next_escalation_at <= now`, locking the rows it takes (FOR UPDATE SKIP LOCKED):
+   rows another run holds are skipped rather than waited for, so two runs at once take disjoint cases; under
+   run_job's READ COMMITTED the read locks the rows it returns and no gaps;
+2. one read of the properties and one of the role holders the ladder needs (the company-wide people from
+   Settings, R4), one of the recipients (language, email, Notification Settings);
+3. one locking read of which Escalation records of the due steps exist already, then one multi-row insert of
+   the others (services/sql), named by their unique key (case, clock, level, and the work order for a job's
+   clocks): a record is written once, and messages go only for the records this run inserted;
+4. the messages through services/notify.tell: one multi-row insert of system notifications (Notification Log)
+   in each recipient's language for those whose Notification Settings allow them, one realtime publish per
+   recipient after the commit, one digest email per recipient queued (Email Queue) in the same transaction;
+5. one update for all the cases: each case's levels taken and its next moment.
 
 All of it is one transaction: a run that dies half-way leaves nothing, and the next run does the whole work,
 messages included. SMS, where a gateway is set, go after the commit, each on its own (a failing one is logged
@@ -19,14 +21,15 @@ and the others still go).
 """
 
 import hashlib
-import json
-from collections import defaultdict
 
 import frappe
 from frappe import _
-from frappe.utils import get_datetime, get_url_to_form, now_datetime
+from frappe.utils import get_datetime, now_datetime
 
+from property_helpdesk.constants import CASE, ESCALATION, PROPERTY, SETTINGS
 from property_helpdesk.procedure import clocks as K
+from property_helpdesk.roles import company_people
+from property_helpdesk.services import notify
 from property_helpdesk.services.clocks import (
 	DEADLINE_FIELDS,
 	escalated_job,
@@ -34,7 +37,7 @@ from property_helpdesk.services.clocks import (
 	get_ladder,
 	progress_value,
 )
-from property_helpdesk.services.sql import insert_rows, update_by_name
+from property_helpdesk.services.sql import existing_names, insert_rows, update_by_name
 
 ROLE_OF_LEVEL = {
 	"Maintenance Supervisor": "Property Maintenance Supervisor",
@@ -46,19 +49,9 @@ PROPERTY_FIELD_OF_LEVEL = {
 	"Maintenance Supervisor": "maintenance_supervisor",
 	"Office Director": "office_director",
 }
+# The company-wide levels: the person Settings name (roles.COMPANY_POSTS)
+SETTINGS_FIELD_OF_LEVEL = {"CS Manager": "cs_manager", "General Manager": "general_manager"}
 BATCH = 500
-
-# SKIP LOCKED is not in frappe.qb's dialect: this one read is parameterised SQL. It walks the
-# next_escalation_at index and stops at the first row not yet due.
-DUE_CASES = """
-	select name, subject, property, follow_up_owner, escalated_levels, {deadline_fields}
-	from `tabService Ticket`
-	where next_escalation_at <= %(now)s
-	order by next_escalation_at
-	limit %(limit)s
-	for update skip locked
-""".format(deadline_fields=", ".join(DEADLINE_FIELDS.values()))
-
 
 ESCALATION_COLUMNS = (
 	"name",
@@ -67,7 +60,6 @@ ESCALATION_COLUMNS = (
 	"clock",
 	"level",
 	"deadline",
-	"escalated_at",
 	"notified_user",
 )
 
@@ -81,10 +73,35 @@ def escalation_name(ticket: str, clock: str, level: str, work_order: str | None 
 	return "ESC-" + hashlib.sha1(key.encode()).hexdigest()[:20]
 
 
+def due_cases(now, limit: int) -> list[dict]:
+	"""The due cases, locked for this run; rows another run holds are skipped. It walks the
+	next_escalation_at index and stops at the first row not yet due."""
+	case = frappe.qb.DocType(CASE)
+	return (
+		frappe.qb.from_(case)
+		.select(
+			case.name,
+			case.subject,
+			case.property,
+			case.follow_up_owner,
+			case.escalated_levels,
+			*(case[field] for field in DEADLINE_FIELDS.values()),
+		)
+		.where(case.next_escalation_at <= now)
+		.orderby(case.next_escalation_at)
+		.limit(limit)
+		.for_update(skip_locked=True)
+	).run(as_dict=True)
+
+
+def digest_subject(count: int, lang: str | None) -> str:
+	return _("Property Helpdesk: {0} case(s) past their time limit", lang=lang).format(count)
+
+
 def run(now=None, limit: int = BATCH) -> int:
 	"""Escalate every case that is due; return how many steps were taken (records written by this run)."""
 	now = get_datetime(now) if now else now_datetime()
-	cases = frappe.db.sql(DUE_CASES, {"now": now, "limit": limit}, as_dict=True)
+	cases = due_cases(now, limit)
 	if not cases:
 		return 0
 
@@ -111,116 +128,93 @@ def run(now=None, limit: int = BATCH) -> int:
 			clock,
 			level,
 			deadline,
-			now,
 			targets.user(level, case, clock),
 		)
 		for case, clock, level, deadline, job in steps
 	]
 	save_progress(progress)
-	written = insert_new(rows)
+	written = insert_new(rows, now)
 
-	notifications, digests = [], defaultdict(list)
-	languages = targets.languages({row[-1] for row in written if row[-1]})
-	subjects = {case.name: case.subject for case in cases}
-	templates, words = {}, {}  # translated once per language and run
+	people = notify.recipients({row[6] for row in written if row[6]})
+	messages = breach_messages(written, {case.name: case.subject for case in cases}, people)
+	notify.tell(messages, digest_subject=digest_subject, people=people)
+	if messages and frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
+		digests = {}
+		for m in messages:
+			digests.setdefault(m.user, []).append((m.name, m.subject))
+		frappe.enqueue(
+			"property_helpdesk.services.escalation.send_sms_digests",
+			digests=digests,
+			enqueue_after_commit=True,
+			now=frappe.flags.in_test,
+		)
+	return len(written)
+
+
+def breach_messages(written: list[tuple], subjects: dict[str, str], people: dict) -> list[notify.Message]:
+	"""One message per record written to an enabled user, in their language (each word translated once per
+	run). `people`: the recipients (notify.recipients)."""
+	templates, words = {}, {}
 
 	def word(text, lang):
 		if (text, lang) not in words:
 			words[text, lang] = _(text, lang=lang)
 		return words[text, lang]
 
-	for _name, ticket, _job, clock, level, _deadline, _at, user in written:
-		if not user:
-			continue
-		lang = languages.get(user)
+	messages = []
+	for row in written:
+		ticket, clock, level, user = row[1], row[3], row[4], row[6]
+		if user not in people:
+			continue  # nobody, or a disabled user
+		lang = people[user].language
 		if lang not in templates:
 			templates[lang] = _("{0} missed its {1} limit ({2}): {3}", lang=lang)
 		subject = templates[lang].format(ticket, word(clock, lang), word(level, lang), subjects[ticket])
-		notifications.append((frappe.generate_hash(length=12), subject, ticket, user, now))
-		digests[user].append((ticket, subject))
-
-	insert_rows(
-		"Notification Log",
-		["name", "subject", "document_name", "for_user", "creation", "modified"]
-		+ ["document_type", "type", "from_user", "owner", "modified_by"],
-		[
-			(*n, n[-1], "Service Ticket", "Alert", "Administrator", "Administrator", "Administrator")
-			for n in notifications
-		],
-	)
-	if digests:
-		queue_emails(digests, languages)
-		if frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
-			frappe.enqueue(
-				"property_helpdesk.services.escalation.send_sms_digests",
-				digests=dict(digests),
-				enqueue_after_commit=True,
-				now=frappe.flags.in_test,
-			)
-	return len(written)
+		messages.append(notify.Message(user=user, subject=subject, doctype=CASE, name=ticket))
+	return messages
 
 
-def insert_new(rows: list[tuple]) -> list[tuple]:
-	"""Write the Escalation records; return those this run wrote (a record already there is not news).
+def insert_new(rows: list[tuple], now) -> list[tuple]:
+	"""Write the Escalation records not yet written; return those this run wrote (a record already there is
+	not news: a case whose stored progress was behind, e.g. set back by hand).
 
-	One multi-row INSERT IGNORE; its row count says whether every record was new. When not (the case's stored
-	progress was behind, e.g. after a form saved over it), the insert is undone to a savepoint and redone one
-	row at a time, each row's count saying whether it is new. INSERT sees committed and locked rows, never an
-	old snapshot, so two runs never both count the same record as theirs."""
+	Which of the names exist is one locking read: it sees the latest committed records whatever the
+	transaction's snapshot. No other run can be writing these names meanwhile: a case's records are written only
+	by the run holding its row lock (`due_cases`), which this run holds until it commits; a second run skips
+	the case, and one that takes it after the commit reads its records here. The rest go in one multi-row
+	insert, which would fail loudly (and roll the run back) rather than count a record twice."""
 	if not rows:
 		return []
-	frappe.db.savepoint("escalation_insert")
-	insert_rows("Escalation", ESCALATION_COLUMNS, rows, ignore_duplicates=True)
-	if frappe.db._cursor.rowcount == len(rows):
-		return rows
-	frappe.db.rollback(save_point="escalation_insert")
-	written = []
-	for row in rows:
-		insert_rows("Escalation", ESCALATION_COLUMNS, [row], ignore_duplicates=True)
-		if frappe.db._cursor.rowcount == 1:
-			written.append(row)
+	there = existing_names(ESCALATION, [row[0] for row in rows], for_update=True)
+	written = [row for row in rows if row[0] not in there]
+	system = notify.SYSTEM_USER
+	insert_rows(
+		ESCALATION,
+		ESCALATION_COLUMNS,
+		written,
+		constants={
+			"escalated_at": now,
+			"creation": now,
+			"modified": now,
+			"owner": system,
+			"modified_by": system,
+		},
+	)
 	return written
 
 
 def save_progress(progress: dict[str, tuple[str, object]]) -> None:
-	"""One UPDATE for every case of the run: the levels taken and the next moment."""
+	"""One UPDATE for every case of the run: the levels taken and the next moment. Not `modified`: the job's
+	progress is no edit of the case, and a form open meanwhile must still save (keep_escalation_progress keeps
+	the job's values)."""
 	update_by_name(
-		"Service Ticket",
+		CASE,
 		{
 			name: {"escalated_levels": taken, "next_escalation_at": moment}
 			for name, (taken, moment) in progress.items()
 		},
 		("escalated_levels", "next_escalation_at"),
 	)
-
-
-def queue_emails(digests: dict[str, list[tuple[str, str]]], languages: dict[str, str]) -> None:
-	"""One email per person per run, listing every case that reached them, in their language. frappe.sendmail
-	(not sent now) only writes Email Queue rows: they are part of the run's transaction, so they are committed
-	with the breach records or not at all, and Frappe's email worker sends and retries them. A site without an
-	outgoing email account relies on the system notifications alone."""
-	if not has_outgoing_email():
-		return
-	emails = dict(
-		frappe.get_all(
-			"User", filters={"name": ("in", list(digests))}, fields=["name", "email"], as_list=True
-		)
-	)
-	for user, items in digests.items():
-		if not emails.get(user):
-			continue
-		lines = "".join(
-			f"<li><a href='{get_url_to_form('Service Ticket', name)}'>{frappe.utils.escape_html(subject)}</a></li>"
-			for name, subject in items
-		)
-		frappe.sendmail(
-			recipients=[emails[user]],
-			subject=_(
-				"Property Helpdesk: {0} case(s) past their time limit", lang=languages.get(user)
-			).format(len(items)),
-			message=f"<ul>{lines}</ul>",
-			delayed=True,
-		)
 
 
 def send_sms_digests(digests: dict[str, list[tuple[str, str]]]) -> None:
@@ -242,31 +236,28 @@ def send_sms_digests(digests: dict[str, list[tuple[str, str]]]) -> None:
 			frappe.log_error(title=_("Escalation SMS to {0} failed").format(user))
 
 
-def has_outgoing_email() -> bool:
-	return bool(frappe.db.exists("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}))
-
-
 class Targets:
 	"""Who stands at each level of the ladder for a case (R4). Reads only what the due steps need: nothing for
 	the follow-up owner, the properties for supervisor and director (and for the area administrator when
-	Settings give return visits to them, R38), role holders for the rest."""
+	Settings give return visits to them, R38), role holders where a property names nobody, and the CS manager
+	and general manager Settings name (roles.company_people, with its fallback to a role holder)."""
 
 	def __init__(self, cases, steps):
 		levels = {level for _case, _clock, level, _deadline, _job in steps}
-		self.by_property, self.by_role = {}, {}
+		self.by_property, self.by_role, self.company = {}, {}, {}
 		self.visits_by_admin = any(clock == K.RETURN_VISIT for _c, clock, *_rest in steps) and (
-			frappe.db.get_single_value("Property Helpdesk Settings", "return_visit_by")
-			== "Area Administrator"
+			frappe.db.get_single_value(SETTINGS, "return_visit_by") == "Area Administrator"
 		)
 		properties = {c.property for c in cases if c.property}
 		if properties and (levels & set(PROPERTY_FIELD_OF_LEVEL) or self.visits_by_admin):
 			for row in frappe.get_all(
-				"Property",
+				PROPERTY,
 				filters={"name": ("in", list(properties))},
 				fields=["name", "office_director", "maintenance_supervisor", "area_administrator"],
 			):
 				self.by_property[row.name] = row
-		roles = [ROLE_OF_LEVEL[level] for level in levels if level in ROLE_OF_LEVEL]
+		# a property naming nobody for its own levels: any active holder of the role rather than nobody
+		roles = [ROLE_OF_LEVEL[level] for level in levels if level in PROPERTY_FIELD_OF_LEVEL]
 		if roles:
 			has_role, user = frappe.qb.DocType("Has Role"), frappe.qb.DocType("User")
 			rows = (
@@ -279,6 +270,12 @@ class Targets:
 			).run()
 			for role, name in rows:
 				self.by_role.setdefault(role, name)
+		fields = [SETTINGS_FIELD_OF_LEVEL[level] for level in levels if level in SETTINGS_FIELD_OF_LEVEL]
+		if fields:
+			people = company_people(*fields)
+			self.company = {
+				level: people[field] for level, field in SETTINGS_FIELD_OF_LEVEL.items() if field in people
+			}
 
 	def user(self, level: str, case, clock: str | None = None) -> str | None:
 		prop = self.by_property.get(case.property) or {}
@@ -288,41 +285,26 @@ class Targets:
 			if clock == K.RETURN_VISIT and self.visits_by_admin and prop.get("area_administrator"):
 				return prop.get("area_administrator")
 			return case.follow_up_owner
+		if level in SETTINGS_FIELD_OF_LEVEL:
+			return self.company.get(level)
 		field = PROPERTY_FIELD_OF_LEVEL.get(level)
 		return (field and prop.get(field)) or self.by_role.get(ROLE_OF_LEVEL.get(level))
 
-	@staticmethod
-	def languages(users: set[str]) -> dict[str, str]:
-		"""Each recipient's language (their own, else the site's), for the words of their messages."""
-		if not users:
-			return {}
-		languages = dict(
-			frappe.get_all(
-				"User", filters={"name": ("in", list(users))}, fields=["name", "language"], as_list=True
-			)
-		)
-		if not all(languages.values()):
-			default = frappe.get_system_settings("language") or "en"  # a cached document, no query
-			languages = {name: language or default for name, language in languages.items()}
-		return languages
-
 
 def run_job() -> int:
-	"""Scheduler entry point: one run, committed as a whole (jobs commit their own work; here one commit
-	keeps the escalation records, the notifications, the queued emails and the cases' next moments together).
+	"""Scheduler entry point. Frappe's scheduler commits after the job returns and rolls back if it raises: one
+	run is one transaction, the escalation records, the notifications, the queued emails and the cases' next
+	moments together, and a run that dies leaves nothing (the next run takes the same cases whole).
 
 	The run's transaction is READ COMMITTED: its locking read of the due range then locks the rows it takes and
 	no gaps, so two runs at once (two workers, or a run overlapping the next minute's) take disjoint cases
-	without deadlocking on the gaps their updates of `next_escalation_at` move into."""
+	without deadlocking on the gaps their updates of `next_escalation_at` move into. A session's isolation level
+	applies from its next transaction, so what the worker began is committed first; the session gets its usual
+	level back for whatever the worker runs after the scheduler's commit."""
 	frappe.db.sql("set session transaction isolation level read committed")
+	# ends what the worker began (the job's start log), so that the run's transaction is READ COMMITTED
+	frappe.db.commit()
 	try:
-		frappe.db.commit()  # ends what the worker began; the next transaction is READ COMMITTED
-		steps = run()
-		frappe.db.commit()
-		return steps
-	except Exception:
-		frappe.db.rollback()  # a run that dies leaves nothing: the next run takes the same cases whole
-		raise
+		return run()
 	finally:
 		frappe.db.sql("set session transaction isolation level repeatable read")
-		frappe.db.commit()

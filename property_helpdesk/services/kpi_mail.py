@@ -1,6 +1,7 @@
 """The monthly report (R27, R29, R30) and the half-yearly complaint analysis (R32) go out by themselves.
 
-Scheduled on the 1st of each month and on 1 January and 1 July (hooks.py). Each renders the report's sections
+Scheduled on the 1st of each month and on 1 January and 1 July (hooks.py: `send_monthly_report` and
+`send_half_yearly_report` themselves, committed by Frappe's scheduler). Each renders the report's sections
 into one Jinja page, prints it to PDF and queues one email with the PDF to the recipients named in Settings;
 without recipients nothing is sent. The monthly run first raises the corrective actions of the month's KPI swings.
 """
@@ -24,7 +25,7 @@ from property_helpdesk.property_helpdesk.report.case_timeliness import case_time
 from property_helpdesk.property_helpdesk.report.complaint_analysis import complaint_analysis
 from property_helpdesk.property_helpdesk.report.monthly_repair_summary import monthly_repair_summary
 from property_helpdesk.property_helpdesk.report.repair_kpi import repair_kpi
-from property_helpdesk.services import corrective, kpi
+from property_helpdesk.services import corrective, kpi, notify
 
 TEMPLATE = "property_helpdesk/templates/kpi/report.html"
 MAX_ROWS = 300  # a longer list is for the desk, not for paper
@@ -135,24 +136,10 @@ def send_half_yearly_report(day=None) -> str | None:
 	return queue(to, title, pdf, f"complaint-analysis-{from_date}-{to_date}.pdf")
 
 
-def queue(to: list[str], subject: str, pdf: bytes, fname: str) -> str:
-	email = frappe.sendmail(
-		recipients=to,
-		subject=subject,
-		message=_(
-			"The report is attached as a PDF. The figures on the desk are live; this copy is as of today."
-		),
+def queue(to: list[str], subject: str, pdf: bytes, fname: str) -> str | None:
+	return notify.email(
+		to,
+		subject,
+		_("The report is attached as a PDF. The figures on the desk are live; this copy is as of today."),
 		attachments=[{"fname": fname, "fcontent": pdf}],
-		delayed=True,
 	)
-	return email.name if email else None
-
-
-def monthly_job():
-	send_monthly_report()
-	frappe.db.commit()
-
-
-def half_yearly_job():
-	send_half_yearly_report()
-	frappe.db.commit()

@@ -99,6 +99,28 @@ class TestJobLog(FrappeTestCase):
 		self.assertNotIn(fresh.name, notified)
 		self.assertEqual(getdate(old.log_date), getdate(add_days(today(), -2)))
 
+	def test_r26_an_unreconciled_log_is_reminded_once_a_day(self):
+		"""R26: the office director hears of a log left unreconciled once each day it stays so (a second run on
+		the same day tells nothing), and no more once it is reconciled."""
+		frappe.set_user(self.supervisor)
+		old = frappe.get_doc(
+			{"doctype": "Maintenance Job Log", "property": self.prop, "log_date": add_days(today(), -3)}
+		).insert()
+		frappe.set_user("Administrator")
+
+		def reminders():
+			return frappe.db.count("Notification Log", {"for_user": self.director, "document_name": old.name})
+
+		self.assertIn(old.name, remind_unreconciled())
+		self.assertEqual(reminders(), 1)
+		self.assertNotIn(old.name, remind_unreconciled())
+		self.assertEqual(reminders(), 1)
+		self.assertIn(old.name, remind_unreconciled(add_days(today(), 1)))
+		self.assertEqual(reminders(), 2)
+		old.db_set("reconciled", 1)
+		self.assertNotIn(old.name, remind_unreconciled(add_days(today(), 2)))
+		self.assertEqual(reminders(), 2)
+
 	def test_r26_a_day_with_jobs_and_no_log_is_reported_once(self):
 		"""R26: the team had a job that day and kept no log for it: the office director hears of it, once; a
 		day whose log was kept is not reported."""

@@ -10,7 +10,9 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import add_days, getdate, now_datetime
 
+from property_helpdesk.constants import JOB_LOG, PROPERTY, SETTINGS
 from property_helpdesk.links import validate_fetched_links
+from property_helpdesk.services import notify
 
 DONE = ("Completed", "Returned")
 RECONCILERS = {"Property Duty Staff", "Property Office Director", "System Manager"}
@@ -109,37 +111,50 @@ class MaintenanceJobLog(Document):
 		self.save()
 
 
-def remind_unreconciled():
+UNRECONCILED = "R26 Job Log Not Reconciled"  # notices kept in Property Helpdesk Notice: once a day per log
+NO_LOG = "R26 No Job Log"  # once per property, day and person
+
+# Both R26 checks stay in code, not standard Notifications: the reconciliation interval is a Setting where a
+# Notification's "Days After" counts a fixed number of days, and a day with no log has no document to notify on.
+
+
+def remind_unreconciled(day=None) -> list[str]:
 	"""Daily: job logs older than the reconciliation interval (R26: 隔日) and not reconciled are reported to the
-	property's office director as system notifications."""
-	days = frappe.db.get_single_value("Property Helpdesk Settings", "reconciliation_days")
+	property's office director as system notifications, once a day while they stay unreconciled. Returns the
+	logs reported."""
+	day = getdate(day)
+	days = frappe.db.get_single_value(SETTINGS, "reconciliation_days")
 	overdue = frappe.get_all(
-		"Maintenance Job Log",
-		filters={"reconciled": 0, "log_date": ("<=", add_days(getdate(), -days))},
+		JOB_LOG,
+		filters={"reconciled": 0, "log_date": ("<=", add_days(day, -days))},
 		fields=["name", "property", "log_date"],
 	)
+	if not overdue:
+		return []
 	directors = dict(
 		frappe.get_all(
-			"Property",
-			filters={"name": ("in", list({row.property for row in overdue}) or ["-"])},
+			PROPERTY,
+			filters={"name": ("in", list({row.property for row in overdue}))},
 			fields=["name", "office_director"],
 			as_list=True,
 		)
 	)
-	for row in overdue:
-		if directors.get(row.property):
-			frappe.get_doc(
-				{
-					"doctype": "Notification Log",
-					"for_user": directors[row.property],
-					"type": "Alert",
-					"document_type": "Maintenance Job Log",
-					"document_name": row.name,
-					"subject": _("Job log {0} of {1} is not reconciled after {2} days.").format(
-						row.log_date, row.property, days
-					),
-				}
-			).insert(ignore_permissions=True)
+	languages = notify.languages({u for u in directors.values() if u})
+	messages = [
+		notify.Message(
+			user=directors[row.property],
+			subject=_(
+				"Job log {0} of {1} is not reconciled after {2} days.",
+				lang=languages[directors[row.property]],
+			).format(row.log_date, row.property, days),
+			doctype=JOB_LOG,
+			name=row.name,
+		)
+		for row in overdue
+		if directors.get(row.property)
+	]
+	# system notifications only, as these reminders always were (no email)
+	return [m.name for m in notify.tell_once(messages, UNRECONCILED, period=day, email=False)]
 
 
 def properties_without_log(day) -> list[str]:
@@ -169,35 +184,31 @@ def report_missing_logs(day=None) -> list[str]:
 	if not properties:
 		return []
 	people = frappe.get_all(
-		"Property",
+		PROPERTY,
 		filters={"name": ("in", properties)},
 		fields=["name", "office_director", "maintenance_supervisor"],
 	)
-	reported = []
-	for prop in people:
-		# the day's (empty) log list of the property; also the record that it was reported, so never twice
-		link = f"/app/maintenance-job-log?{urlencode({'property': prop.name, 'log_date': str(day)})}"
-		for user in {prop.office_director, prop.maintenance_supervisor} - {None, ""}:
-			if frappe.db.exists("Notification Log", {"for_user": user, "link": link}):
-				continue  # told already
-			frappe.get_doc(
-				{
-					"doctype": "Notification Log",
-					"for_user": user,
-					"type": "Alert",
-					"document_type": "Property",
-					"document_name": prop.name,
-					"link": link,
-					"subject": _("No job log was kept for {0} on {1}.").format(prop.name, day),
-				}
-			).insert(ignore_permissions=True)
-		reported.append(prop.name)
-	return reported
+	languages = notify.languages(
+		{u for prop in people for u in (prop.office_director, prop.maintenance_supervisor) if u}
+	)
+	messages = [
+		notify.Message(
+			user=user,
+			subject=_("No job log was kept for {0} on {1}.", lang=languages[user]).format(prop.name, day),
+			doctype=PROPERTY,
+			name=prop.name,
+			# the day's (empty) log list of the property
+			link=f"/app/maintenance-job-log?{urlencode({'property': prop.name, 'log_date': str(day)})}",
+		)
+		for prop in people
+		for user in sorted({prop.office_director, prop.maintenance_supervisor} - {None, ""})
+	]
+	notify.tell_once(messages, NO_LOG, period=day, email=False)  # a system notification, as always
+	return [prop.name for prop in people]
 
 
 def remind_unreconciled_job():
-	"""Scheduler entry point (daily): logs not reconciled in time, and yesterday if no log was kept (R26). A
-	job commits its own work."""
+	"""Scheduler entry point (daily): logs not reconciled in time, and yesterday if no log was kept (R26).
+	Frappe's scheduler commits after it."""
 	remind_unreconciled()
 	report_missing_logs()
-	frappe.db.commit()

@@ -9,7 +9,9 @@ from frappe.model.document import Document
 from frappe.utils import add_to_date, date_diff, getdate, now_datetime, today
 
 from property_helpdesk.links import validate_fetched_links
-from property_helpdesk.roles import first_holder
+from property_helpdesk.constants import SETTINGS, WORK_ORDER
+from property_helpdesk.roles import company_person
+from property_helpdesk.services import notify
 from property_helpdesk.workflow_guard import assert_transition
 
 
@@ -78,7 +80,7 @@ class WarrantyRepairPlan(Document):
 			seen.add(day)
 
 
-ENGINEERING_MANAGER = "Property Engineering Manager"
+PLAN_NEEDED = "R25 Plan Needed"  # the notice kept in Property Helpdesk Notice: once per job and manager
 
 
 def jobs_needing_a_plan(now=None) -> list[dict]:
@@ -102,77 +104,32 @@ def jobs_needing_a_plan(now=None) -> list[dict]:
 
 
 def nudge_plans_needed(now=None) -> list[str]:
-	"""Daily (R25): the engineering manager hears once of every self-handled job open past the limit with no
-	approved 质保期维修计划 — a ToDo on the job and a system notification. Returns the jobs nudged."""
-	manager = first_holder(ENGINEERING_MANAGER)
+	"""Daily (R25): the engineering manager (Settings, else a holder of the role) hears once of every
+	self-handled job open past the limit with no approved 质保期维修计划 — the job assigned to them and a system
+	notification. Returns the jobs nudged.
+
+	Kept in code, not a standard Notification: the limit is a Setting and "no approved plan" is a query, where a
+	Notification's "Days After" counts a fixed number of days and its condition sees only the document."""
+	manager = company_person("engineering_manager")
 	jobs = jobs_needing_a_plan(now)
 	if not manager or not jobs:
 		return []
-	names = [job.name for job in jobs]
-	# the record that the manager was told: the alert itself (assignments are of another type)
-	told = set(
-		frappe.get_all(
-			"Notification Log",
-			filters={
-				"document_type": "Repair Work Order",
-				"document_name": ("in", names),
-				"for_user": manager,
-				"type": "Alert",
-			},
-			pluck="document_name",
+	days = frappe.db.get_single_value(SETTINGS, "warranty_plan_days")
+	language = notify.languages([manager])[manager]
+	messages = [
+		notify.Message(
+			user=manager,
+			subject=_(
+				"Work order {0} ({1}) has been open more than {2} days without an approved warranty repair plan.",
+				lang=language,
+			).format(job.name, job.unit or job.property or "", days),
+			doctype=WORK_ORDER,
+			name=job.name,
 		)
-	)
-	on_list = set(
-		frappe.get_all(
-			"ToDo",
-			filters={
-				"reference_type": "Repair Work Order",
-				"reference_name": ("in", names),
-				"allocated_to": manager,
-				"status": "Open",
-			},
-			pluck="reference_name",
-		)
-	)
-	days = frappe.db.get_single_value("Property Helpdesk Settings", "warranty_plan_days")
-	language = frappe.db.get_value("User", manager, "language") or frappe.get_system_settings("language")
-	nudged = []
-	for job in jobs:
-		if job.name in told:
-			continue
-		subject = _(
-			"Work order {0} ({1}) has been open more than {2} days without an approved warranty repair plan.",
-			lang=language,
-		).format(job.name, job.unit or job.property or "", days)
-		# A plain ToDo (not assign_to's mail, which would commit in tests) puts the job on the manager's list.
-		if job.name not in on_list:
-			frappe.get_doc(
-				{
-					"doctype": "ToDo",
-					"allocated_to": manager,
-					"reference_type": "Repair Work Order",
-					"reference_name": job.name,
-					"description": subject,
-					"priority": "High",
-					"date": today(),
-					"assigned_by": "Administrator",
-				}
-			).insert(ignore_permissions=True)
-		frappe.get_doc(
-			{
-				"doctype": "Notification Log",
-				"for_user": manager,
-				"type": "Alert",
-				"document_type": "Repair Work Order",
-				"document_name": job.name,
-				"subject": subject,
-			}
-		).insert(ignore_permissions=True)
-		nudged.append(job.name)
-	return nudged
-
-
-def nudge_plans_needed_job():
-	"""Scheduler entry point: a job commits its own work."""
-	nudge_plans_needed()
-	frappe.db.commit()
+		for job in jobs
+	]
+	told = notify.tell_once(messages, PLAN_NEEDED, email=False)  # a system notification, as always
+	for m in told:
+		# the job on the manager's list (Frappe's assignment, as this run commits)
+		notify.assign(WORK_ORDER, m.name, manager, m.subject, priority="High", date=today())
+	return [m.name for m in told]
