@@ -2,7 +2,19 @@
 
 import frappe
 
-from property_helpdesk.constants import CS_MANAGER, ENGINEERING_MANAGER, GENERAL_MANAGER, SETTINGS
+from property_helpdesk.constants import (
+	CS_MANAGER,
+	DEVELOPER_CONTACT,
+	DUTY_STAFF,
+	ENGINEERING_MANAGER,
+	GENERAL_MANAGER,
+	MAINTENANCE_SUPERVISOR,
+	OFFICE_DIRECTOR,
+	QUALITY_OFFICER,
+	RESIDENT_ROLE,
+	SETTINGS,
+	TECHNICIAN,
+)
 
 # The company-wide posts Settings name (R4), each with the role whose holder stands in where Settings name
 # nobody: a site not yet configured still tells someone who holds the post's role rather than nobody.
@@ -10,6 +22,12 @@ COMPANY_POSTS = {
 	"cs_manager": CS_MANAGER,
 	"general_manager": GENERAL_MANAGER,
 	"engineering_manager": ENGINEERING_MANAGER,
+}
+# The ladder's (and the chases') company-wide levels, each with the Settings field naming its person
+POST_OF_LEVEL = {
+	"CS Manager": "cs_manager",
+	"General Manager": "general_manager",
+	"Engineering Manager": "engineering_manager",
 }
 
 
@@ -52,13 +70,13 @@ def first_holder(role: str) -> str | None:
 
 # R4: the staff roles of the procedure, and the portal roles (residents, developer contacts: no desk)
 STAFF_ROLES = (
-	"Property Duty Staff",
-	"Property Office Director",
-	"Property CS Manager",
-	"Property General Manager",
-	"Property Maintenance Supervisor",
-	"Property Engineering Manager",
-	"Property Maintenance Technician",
-	"Property Quality Officer",
+	DUTY_STAFF,
+	OFFICE_DIRECTOR,
+	CS_MANAGER,
+	GENERAL_MANAGER,
+	MAINTENANCE_SUPERVISOR,
+	ENGINEERING_MANAGER,
+	TECHNICIAN,
+	QUALITY_OFFICER,
 )
-PORTAL_ROLES = ("Property Resident", "Property Developer Contact")
+PORTAL_ROLES = (RESIDENT_ROLE, DEVELOPER_CONTACT)

@@ -6,7 +6,7 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from property_helpdesk.constants import CANCELLED, CASE, PROPERTY, WORK_ORDER
-from property_helpdesk.roles import first_holder
+from property_helpdesk.roles import POST_OF_LEVEL, company_person, first_holder
 from property_helpdesk.services import notify
 from property_helpdesk.services.escalation import ROLE_OF_LEVEL
 
@@ -94,7 +94,11 @@ def fallback_recipient(property_name: str | None) -> tuple[str, str] | tuple[Non
 	if director:
 		return director, "Office Director"
 	for level in FALLBACK_LEVELS:
-		user = first_holder(ROLE_OF_LEVEL[level])
+		user = (
+			company_person(POST_OF_LEVEL[level])
+			if level in POST_OF_LEVEL
+			else first_holder(ROLE_OF_LEVEL[level])
+		)
 		if user:
 			return user, level
 	return None, None

@@ -28,7 +28,7 @@ from frappe.utils import get_datetime, now_datetime
 
 from property_helpdesk.constants import CASE, ESCALATION, PROPERTY, SETTINGS
 from property_helpdesk.procedure import clocks as K
-from property_helpdesk.roles import company_people
+from property_helpdesk.roles import POST_OF_LEVEL, company_people
 from property_helpdesk.services import notify
 from property_helpdesk.services.clocks import (
 	DEADLINE_FIELDS,
@@ -49,8 +49,6 @@ PROPERTY_FIELD_OF_LEVEL = {
 	"Maintenance Supervisor": "maintenance_supervisor",
 	"Office Director": "office_director",
 }
-# The company-wide levels: the person Settings name (roles.COMPANY_POSTS)
-SETTINGS_FIELD_OF_LEVEL = {"CS Manager": "cs_manager", "General Manager": "general_manager"}
 BATCH = 500
 
 ESCALATION_COLUMNS = (
@@ -270,12 +268,10 @@ class Targets:
 			).run()
 			for role, name in rows:
 				self.by_role.setdefault(role, name)
-		fields = [SETTINGS_FIELD_OF_LEVEL[level] for level in levels if level in SETTINGS_FIELD_OF_LEVEL]
+		fields = [POST_OF_LEVEL[level] for level in levels if level in POST_OF_LEVEL]
 		if fields:
 			people = company_people(*fields)
-			self.company = {
-				level: people[field] for level, field in SETTINGS_FIELD_OF_LEVEL.items() if field in people
-			}
+			self.company = {level: people[field] for level, field in POST_OF_LEVEL.items() if field in people}
 
 	def user(self, level: str, case, clock: str | None = None) -> str | None:
 		prop = self.by_property.get(case.property) or {}
@@ -285,7 +281,7 @@ class Targets:
 			if clock == K.RETURN_VISIT and self.visits_by_admin and prop.get("area_administrator"):
 				return prop.get("area_administrator")
 			return case.follow_up_owner
-		if level in SETTINGS_FIELD_OF_LEVEL:
+		if level in POST_OF_LEVEL:
 			return self.company.get(level)
 		field = PROPERTY_FIELD_OF_LEVEL.get(level)
 		return (field and prop.get(field)) or self.by_role.get(ROLE_OF_LEVEL.get(level))

@@ -637,8 +637,8 @@ class TestReportMailR27R32(ReportCase):
 
 	def test_the_jobs_are_scheduled_on_the_first_of_the_month_and_half_year(self):
 		cron = frappe.get_hooks("scheduler_events")["cron"]
-		self.assertIn("property_helpdesk.services.kpi_mail.monthly_job", cron["0 7 1 * *"])
-		self.assertIn("property_helpdesk.services.kpi_mail.half_yearly_job", cron["0 7 1 1,7 *"])
+		self.assertIn("property_helpdesk.services.kpi_mail.send_monthly_report", cron["0 7 1 * *"])
+		self.assertIn("property_helpdesk.services.kpi_mail.send_half_yearly_report", cron["0 7 1 1,7 *"])
 
 
 class TestReportPermissions(ReportCase):

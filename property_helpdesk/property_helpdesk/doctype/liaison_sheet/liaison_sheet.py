@@ -33,14 +33,12 @@ from property_helpdesk.constants import (
 )
 from property_helpdesk.exceptions import FrozenFieldError, InvalidTimeError, StepPreconditionError
 from property_helpdesk.links import validate_fetched_links
-from property_helpdesk.roles import first_holder
+from property_helpdesk.roles import POST_OF_LEVEL, company_person
 from property_helpdesk.services import notify
-from property_helpdesk.services.escalation import ROLE_OF_LEVEL
 from property_helpdesk.services.frozen import changed_fields, refuse_changes
 from property_helpdesk.workflow_guard import state_entered
 
 CHASE = "Liaison Chase"
-CHASE_ROLES = {**ROLE_OF_LEVEL, "Engineering Manager": ENGINEERING_MANAGER}
 SENT = "Sent to Developer"
 REVIEW_STATES = ("Draft", "Director Signed")  # R28: the 3-day review runs until customer service reviews
 # The developer's reply: entered while the sheet awaits it (on the portal, or by the CS manager from paper)
@@ -383,7 +381,7 @@ def chase_overdue() -> int:
 		for level, after in levels:
 			if level in done or get_datetime(row.reply_deadline) + timedelta(days=after) > now:
 				continue
-			user = first_holder(CHASE_ROLES[level])
+			user = company_person(POST_OF_LEVEL[level])  # R4: the people Settings name
 			record_chase(row.name, level, user, now, idx=len(done) + 1)
 			done.append(level)
 			due.append((row, user))

@@ -25,7 +25,6 @@ from property_helpdesk.constants import (
 	COMPLAINT,
 	COMPLAINT_GROUND,
 	DUTY_STAFF,
-	GENERAL_MANAGER,
 	PROPERTY,
 	RESIDENT_ROLE,
 	UNIT,
@@ -53,7 +52,7 @@ from property_helpdesk.procedure.complaints import (
 from property_helpdesk.procedure.liability import REASONS, LiabilityInput, propose_liability
 from property_helpdesk.procedure.validation import has_markup
 from property_helpdesk.procedure.warranty import Period
-from property_helpdesk.roles import STAFF_ROLES, first_holder
+from property_helpdesk.roles import STAFF_ROLES, company_person, first_holder
 from property_helpdesk.services import clocks, notify
 from property_helpdesk.services.corrective import check_recurrence, count_reopen
 from property_helpdesk.services.dispatch import dispatch
@@ -630,7 +629,7 @@ def get_decision_maker(level: str | None, property_name: str | None) -> str | No
 	if level == ROUTE_OFFICE_HEAD and property_name:
 		return frappe.get_cached_value(PROPERTY, property_name, "office_director")
 	if level == ROUTE_LEADERSHIP:
-		return first_holder(GENERAL_MANAGER)
+		return company_person("general_manager")
 	return None
 
 
