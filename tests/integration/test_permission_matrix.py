@@ -43,6 +43,7 @@ MATRIX = {
 	"Compensation Settlement":    ("r",   "rwc",  "rwc", "rwc", "",    "",    "",  "r",  "",  ""),
 	"Portal Registration":        ("rw",  "rw",   "rw",  "",    "",    "",    "",  "",   "",  ""),
 	"Corrective Action":          ("",    "rwc",  "rwc", "rwc", "rw",  "rw",   "",  "rwc", "",  ""),
+	"Property Helpdesk Notice":   ("",    "",     "",    "",    "",    "",    "",  "",   "",  ""),
 }
 # fmt: on
 RIGHTS = {"r": "read", "w": "write", "c": "create", "d": "delete"}
