@@ -5,8 +5,14 @@ Complaint Ground DocType, shipped as the fixture `property_helpdesk/fixtures/com
 rules that act on them live here.
 """
 
-# R12 ground 5: 经两次提示或督促还没有做.
+# R12 ground 5: 经两次提示或督促还没有做 — the Complaint Ground fixture it names, and how many reminders it takes.
+REMINDER_GROUND = "A4.3.1.5"
 REMINDERS_MAKING_VALID = 2
+
+# R12–R14: the validity classes the grounds give (Service Ticket.validity_class, R32's analysis).
+VALID = "Valid Complaint"  # 有效投诉
+TO_ASSIST = "Matter to Assist"  # 协办事项
+EXCESSIVE = "Excessive Demand"  # 过高要求
 
 # R2 routing targets.
 ROUTE_OFFICE_HEAD = "Office Head"  # 管理处负责人

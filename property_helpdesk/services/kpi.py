@@ -47,15 +47,20 @@ from property_helpdesk.constants import (
 	WORK_ORDER_TYPES,
 )
 from property_helpdesk.procedure import clocks as K
+from property_helpdesk.procedure.complaints import (
+	EXCESSIVE,
+	ROUTE_LEADERSHIP,
+	ROUTE_OFFICE_HEAD,
+	TO_ASSIST,
+	VALID,
+)
 
 # The teams a case answers to (computed: no DocType option holds them), and the levels a complaint is routed to.
 MAINTENANCE_TEAM = "Maintenance Team"
 CUSTOMER_SERVICE = "Customer Service Centre"
 MANAGEMENT_OFFICE = "Management Office"
-COMPANY_LEADERSHIP = "Company Leadership"
-OFFICE_HEAD_LEVEL = "Office Head"  # Service Ticket.routed_to_level
-# R32's validity classes (Service Ticket.validity_class)
-VALID, TO_ASSIST, EXCESSIVE = "Valid Complaint", "Matter to Assist", "Excessive Demand"
+COMPANY_LEADERSHIP = ROUTE_LEADERSHIP
+OFFICE_HEAD_LEVEL = ROUTE_OFFICE_HEAD  # Service Ticket.routed_to_level
 
 
 def settings():

@@ -9,12 +9,12 @@ import os
 
 import frappe
 
+from property_helpdesk.constants import SETTINGS
 from property_helpdesk.roles import PORTAL_ROLES, STAFF_ROLES
 from property_helpdesk.services.billing import ensure_fee_schedule
 from property_helpdesk.setup import workflows
 
 ROLES = STAFF_ROLES + PORTAL_ROLES
-SETTINGS = "Property Helpdesk Settings"
 
 
 def after_install():

@@ -9,7 +9,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import now_datetime
 
-from property_helpdesk.api.portal import RESIDENT_ROLE
+from property_helpdesk.constants import RESIDENT_ROLE
 from property_helpdesk.links import validate_fetched_links
 from property_helpdesk.procedure.validation import has_markup, is_valid_phone
 

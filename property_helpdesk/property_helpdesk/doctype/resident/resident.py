@@ -62,7 +62,7 @@ def invite_to_portal(resident: str) -> dict:
 	"""Staff invite a resident to the portal: a website user for the resident's email, with the resident role.
 	Frappe's welcome mail lets them set a password; where no outgoing email account is set up, staff get the
 	set-password link to pass on (SMS, WeChat) instead. Their cases are those of the units on the record."""
-	from property_helpdesk.api.portal import RESIDENT_ROLE
+	from property_helpdesk.constants import RESIDENT_ROLE
 
 	doc = frappe.get_doc("Resident", resident)
 	doc.check_permission("write")

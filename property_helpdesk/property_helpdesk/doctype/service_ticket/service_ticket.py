@@ -44,6 +44,7 @@ from property_helpdesk.exceptions import (
 )
 from property_helpdesk.links import validate_fetched_links, validate_phone_fields
 from property_helpdesk.procedure.complaints import (
+	REMINDER_GROUND,
 	ROUTE_LEADERSHIP,
 	ROUTE_OFFICE_HEAD,
 	becomes_valid_by_reminders,
@@ -67,7 +68,6 @@ LIABILITY_FIELDS = (
 	"owner_warranty_end",
 	"liability_reason",
 )
-REMINDER_GROUND = "A4.3.1.5"  # R12 ground 5, a Complaint Ground fixture
 PLAIN_TEXT_FIELDS = ("contact_name", "contact_phone", "subject")
 LONG_TEXT_FIELDS = ("description", "result", "answer_to_resident", "hazard_description")
 MAX_TEXT_LENGTH = 2000
