@@ -62,3 +62,29 @@ def login_session(base_url: str, user: str, page: str):
 	html = session.get(f"{base_url}{page}", timeout=60).text
 	session.headers["X-Frappe-CSRF-Token"] = re.search(r'csrf_token\s*=\s*"([^"]+)"', html).group(1)
 	return session
+
+
+def outgoing_account(name: str = "Helpdesk Test Outgoing", email_id: str = "helpdesk@tests.test") -> str:
+	"""A default outgoing Email Account on loopback, so that mail is queued (Email Queue) as on a live site."""
+	if not frappe.db.exists("Email Account", name):
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": name,
+				"email_id": email_id,
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": "127.0.0.1",
+				"smtp_port": 2525,
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def drop_outgoing_account(name: str) -> None:
+	"""Remove a committed outgoing account and every cache of it."""
+	frappe.delete_doc("Email Account", name, force=True, ignore_permissions=True)
+	frappe.db.commit()
+	frappe.local.outgoing_email_account = {}
+	frappe.cache.delete_value("outgoing_email_account")
+	frappe.clear_cache()

@@ -15,17 +15,9 @@ from property_helpdesk.api.billing import (
 )
 from property_helpdesk.exceptions import ActingForOwnerError, BillingError
 from property_helpdesk.services import billing
-from tests.integration.factories import make_property, make_ticket, make_unit, make_user
+from tests.integration.factories import make_customer, make_property, make_ticket, make_unit, make_user
 
 SIGNATURE = "data:image/png;base64,iVBORw0KGgo="
-
-
-def make_customer(name):
-	if not frappe.db.exists("Customer", name):
-		frappe.get_doc({"doctype": "Customer", "customer_name": name, "customer_type": "Individual"}).insert(
-			ignore_permissions=True
-		)
-	return name
 
 
 class BillingCase(FrappeTestCase):

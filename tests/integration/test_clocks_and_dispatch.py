@@ -14,7 +14,14 @@ from property_helpdesk.exceptions import ClockPauseError, InvalidTimeError, Serv
 from property_helpdesk.services import clocks, escalation
 from property_helpdesk.services.dispatch import dispatch
 from tests.conftest import SITES_PATH, TEST_SITE
-from tests.integration.factories import make_property, make_ticket, make_unit, make_user
+from tests.integration.factories import (
+	drop_outgoing_account,
+	make_property,
+	make_ticket,
+	make_unit,
+	make_user,
+	outgoing_account,
+)
 
 LADDER = ("Follow-up Owner", "Maintenance Supervisor", "Office Director", "CS Manager", "General Manager")
 
@@ -834,7 +841,7 @@ class TestConcurrency(FrappeTestCase):
 			complaint_ground="A4.3.1.1",
 			call_started_at=add_to_date(now_datetime(), days=-3, minutes=-61),
 		).name
-		account = outgoing_account()
+		account = outgoing_account("Helpdesk Test Outgoing", "helpdesk@clocks.test")
 		frappe.db.commit()
 		self.addCleanup(drop_outgoing_account, account)
 		queued_before = set(frappe.get_all("Email Queue", pluck="name"))
@@ -872,31 +879,6 @@ class TestConcurrency(FrappeTestCase):
 		self.assertEqual(
 			sorted(recipients), sorted([self.p["agent"], self.p["supervisor"], self.p["director"]])
 		)
-
-
-def outgoing_account() -> str:
-	name = "Helpdesk Test Outgoing"
-	if not frappe.db.exists("Email Account", name):
-		frappe.get_doc(
-			{
-				"doctype": "Email Account",
-				"email_account_name": name,
-				"email_id": "helpdesk@clocks.test",
-				"enable_outgoing": 1,
-				"default_outgoing": 1,
-				"smtp_server": "127.0.0.1",
-				"smtp_port": 2525,
-			}
-		).insert(ignore_permissions=True)
-	return name
-
-
-def drop_outgoing_account(name):
-	frappe.delete_doc("Email Account", name, force=True, ignore_permissions=True)
-	frappe.db.commit()
-	frappe.local.outgoing_email_account = {}
-	frappe.cache.delete_value("outgoing_email_account")
-	frappe.clear_cache()
 
 
 def drop_email_queue(names):

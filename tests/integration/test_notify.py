@@ -20,11 +20,13 @@ from property_helpdesk.property_helpdesk.doctype.maintenance_job_log.maintenance
 from property_helpdesk.services import escalation, notify
 from tests.conftest import BENCH_DIR, SITES_PATH, TEST_SITE
 from tests.integration.factories import (
+	drop_outgoing_account,
 	login_session,
 	make_property,
 	make_ticket,
 	make_unit,
 	make_user,
+	outgoing_account,
 	ticket_values,
 )
 
@@ -108,31 +110,6 @@ def published_to(pubsub, user: str, event: str = "notification", wait: float = 3
 		if (data["event"], data["room"], data["namespace"]) == (event, f"user:{user}", TEST_SITE):
 			return True
 	return False
-
-
-def outgoing_account() -> str:
-	name = "Helpdesk Notify Outgoing"
-	if not frappe.db.exists("Email Account", name):
-		frappe.get_doc(
-			{
-				"doctype": "Email Account",
-				"email_account_name": name,
-				"email_id": "helpdesk@notify.test",
-				"enable_outgoing": 1,
-				"default_outgoing": 1,
-				"smtp_server": "127.0.0.1",
-				"smtp_port": 2525,
-			}
-		).insert(ignore_permissions=True)
-	return name
-
-
-def forget_outgoing_account(name: str) -> None:
-	frappe.delete_doc("Email Account", name, force=True, ignore_permissions=True)
-	frappe.db.commit()
-	frappe.local.outgoing_email_account = {}
-	frappe.cache.delete_value("outgoing_email_account")
-	frappe.clear_cache()
 
 
 def delete_committed(p: dict[str, str]) -> None:
@@ -277,9 +254,9 @@ class TestNotificationsOnTheRealSite(FrappeTestCase):
 		recurring on its unit (a corrective action, assigned to its owner), escalates a case (notifications to
 		three people, digest emails) and then fails is rolled back: no assignment job is queued, no ToDo, no
 		Notification Log, no Email Queue row and no realtime message is left behind."""
-		account = outgoing_account()
+		account = outgoing_account("Helpdesk Notify Outgoing", "helpdesk@notify.test")
 		frappe.db.commit()
-		self.addCleanup(forget_outgoing_account, account)
+		self.addCleanup(drop_outgoing_account, account)
 		agent, unit = self.p["agent"], fresh_unit()
 		frappe.db.commit()
 		started = now_datetime()
