@@ -136,16 +136,7 @@ def run(now=None, limit: int = BATCH) -> int:
 	people = notify.recipients({row[6] for row in written if row[6]})
 	messages = breach_messages(written, {case.name: case.subject for case in cases}, people)
 	notify.tell(messages, digest_subject=digest_subject, people=people)
-	if messages and frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
-		digests = {}
-		for m in messages:
-			digests.setdefault(m.user, []).append((m.name, m.subject))
-		frappe.enqueue(
-			"property_helpdesk.services.escalation.send_sms_digests",
-			digests=digests,
-			enqueue_after_commit=True,
-			now=frappe.flags.in_test,
-		)
+	notify.sms(messages)  # where an SMS gateway is set, after the commit
 	return len(written)
 
 
@@ -213,25 +204,6 @@ def save_progress(progress: dict[str, tuple[str, object]]) -> None:
 		},
 		("escalated_levels", "next_escalation_at"),
 	)
-
-
-def send_sms_digests(digests: dict[str, list[tuple[str, str]]]) -> None:
-	"""After the run commits: one SMS per person with a mobile number. Each is sent on its own; a failing one
-	(gateway down, number refused) is logged and the others still go."""
-	from frappe.core.doctype.sms_settings.sms_settings import send_sms
-
-	mobiles = dict(
-		frappe.get_all(
-			"User", filters={"name": ("in", list(digests))}, fields=["name", "mobile_no"], as_list=True
-		)
-	)
-	for user, items in digests.items():
-		if not mobiles.get(user):
-			continue
-		try:
-			send_sms([mobiles[user]], "\n".join(subject for _name, subject in items), success_msg=False)
-		except Exception:
-			frappe.log_error(title=_("Escalation SMS to {0} failed").format(user))
 
 
 class Targets:

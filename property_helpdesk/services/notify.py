@@ -16,7 +16,9 @@ directly:
 - `untold(...)` / `remember(...)` — what a scheduled job already told whom, kept in the app's own log
   (Property Helpdesk Notice), not in Notification Log rows a user can clear.
 
-Residents' channels (SMS, WeChat) are added here too.
+- `sms(messages)` — one SMS per person through Frappe's SMS Settings gateway, after the commit.
+
+Residents' channels (SMS providers, WeChat) are added here too.
 """
 
 import hashlib
@@ -262,11 +264,66 @@ def is_assigned(doctype: str, name: str, user: str) -> bool:
 
 
 def unassign(doctype: str, name: str, user: str) -> None:
-	"""Close the user's open assignment of the document (Frappe's own removal, with its notification)."""
+	"""Close the user's open assignment of the document as the current transaction commits (Frappe's own
+	removal, with its notification): a save that fails and rolls back takes nobody's assignment away."""
+	if not user:
+		return
+	frappe.enqueue(
+		"property_helpdesk.services.notify.unassign_now",
+		doctype=doctype,
+		name=name,
+		user=user,
+		enqueue_after_commit=True,
+		now=frappe.flags.in_test,
+	)
+
+
+def unassign_now(doctype: str, name: str, user: str) -> bool:
+	"""The removal itself; nothing when the user holds no open assignment. Returns whether one was closed."""
 	from frappe.desk.form.assign_to import remove
 
-	if user and is_assigned(doctype, name, user):
-		remove(doctype, name, user, ignore_permissions=True)
+	if not is_assigned(doctype, name, user):
+		return False
+	remove(doctype, name, user, ignore_permissions=True)
+	return True
+
+
+# -- SMS ----------------------------------------------------------------------------------------------------
+
+
+def sms(messages: list[Message]) -> None:
+	"""One SMS per person (their messages joined), through Frappe's SMS Settings gateway, after the commit: a
+	site without a gateway sends none, and a failing send never rolls back what the messages are about."""
+	if not messages or not frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
+		return
+	texts = defaultdict(list)
+	for m in messages:
+		texts[m.user].append(m.subject)
+	frappe.enqueue(
+		"property_helpdesk.services.notify.send_sms_now",
+		texts={user: "\n".join(lines) for user, lines in texts.items()},
+		enqueue_after_commit=True,
+		now=frappe.flags.in_test,
+	)
+
+
+def send_sms_now(texts: dict[str, str]) -> None:
+	"""Each person's SMS on its own, to their mobile number; a failing one (gateway down, number refused) is
+	logged and the others still go."""
+	from frappe.core.doctype.sms_settings.sms_settings import send_sms
+
+	mobiles = dict(
+		frappe.get_all(
+			"User", filters={"name": ("in", list(texts))}, fields=["name", "mobile_no"], as_list=True
+		)
+	)
+	for user, text in texts.items():
+		if not mobiles.get(user):
+			continue
+		try:
+			send_sms([mobiles[user]], text, success_msg=False)
+		except Exception:
+			frappe.log_error(title=_("SMS to {0} failed").format(user))
 
 
 # -- what scheduled jobs already told ------------------------------------------------------------------------

@@ -146,3 +146,77 @@ class TestJobLog(FrappeTestCase):
 		frappe.get_doc({"doctype": "Maintenance Job Log", "property": self.prop, "log_date": day}).insert()
 		frappe.set_user("Administrator")
 		self.assertNotIn(self.prop, report_missing_logs(day))
+
+
+class TestJobLogReconciliationIsTheServiceCentres(FrappeTestCase):
+	"""R26: a log is reconciled only through 客服中心's action: the team that keeps the log cannot mark it
+	reconciled by typing the fields over REST (they sit at permission level 1, which no role writes)."""
+
+	def test_r26_a_technician_cannot_type_a_log_reconciled_over_rest(self):
+		import os
+
+		from tests.integration.factories import login_session
+
+		base_url = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
+		tech = make_user("log-tech@log.test", "Property Maintenance Technician")
+		prop = make_property("日志楼盘")
+		log = frappe.get_doc(
+			{"doctype": "Maintenance Job Log", "property": prop, "log_date": add_days(today(), -1)}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()
+		self.addCleanup(
+			lambda: (frappe.delete_doc("Maintenance Job Log", log.name, force=True), frappe.db.commit())
+		)
+		session = login_session(base_url, tech, "/app")
+		response = session.put(
+			f"{base_url}/api/resource/Maintenance Job Log/{log.name}",
+			json={"reconciled": 1, "reconciled_by": tech, "reconciled_at": "2026-01-01 00:00:00"},
+			timeout=60,
+		)
+		self.assertEqual(response.status_code, 200, response.text[:300])  # the save goes through…
+		frappe.db.rollback()
+		self.assertEqual(  # …without the reconciliation
+			frappe.db.get_value(
+				"Maintenance Job Log", log.name, ["reconciled", "reconciled_by", "reconciled_at"]
+			),
+			(0, None, None),
+		)
+
+
+class TestUpgradeKeepsWhatWasTold(FrappeTestCase):
+	"""R25, R26: before the app kept its own record of what the daily jobs told, the Notification Log row was
+	that record; the upgrade's patch carries it over, so nobody is nudged again after the upgrade."""
+
+	def tearDown(self):
+		frappe.db.rollback()
+
+	def test_r25_r26_alerts_of_before_become_notices(self):
+		from property_helpdesk.patches.notices_from_notification_log import execute
+		from property_helpdesk.property_helpdesk.doctype.maintenance_job_log.maintenance_job_log import NO_LOG
+		from property_helpdesk.property_helpdesk.doctype.warranty_repair_plan.warranty_repair_plan import (
+			PLAN_NEEDED,
+		)
+		from property_helpdesk.services import notify
+
+		manager = make_user("log-upgrade-manager@log.test", "Property Engineering Manager")
+		director = make_user("log-upgrade-director@log.test", "Property Office Director")
+		for values in (
+			{"for_user": manager, "document_type": "Repair Work Order", "document_name": "WO-UPGRADE-1"},
+			{
+				"for_user": director,
+				"document_type": "Property",
+				"document_name": "日志楼盘",
+				"link": "/app/maintenance-job-log?property=%E6%97%A5%E5%BF%97%E6%A5%BC%E7%9B%98&log_date=2026-11-30",
+			},
+		):
+			frappe.get_doc(
+				{"doctype": "Notification Log", "type": "Alert", "subject": "before", **values}
+			).insert(ignore_permissions=True)
+		plan = notify.Message(manager, "", "Repair Work Order", "WO-UPGRADE-1")
+		no_log = notify.Message(director, "", "Property", "日志楼盘")
+		self.assertEqual(notify.untold([plan], PLAN_NEEDED), [plan])
+		execute()
+		self.assertEqual(notify.untold([plan], PLAN_NEEDED), [])
+		self.assertEqual(notify.untold([no_log], NO_LOG, period=getdate("2026-11-30")), [])
+		self.assertEqual(notify.untold([no_log], NO_LOG, period=getdate("2026-12-01")), [no_log])
+		execute()  # a patch run twice changes nothing

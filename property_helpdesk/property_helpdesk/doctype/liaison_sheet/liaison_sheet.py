@@ -399,9 +399,7 @@ def chase_overdue() -> int:
 			for row, user in due
 			if user
 		],
-		digest_subject=lambda count, lang: _("{0} liaison sheets past their deadline", lang=lang).format(
-			count
-		),
+		email=False,  # system notifications only, as chases always were
 	)
 	return len(due)
 
