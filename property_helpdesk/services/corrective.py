@@ -14,28 +14,27 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, add_months, get_datetime, get_first_day, get_last_day, getdate, today
 
-from property_helpdesk.constants import CORRECTIVE_ACTION
+from property_helpdesk.constants import CLOSED_STATES, COMPLAINT, CORRECTIVE_ACTION
 from property_helpdesk.roles import first_holder
 from property_helpdesk.services import kpi, notify
 
 DOCTYPE = CORRECTIVE_ACTION
-OPEN_STATES = ("Open", "In Progress")
-CLOSED_CASE_STATES = ("Resolved", "Closed")
+OPEN_STATES = ("Open", "In Progress")  # a Corrective Action's own states
 
 
-# -- doc_events of Service Ticket ---------------------------------------------------------------------------
+# -- called by the Service Ticket controller (before_validate, on_update) ----------------------------------
 
 
-def count_reopen(doc, method=None):
+def count_reopen(doc):
 	"""R29: a case taken back from Resolved or Closed is counted; a reopened case is never on time."""
 	before = doc.get_doc_before_save()
-	if before and before.status in CLOSED_CASE_STATES and doc.status not in CLOSED_CASE_STATES:
+	if before and before.status in CLOSED_STATES and doc.status not in CLOSED_STATES:
 		doc.reopen_count = (doc.reopen_count or 0) + 1
 
 
-def check_recurrence(doc, method=None):
+def check_recurrence(doc):
 	"""R32: a complaint repeating on one unit or building and ground within the window raises an action."""
-	if doc.ticket_type != "Complaint" or not doc.complaint_ground or not doc.unit:
+	if doc.ticket_type != COMPLAINT or not doc.complaint_ground or not doc.unit:
 		return
 	before = doc.get_doc_before_save()
 	if before and before.complaint_ground == doc.complaint_ground and before.unit == doc.unit:
