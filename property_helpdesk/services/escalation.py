@@ -136,7 +136,8 @@ def run(now=None, limit: int = BATCH) -> int:
 	people = notify.recipients({row[6] for row in written if row[6]})
 	messages = breach_messages(written, {case.name: case.subject for case in cases}, people)
 	notify.tell(messages, digest_subject=digest_subject, people=people)
-	notify.sms(messages)  # where an SMS gateway is set, after the commit
+	# where an SMS gateway is set, after the commit
+	notify.sms(messages, failure_title=_("Escalation SMS to {0} failed"))
 	return len(written)
 
 

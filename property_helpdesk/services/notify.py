@@ -291,9 +291,10 @@ def unassign_now(doctype: str, name: str, user: str) -> bool:
 # -- SMS ----------------------------------------------------------------------------------------------------
 
 
-def sms(messages: list[Message]) -> None:
+def sms(messages: list[Message], failure_title: str | None = None) -> None:
 	"""One SMS per person (their messages joined), through Frappe's SMS Settings gateway, after the commit: a
-	site without a gateway sends none, and a failing send never rolls back what the messages are about."""
+	site without a gateway sends none, and a failing send never rolls back what the messages are about; it is
+	logged under `failure_title` ("… {0} …", the person)."""
 	if not messages or not frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
 		return
 	texts = defaultdict(list)
@@ -302,12 +303,13 @@ def sms(messages: list[Message]) -> None:
 	frappe.enqueue(
 		"property_helpdesk.services.notify.send_sms_now",
 		texts={user: "\n".join(lines) for user, lines in texts.items()},
+		failure_title=failure_title or _("SMS to {0} failed"),
 		enqueue_after_commit=True,
 		now=frappe.flags.in_test,
 	)
 
 
-def send_sms_now(texts: dict[str, str]) -> None:
+def send_sms_now(texts: dict[str, str], failure_title: str) -> None:
 	"""Each person's SMS on its own, to their mobile number; a failing one (gateway down, number refused) is
 	logged and the others still go."""
 	from frappe.core.doctype.sms_settings.sms_settings import send_sms
@@ -323,7 +325,7 @@ def send_sms_now(texts: dict[str, str]) -> None:
 		try:
 			send_sms([mobiles[user]], text, success_msg=False)
 		except Exception:
-			frappe.log_error(title=_("SMS to {0} failed").format(user))
+			frappe.log_error(title=failure_title.format(user))
 
 
 # -- what scheduled jobs already told ------------------------------------------------------------------------
