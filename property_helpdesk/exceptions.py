@@ -57,3 +57,8 @@ class BillingError(frappe.ValidationError):
 
 class NobodyToTellError(frappe.ValidationError):
 	"""Nobody holds the role the procedure says must be told or must accept."""
+
+
+class PauseRefusedError(ClockPauseError):
+	"""R37: a pause that would stop a deadline already passed (and its escalation), or for a reason without a
+	limit in Settings."""

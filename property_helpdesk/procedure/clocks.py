@@ -20,8 +20,16 @@ WORK_ORDER_RETURN = "Work Order Return"  # R24: work order back to 客服中心 
 RETURN_VISIT = "Return Visit"  # R24: 回访 within 72 h of completion
 CLOCKS = (DISPATCH, ARRIVAL, COMPLETION, EXPLANATION, ANSWER, WORK_ORDER_RETURN, RETURN_VISIT)
 
-# Waiting for the resident's appointment or for parts pauses these (recorded on the case).
+# A pause (R37) holds these (recorded on the case), for a reason of PAUSE_REASONS and at most its limit.
 PAUSABLE = frozenset({COMPLETION, ANSWER})
+# The reasons a clock may pause for (stored English values; the Clock Pause row's options, translated in the
+# form). Each has a longest duration in Settings (Pause Limits).
+APPOINTMENT_PAUSE = "Waiting for the Resident's Appointment"
+PARTS_PAUSE = "Waiting for Parts"  # parts on order
+NOT_HOME_PAUSE = "Resident Not Home"
+WEATHER_PAUSE = "Weather"
+OTHER_PAUSE = "Other"
+PAUSE_REASONS = (APPOINTMENT_PAUSE, PARTS_PAUSE, NOT_HOME_PAUSE, WEATHER_PAUSE, OTHER_PAUSE)
 # Clocks of one job: a new work order on the same case (a re-dispatch) runs them afresh, and its breaches are
 # its own (the breach key names the work order).
 WORK_ORDER_CLOCKS = frozenset({ARRIVAL, WORK_ORDER_RETURN, RETURN_VISIT})
@@ -62,6 +70,7 @@ class CaseTimes:
 	closed: bool = False
 	paused_minutes: float = 0  # total of finished pauses
 	paused_since: datetime | None = None  # a pause under way
+	paused_until: datetime | None = None  # when the pause under way ends by itself (its reason's limit)
 
 
 @dataclass(frozen=True)
@@ -122,12 +131,62 @@ def deadlines(times: CaseTimes, commitment: Commitment) -> dict[str, datetime | 
 			out[clock] = None
 			continue
 		if clock in PAUSABLE:
-			if times.paused_since is not None:
+			held = held_minutes(times)
+			if held is None:
 				out[clock] = None
 				continue
-			limit += times.paused_minutes
+			limit += held
 		out[clock] = start + timedelta(minutes=limit)
 	return out
+
+
+def held_minutes(times: CaseTimes) -> float | None:
+	"""The minutes the pausable clocks are held: the finished pauses, plus the whole planned length of a pause
+	under way (it ends by itself then, so the clocks count at most that long). None while a pause without a
+	planned end holds them (recorded before pauses had limits): the clock is held until it is resumed."""
+	if times.paused_since is None:
+		return times.paused_minutes
+	if times.paused_until is None:
+		return None
+	return times.paused_minutes + max((times.paused_until - times.paused_since).total_seconds() / 60, 0)
+
+
+# -- R37: pauses that cannot be gamed ---------------------------------------------------------------------
+
+
+def pause_limit(reason: str, limits: Mapping[str, float]) -> float | None:
+	"""The longest a pause for `reason` may last, in minutes (Settings); None for a reason not on the list or
+	without a limit (such a pause is refused)."""
+	if reason not in PAUSE_REASONS:
+		return None
+	limit = limits.get(reason)
+	return limit if limit and limit > 0 else None
+
+
+def pause_ends_at(paused_at: datetime, limit_minutes: float) -> datetime:
+	"""When a pause begun at `paused_at` ends by itself."""
+	return paused_at + timedelta(minutes=limit_minutes)
+
+
+def past_pausable_deadlines(open_deadlines: Mapping[str, datetime | None], now: datetime) -> list[str]:
+	"""The pausable clocks already past their deadline at `now`: a case with any cannot be paused, or the pause
+	would stop that deadline's escalation."""
+	return [
+		clock
+		for clock in CLOCKS
+		if clock in PAUSABLE and open_deadlines.get(clock) is not None and open_deadlines[clock] < now
+	]
+
+
+def pause_end(paused_since: datetime, paused_until: datetime | None, now: datetime) -> datetime:
+	"""When a pause ends if it is resumed at `now`: then, or at its planned end if that came first."""
+	if paused_until is not None and paused_until < now:
+		return paused_until
+	return now
+
+
+def paused_minutes_between(start: datetime, end: datetime) -> float:
+	return max((end - start).total_seconds() / 60, 0)
 
 
 def escalations_due(
@@ -177,9 +236,12 @@ def handling(times: CaseTimes, commitment: Commitment) -> tuple[datetime | None,
 	if limit is None or start is None:
 		return None, end
 	if clock in PAUSABLE:
-		if times.paused_since is not None and end is None:
-			return None, end
-		limit += times.paused_minutes
+		held = held_minutes(times)
+		if held is None:
+			if end is None:
+				return None, end
+			held = times.paused_minutes
+		limit += held
 	return start + timedelta(minutes=limit), end
 
 

@@ -1,0 +1,250 @@
+"""R37 pauses that cannot be gamed, over real HTTP as the duty staff who pause a case: a reason from the list
+with its limit in Settings, a pause that ends by itself at that limit (the escalation job ends it), a late case
+that cannot be paused out of its escalation, and every pause in the KPI reports (R29, R30) with its minutes."""
+
+import os
+from datetime import timedelta
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_to_date, get_datetime, now_datetime
+
+from property_helpdesk.constants import CASE, ESCALATION, SETTINGS, WORK_ORDER
+from property_helpdesk.procedure import clocks as K
+from property_helpdesk.property_helpdesk.report.case_timeliness import case_timeliness
+from property_helpdesk.property_helpdesk.report.repair_kpi import repair_kpi
+from property_helpdesk.services import clocks, escalation
+from tests.integration.factories import (
+	delete_cases,
+	login_session,
+	make_property,
+	make_ticket,
+	make_unit,
+	make_user,
+)
+
+BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
+PROPERTY_NAME = "暂停楼盘"
+PAUSE = "/api/method/property_helpdesk.api.intake.pause_clocks"
+RESUME = "/api/method/property_helpdesk.api.intake.resume_clocks"
+
+
+def limits() -> dict[str, float]:
+	"""Settings' longest pause per reason, in minutes (as seeded on install)."""
+	return {row.reason: row.max_hours * 60 for row in frappe.get_single(SETTINGS).pause_limits}
+
+
+class TestPauses(FrappeTestCase):
+	"""These tests commit (the web server has its own connection) and clean up after themselves."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.clean()
+		cls.agent = make_user("pause-agent@pauses.test", "Property Duty Staff")
+		cls.supervisor = make_user("pause-supervisor@pauses.test", "Property Maintenance Supervisor")
+		frappe.db.set_value("User", cls.agent, "language", "en")
+		name = make_property(PROPERTY_NAME, "Parent Developer", "2020-01-01")
+		frappe.db.set_value("Property", name, "maintenance_supervisor", cls.supervisor)
+		cls.unit = make_unit(name, "1幢", "101", "2021-01-01")
+		frappe.db.commit()
+		cls.http = login_session(BASE_URL, cls.agent, "/app")
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		cls.clean()
+		super().tearDownClass()
+
+	@classmethod
+	def clean(cls):
+		"""What this class committed (or a run that died left): the property's cases and their pauses."""
+		frappe.set_user("Administrator")
+		tickets = frappe.get_all(CASE, {"property": PROPERTY_NAME}, pluck="name")
+		if tickets:
+			frappe.db.delete("Clock Pause", {"parent": ("in", tickets)})
+		delete_cases(PROPERTY_NAME)
+		frappe.db.commit()
+
+	def setUp(self):
+		frappe.set_user(self.agent)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def case(self, minutes_ago=0, **kw):
+		ticket = make_ticket(
+			self.unit, call_started_at=add_to_date(now_datetime(), minutes=-minutes_ago), **kw
+		)
+		frappe.db.commit()
+		return ticket
+
+	def post(self, path, **data):
+		return self.http.post(f"{BASE_URL}{path}", json=data, timeout=30)
+
+	def stored(self, name):
+		frappe.db.rollback()  # a fresh snapshot: what the server committed
+		return frappe.get_doc(CASE, name)
+
+	def test_r37_a_pause_for_each_reason_lasts_at_most_its_limit(self):
+		"""Every reason of the list pauses for its own limit: the row records its planned end, the completion
+		clock is extended by the whole planned length (at most), and resuming counts the time actually paused."""
+		seeded = limits()
+		self.assertEqual(set(seeded), set(K.PAUSE_REASONS))  # seeded on install, one row a reason
+		for reason in K.PAUSE_REASONS:
+			ticket = self.case(minutes_ago=10)
+			response = self.post(PAUSE, ticket=ticket.name, reason=reason)
+			self.assertEqual(response.status_code, 200, response.text)
+			doc = self.stored(ticket.name)
+			row = doc.pauses[-1]
+			self.assertEqual(row.reason, reason)
+			self.assertEqual(
+				get_datetime(row.ends_at) - get_datetime(row.paused_at), timedelta(minutes=seeded[reason])
+			)
+			self.assertEqual(get_datetime(doc.paused_until), get_datetime(row.ends_at))
+			self.assertEqual(
+				get_datetime(doc.completion_deadline),
+				get_datetime(doc.call_started_at) + timedelta(hours=24, minutes=seeded[reason]),
+			)
+			# the case comes back to the escalation job when its pause ends
+			self.assertEqual(get_datetime(doc.next_escalation_at), get_datetime(row.ends_at))
+			response = self.post(RESUME, ticket=ticket.name)
+			self.assertEqual(response.status_code, 200, response.text)
+			doc = self.stored(ticket.name)
+			self.assertIsNone(doc.paused_since)
+			self.assertIsNone(doc.paused_until)
+			self.assertTrue(doc.pauses[-1].resumed_at)
+			self.assertLess(doc.paused_minutes, 1)  # resumed at once
+
+	def test_r37_a_reason_off_the_list_is_refused(self):
+		ticket = self.case()
+		response = self.post(PAUSE, ticket=ticket.name, reason="Lunch Break")
+		self.assertEqual(response.status_code, 417, response.text)
+		self.assertEqual(response.json()["exc_type"], "PauseRefusedError")
+		self.assertIsNone(self.stored(ticket.name).paused_since)
+
+	def test_r37_a_pause_ends_by_itself_at_its_limit(self):
+		"""The escalation job (every minute) ends a pause at its planned end: the row is resumed then, the case
+		counts exactly the limit, and the clocks run again."""
+		limit = limits()[K.OTHER_PAUSE]
+		ticket = self.case(minutes_ago=limit + 120)
+		response = self.post(PAUSE, ticket=ticket.name, reason=K.OTHER_PAUSE)
+		self.assertEqual(response.status_code, 200, response.text)
+		# the pause began an hour after the call: it ended, by its limit, an hour ago
+		began = add_to_date(get_datetime(ticket.call_started_at), minutes=60)
+		ends = add_to_date(began, minutes=limit)
+		frappe.db.rollback()
+		frappe.db.set_value(
+			CASE, ticket.name, {"paused_since": began, "paused_until": ends}, update_modified=False
+		)
+		frappe.db.set_value(
+			"Clock Pause",
+			{"parent": ticket.name},
+			{"paused_at": began, "ends_at": ends},
+			update_modified=False,
+		)
+		clocks.refresh(ticket.name)
+		self.assertEqual(get_datetime(frappe.db.get_value(CASE, ticket.name, "next_escalation_at")), ends)
+		frappe.db.commit()
+
+		frappe.set_user("Administrator")
+		escalation.run()
+		frappe.db.commit()
+		doc = self.stored(ticket.name)
+		self.assertIsNone(doc.paused_since)
+		self.assertEqual(get_datetime(doc.pauses[-1].resumed_at), ends)
+		self.assertAlmostEqual(doc.paused_minutes, limit, places=3)
+		self.assertEqual(
+			get_datetime(doc.completion_deadline),
+			get_datetime(doc.call_started_at) + timedelta(hours=24, minutes=limit),
+		)
+		# resuming by hand afterwards: nothing is paused any more
+		response = self.post(RESUME, ticket=ticket.name)
+		self.assertEqual(response.status_code, 417, response.text)
+		self.assertEqual(response.json()["exc_type"], "ClockPauseError")
+
+	def test_r37_resumed_after_its_end_counts_at_most_the_limit(self):
+		limit = limits()[K.WEATHER_PAUSE]
+		ticket = self.case(minutes_ago=10)
+		self.assertEqual(self.post(PAUSE, ticket=ticket.name, reason=K.WEATHER_PAUSE).status_code, 200)
+		began = add_to_date(now_datetime(), minutes=-(limit + 600))  # the pause began 10 h before its end
+		frappe.db.rollback()
+		frappe.db.set_value(
+			CASE,
+			ticket.name,
+			{"paused_since": began, "paused_until": add_to_date(began, minutes=limit)},
+			update_modified=False,
+		)
+		frappe.db.commit()
+		self.assertEqual(self.post(RESUME, ticket=ticket.name).status_code, 200)
+		doc = self.stored(ticket.name)
+		self.assertAlmostEqual(doc.paused_minutes, limit, places=3)
+
+	def test_r37_a_late_case_cannot_be_paused_out_of_its_escalation(self):
+		"""A repair past its completion deadline, and a complaint past its answer deadline, cannot pause (a named
+		error, 417, translated); the escalation of the passed deadline still happens."""
+		late_repair = self.case(minutes_ago=24 * 60 + 30)
+		late_complaint = self.case(
+			minutes_ago=3 * 24 * 60 + 30, ticket_type="Complaint", complaint_ground="A4.3.1.2"
+		)
+		for ticket, clock in ((late_repair, K.COMPLETION), (late_complaint, K.ANSWER)):
+			response = self.post(PAUSE, ticket=ticket.name, reason=K.PARTS_PAUSE)
+			self.assertEqual(response.status_code, 417, response.text)
+			self.assertEqual(response.json()["exc_type"], "PauseRefusedError")
+			self.assertIn("already past its", response.text)
+			doc = self.stored(ticket.name)
+			self.assertIsNone(doc.paused_since)
+			self.assertFalse(doc.pauses)
+			frappe.set_user("Administrator")
+			escalation.run()
+			frappe.db.commit()
+			self.assertTrue(
+				frappe.db.exists(ESCALATION, {"service_ticket": ticket.name, "clock": clock}),
+				f"{clock} of {ticket.name} was not escalated",
+			)
+			frappe.set_user(self.agent)
+
+	def test_r29_r30_every_pause_shows_in_the_kpi_reports_with_its_minutes(self):
+		"""Two finished pauses of 30 and 45 minutes on one repair, one of 20 on another, hand-computed: the
+		case report counts 2 cases paused, 3 pauses, 95 minutes; the repair report the same over their jobs
+		once completed, and the lists show each case's minutes."""
+		a, b = self.case(minutes_ago=300), self.case(minutes_ago=300)
+		for ticket in (a, a, b):
+			self.assertEqual(self.post(PAUSE, ticket=ticket.name, reason=K.PARTS_PAUSE).status_code, 200)
+			self.assertEqual(self.post(RESUME, ticket=ticket.name).status_code, 200)
+		frappe.db.rollback()
+		t0 = get_datetime(a.call_started_at)
+		spans = {a.name: ((10, 40), (60, 105)), b.name: ((10, 30),)}
+		for name, rows in spans.items():
+			pauses = frappe.get_all("Clock Pause", {"parent": name}, pluck="name", order_by="idx")
+			for row, (start, end) in zip(pauses, rows, strict=True):
+				frappe.db.set_value(
+					"Clock Pause",
+					row,
+					{
+						"paused_at": add_to_date(t0, minutes=start),
+						"resumed_at": add_to_date(t0, minutes=end),
+						"ends_at": add_to_date(t0, minutes=start + 60 * 168),
+					},
+					update_modified=False,
+				)
+		# the jobs are completed (the stamps of the job's own steps are another part's: set here directly)
+		for ticket in (a, b):
+			wo = frappe.db.get_value(WORK_ORDER, {"service_ticket": ticket.name})
+			frappe.db.set_value(
+				WORK_ORDER, wo, {"completed_at": now_datetime(), "status": "Completed"}, update_modified=False
+			)
+		frappe.db.commit()
+		filters = {"property": PROPERTY_NAME, "group_by": "Property"}
+		columns, rows, *_ = case_timeliness.execute(frappe._dict(filters))
+		self.assertIn("paused_minutes", [c["fieldname"] for c in columns])
+		row = next(r for r in rows if r.group_key == PROPERTY_NAME)
+		self.assertEqual((row.paused_cases, row.pauses, row.paused_minutes), (2, 3, 95.0))
+		listed = case_timeliness.execute(frappe._dict(filters, show_cases=1))[1]
+		by_case = {r.service_ticket: r for r in listed}
+		self.assertEqual((by_case[a.name].pauses, by_case[a.name].paused_minutes), (2, 75.0))
+		self.assertEqual((by_case[b.name].pauses, by_case[b.name].paused_minutes), (1, 20.0))
+		columns, rows, *_ = repair_kpi.execute(frappe._dict(filters))
+		self.assertIn("paused_minutes", [c["fieldname"] for c in columns])
+		row = next(r for r in rows if r.group_key == PROPERTY_NAME)
+		self.assertEqual((row.paused_jobs, row.pauses, row.paused_minutes), (2, 3, 95.0))
