@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-DISPATCH = "Dispatch"  # R15: work order to the maintenance team within 5 minutes of the call
+DISPATCH = "Dispatch"  # R15: the maintenance team told of the job within 5 minutes of the call
 ARRIVAL = "Arrival"  # R20: on site within 15 minutes of the work order
 COMPLETION = "Completion"  # R21: minor/urgent within 24 h (aim 2 h), general within 72 h
 EXPLANATION = "Explanation"  # R22: major/external/parts jobs explained within 48 h with an expected date
@@ -59,7 +59,9 @@ class CaseTimes:
 	is_repair: bool  # a work order is due (R15)
 	needs_answer: bool  # complaint or service request (R23)
 	job_class: str | None = None  # MINOR / GENERAL / MAJOR
-	dispatched_at: datetime | None = None
+	dispatched_at: datetime | None = None  # the work order written (the arrival clock starts there)
+	team_told_at: datetime | None = None  # the team's assignment and notification delivered (R15's end)
+	emergency: bool = False  # R15e: dispatched first, by phone; the true dispatch time entered afterwards
 	appointment_at: datetime | None = None  # the time agreed with the resident (预约时间)
 	arrived_at: datetime | None = None
 	completed_at: datetime | None = None
@@ -95,7 +97,7 @@ def _limit(clock: str, times: CaseTimes, c: Commitment) -> float | None:
 def _span(clock: str, t: CaseTimes) -> tuple[bool, datetime | None, datetime | None]:
 	"""(applies, started at, ended at) of one clock."""
 	if clock == DISPATCH:
-		return t.is_repair, t.called_at, t.dispatched_at
+		return t.is_repair, t.called_at, team_told(t)
 	if clock == ARRIVAL:
 		return t.is_repair, arrival_start(t.dispatched_at, t.appointment_at), t.arrived_at
 	if clock == COMPLETION:
@@ -107,6 +109,15 @@ def _span(clock: str, t: CaseTimes) -> tuple[bool, datetime | None, datetime | N
 	if clock == WORK_ORDER_RETURN:
 		return t.is_repair, t.completed_at, t.returned_at
 	return t.is_repair, t.completed_at, t.visited_at  # RETURN_VISIT
+
+
+def team_told(t: CaseTimes) -> datetime | None:
+	"""R15: when the maintenance team was told of the job: when its assignment and notification were delivered
+	(not when the work order row was written). An emergency's team was told by phone first (R15e): its true
+	dispatch time, entered afterwards, is that moment."""
+	if t.emergency and t.dispatched_at is not None:
+		return t.dispatched_at
+	return t.team_told_at
 
 
 def arrival_start(dispatched_at: datetime | None, appointment_at: datetime | None) -> datetime | None:
@@ -131,24 +142,12 @@ def deadlines(times: CaseTimes, commitment: Commitment) -> dict[str, datetime | 
 			out[clock] = None
 			continue
 		if clock in PAUSABLE:
-			held = held_minutes(times)
-			if held is None:
+			if times.paused_since is not None:
 				out[clock] = None
 				continue
-			limit += held
+			limit += times.paused_minutes
 		out[clock] = start + timedelta(minutes=limit)
 	return out
-
-
-def held_minutes(times: CaseTimes) -> float | None:
-	"""The minutes the pausable clocks are held: the finished pauses, plus the whole planned length of a pause
-	under way (it ends by itself then, so the clocks count at most that long). None while a pause without a
-	planned end holds them (recorded before pauses had limits): the clock is held until it is resumed."""
-	if times.paused_since is None:
-		return times.paused_minutes
-	if times.paused_until is None:
-		return None
-	return times.paused_minutes + max((times.paused_until - times.paused_since).total_seconds() / 60, 0)
 
 
 # -- R37: pauses that cannot be gamed ---------------------------------------------------------------------
@@ -164,7 +163,9 @@ def pause_limit(reason: str, limits: Mapping[str, float]) -> float | None:
 
 
 def pause_ends_at(paused_at: datetime, limit_minutes: float) -> datetime:
-	"""When a pause begun at `paused_at` ends by itself."""
+	"""When a pause begun at `paused_at` ends by itself. While it runs the pausable clocks are held (no deadline);
+	its end is a moment of the case (services/clocks: `next_escalation_at`), when the escalation job ends it and
+	the clocks run again, extended by at most the limit."""
 	return paused_at + timedelta(minutes=limit_minutes)
 
 
@@ -236,12 +237,9 @@ def handling(times: CaseTimes, commitment: Commitment) -> tuple[datetime | None,
 	if limit is None or start is None:
 		return None, end
 	if clock in PAUSABLE:
-		held = held_minutes(times)
-		if held is None:
-			if end is None:
-				return None, end
-			held = times.paused_minutes
-		limit += held
+		if times.paused_since is not None and end is None:
+			return None, end
+		limit += times.paused_minutes
 	return start + timedelta(minutes=limit), end
 
 

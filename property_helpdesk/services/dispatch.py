@@ -1,5 +1,7 @@
 """派工 (R10, R15): a repair case produces its work order at acceptance and the maintenance team hears of it at
-once; the moment is recorded as the work order's dispatch time (the R15 clock stops there)."""
+once. The work order's row records its dispatch time (the arrival clock starts there); the R15 clock stops only
+when the team has been told: the worker that makes the assignment stamps `team_told_at`, and until then the
+dispatch deadline stays open and escalates."""
 
 import frappe
 from frappe import _
@@ -7,7 +9,7 @@ from frappe.utils import now_datetime
 
 from property_helpdesk.constants import CANCELLED, CASE, PROPERTY, WORK_ORDER
 from property_helpdesk.roles import POST_OF_LEVEL, company_person, first_holder
-from property_helpdesk.services import notify
+from property_helpdesk.services import clocks, notify
 from property_helpdesk.services.escalation import ROLE_OF_LEVEL
 
 # The work order's fields fetched from its case (`fetch_from` in its DocType)
@@ -127,6 +129,19 @@ def notify_maintenance(work_order, ticket) -> None:
 		job_description(work_order),
 		priority="High" if ticket.is_emergency else "Medium",
 	)
+	team_told(work_order)
+
+
+def team_told(work_order) -> None:
+	"""R15: the team has its assignment and notification: stamp the moment (the server's, once: a job run again
+	keeps the first) and refresh the case's clocks, which the stamp stops."""
+	if frappe.db.get_value(WORK_ORDER, work_order.name, "team_told_at", for_update=True):
+		return
+	work_order.team_told_at = now_datetime()
+	frappe.db.set_value(
+		WORK_ORDER, work_order.name, "team_told_at", work_order.team_told_at, update_modified=False
+	)
+	clocks.refresh(work_order.service_ticket)
 
 
 def assign_technician(work_order, previous: str | None) -> None:

@@ -822,3 +822,42 @@ def row_pause_columns() -> list[dict]:
 		{"fieldname": "pauses", "label": _("Pauses"), "fieldtype": "Int", "width": 80},
 		{"fieldname": "paused_minutes", "label": _("Paused Minutes"), "fieldtype": "Float", "width": 120},
 	]
+
+
+# -- R15: dispatch on time, measured from the call to the team being told ------------------------------------
+
+
+def job_dispatch(filters, group_by: str = "Property") -> dict:
+	"""R15, R30 per group of the repair report: {group key: jobs whose team was told late}: the first job of
+	each completed case whose team was told (`team_told_at`, stamped by the worker that delivered the assignment)
+	more than the dispatch limit after the call began, or never; an emergency by its true dispatch time
+	(R15e). A rework job is dispatched from the earlier job, not from a call, and is not counted."""
+	w, t = jobs(), cases()
+	key = JOB_GROUPS[grouping(group_by, JOB_GROUPS)](w).as_("group_key")
+	conditions = job_filters(filters, w)
+	if conditions is None:
+		return {}
+	limit = flt(settings().dispatch_notify_minutes) * 60
+	told = Case().when(w.is_emergency == 1, w.dispatched_at).else_(w.team_told_at)
+	timestampdiff = CustomFunction("TIMESTAMPDIFF", ["unit", "start", "end"])
+	late = timestampdiff(LiteralValue("SECOND"), t.call_started_at, Coalesce(told, now_datetime())) > limit
+	rows = (
+		frappe.qb.from_(w)
+		.join(t)
+		.on(w.service_ticket == t.name)
+		.select(key, Sum(Case().when(late, 1).else_(0)).as_("dispatched_late"))
+		.where(Criterion.all([*conditions, Coalesce(w.rework_of, "") == ""]))
+		.groupby(key)
+		.run(as_dict=True)
+	)
+	return {row.group_key: int(row.dispatched_late or 0) for row in rows}
+
+
+def add_dispatch(rows: list[dict], late: dict) -> list[dict]:
+	for row in rows:
+		row.dispatched_late = late.get(row.group_key, 0)
+	return rows
+
+
+def dispatch_columns() -> list[dict]:
+	return [{"fieldname": "dispatched_late", "label": _("Team Told Late"), "fieldtype": "Int", "width": 110}]

@@ -1,4 +1,4 @@
-"""R37 pauses that cannot be gamed, over real HTTP as the duty staff who pause a case: a reason from the list
+"""R15 dispatch measured to the team being told (a real worker), and R37 pauses that cannot be gamed, over real HTTP as the duty staff who pause a case: a reason from the list
 with its limit in Settings, a pause that ends by itself at that limit (the escalation job ends it), a late case
 that cannot be paused out of its escalation, and every pause in the KPI reports (R29, R30) with its minutes."""
 
@@ -13,7 +13,7 @@ from property_helpdesk.constants import CASE, ESCALATION, SETTINGS, WORK_ORDER
 from property_helpdesk.procedure import clocks as K
 from property_helpdesk.property_helpdesk.report.case_timeliness import case_timeliness
 from property_helpdesk.property_helpdesk.report.repair_kpi import repair_kpi
-from property_helpdesk.services import clocks, escalation
+from property_helpdesk.services import clocks, escalation, notify
 from tests.integration.factories import (
 	delete_cases,
 	login_session,
@@ -21,7 +21,9 @@ from tests.integration.factories import (
 	make_ticket,
 	make_unit,
 	make_user,
+	ticket_values,
 )
+from tests.integration.test_notify import queued_jobs, run_worker
 
 BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
 PROPERTY_NAME = "暂停楼盘"
@@ -87,8 +89,8 @@ class TestPauses(FrappeTestCase):
 		return frappe.get_doc(CASE, name)
 
 	def test_r37_a_pause_for_each_reason_lasts_at_most_its_limit(self):
-		"""Every reason of the list pauses for its own limit: the row records its planned end, the completion
-		clock is extended by the whole planned length (at most), and resuming counts the time actually paused."""
+		"""Every reason of the list pauses for its own limit: the row and the case record its planned end, the
+		completion clock is held until then, and resuming counts the time actually paused."""
 		seeded = limits()
 		self.assertEqual(set(seeded), set(K.PAUSE_REASONS))  # seeded on install, one row a reason
 		for reason in K.PAUSE_REASONS:
@@ -102,10 +104,7 @@ class TestPauses(FrappeTestCase):
 				get_datetime(row.ends_at) - get_datetime(row.paused_at), timedelta(minutes=seeded[reason])
 			)
 			self.assertEqual(get_datetime(doc.paused_until), get_datetime(row.ends_at))
-			self.assertEqual(
-				get_datetime(doc.completion_deadline),
-				get_datetime(doc.call_started_at) + timedelta(hours=24, minutes=seeded[reason]),
-			)
+			self.assertIsNone(doc.completion_deadline)  # held, until the pause ends
 			# the case comes back to the escalation job when its pause ends
 			self.assertEqual(get_datetime(doc.next_escalation_at), get_datetime(row.ends_at))
 			response = self.post(RESUME, ticket=ticket.name)
@@ -248,3 +247,105 @@ class TestPauses(FrappeTestCase):
 		self.assertIn("paused_minutes", [c["fieldname"] for c in columns])
 		row = next(r for r in rows if r.group_key == PROPERTY_NAME)
 		self.assertEqual((row.paused_jobs, row.pauses, row.paused_minutes), (2, 3, 95.0))
+
+
+DISPATCH_PROPERTY = "派工时限楼盘"
+NOTIFY_JOB = "property_helpdesk.services.dispatch.notify_maintenance_job"
+
+
+class TestDispatchMeasuredHonestly(FrappeTestCase):
+	"""R15 through the web server and a real RQ worker: the dispatch clock stops when the worker has delivered
+	the team's assignment (`team_told_at`), not when the work order's row was written; a late one escalates and
+	is counted in the repair report. These tests commit and clean up after themselves."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.clean()
+		cls.agent = make_user("dispatch-agent@pauses.test", "Property Duty Staff")
+		cls.supervisor = make_user("dispatch-supervisor@pauses.test", "Property Maintenance Supervisor")
+		name = make_property(DISPATCH_PROPERTY, "Parent Developer", "2020-01-01")
+		frappe.db.set_value("Property", name, "maintenance_supervisor", cls.supervisor)
+		cls.unit = make_unit(name, "1幢", "101", "2021-01-01")
+		frappe.db.commit()
+		cls.http = login_session(BASE_URL, cls.agent, "/app")
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		cls.clean()
+		super().tearDownClass()
+
+	@classmethod
+	def clean(cls):
+		frappe.set_user("Administrator")
+		delete_cases(DISPATCH_PROPERTY)
+		frappe.db.commit()
+
+	def post_case(self, minutes_ago: int) -> tuple[str, str]:
+		values = ticket_values(
+			self.unit, call_started_at=str(add_to_date(now_datetime(), minutes=-minutes_ago))
+		)
+		response = self.http.post(f"{BASE_URL}/api/resource/Service Ticket", json=values, timeout=60)
+		self.assertEqual(response.status_code, 200, response.text)
+		name = response.json()["data"]["name"]
+		frappe.db.rollback()  # a fresh snapshot: what the server committed
+		return name, frappe.db.get_value(WORK_ORDER, {"service_ticket": name})
+
+	def test_r15_the_worker_tells_the_team_and_stops_the_dispatch_clock(self):
+		ticket, wo = self.post_case(minutes_ago=1)
+		# the row is written, the team not yet told: the dispatch deadline is still open
+		self.assertIsNone(frappe.db.get_value(WORK_ORDER, wo, "team_told_at"))
+		called = get_datetime(frappe.db.get_value(CASE, ticket, "call_started_at"))
+		self.assertEqual(
+			get_datetime(frappe.db.get_value(CASE, ticket, "dispatch_deadline")),
+			called + timedelta(minutes=5),
+		)
+		jobs = queued_jobs(NOTIFY_JOB, work_order=wo)
+		self.assertEqual(len(jobs), 1)
+		run_worker(jobs)
+		frappe.db.rollback()
+		told = frappe.db.get_value(WORK_ORDER, wo, "team_told_at")
+		self.assertTrue(told)
+		self.assertLessEqual(get_datetime(told) - called, timedelta(minutes=5))
+		self.assertTrue(notify.is_assigned(WORK_ORDER, wo, self.supervisor))
+		self.assertIsNone(frappe.db.get_value(CASE, ticket, "dispatch_deadline"))  # met
+
+	def test_r15_team_told_at_cannot_be_typed(self):
+		_ticket, wo = self.post_case(minutes_ago=1)
+		sup = login_session(BASE_URL, self.supervisor, "/app")
+		response = sup.put(
+			f"{BASE_URL}/api/resource/Repair Work Order/{wo}",
+			json={"team_told_at": "2020-01-01 00:00:00"},
+			timeout=30,
+		)
+		self.assertLess(response.status_code, 500, response.text)
+		frappe.db.rollback()
+		self.assertIsNone(frappe.db.get_value(WORK_ORDER, wo, "team_told_at"))
+		for job in queued_jobs(NOTIFY_JOB, work_order=wo):
+			run_worker([job])
+
+	def test_r15_a_late_dispatch_escalates_and_is_counted(self):
+		"""A call 10 minutes ago whose team is not yet told: the dispatch deadline (call + 5 min) is past and
+		the escalation job takes its first step; once the worker tells the team, the job, completed, counts as
+		told late in the repair report (1 of the property's 2 jobs; the other told within a minute)."""
+		on_time, on_time_wo = self.post_case(minutes_ago=1)
+		run_worker(queued_jobs(NOTIFY_JOB, work_order=on_time_wo))
+		late, late_wo = self.post_case(minutes_ago=10)
+		frappe.set_user("Administrator")
+		escalation.run()
+		frappe.db.commit()
+		self.assertTrue(frappe.db.exists(ESCALATION, {"service_ticket": late, "clock": K.DISPATCH}))
+		self.assertFalse(frappe.db.exists(ESCALATION, {"service_ticket": on_time, "clock": K.DISPATCH}))
+		run_worker(queued_jobs(NOTIFY_JOB, work_order=late_wo))
+		frappe.db.rollback()
+		self.assertIsNone(frappe.db.get_value(CASE, late, "dispatch_deadline"))  # told now, late
+		for wo in (on_time_wo, late_wo):
+			frappe.db.set_value(
+				WORK_ORDER, wo, {"completed_at": now_datetime(), "status": "Completed"}, update_modified=False
+			)
+		frappe.db.commit()
+		columns, rows, *_ = repair_kpi.execute(frappe._dict(property=DISPATCH_PROPERTY, group_by="Property"))
+		self.assertIn("dispatched_late", [c["fieldname"] for c in columns])
+		row = next(r for r in rows if r.group_key == DISPATCH_PROPERTY)
+		self.assertEqual((row.completed, row.dispatched_late), (2, 1))

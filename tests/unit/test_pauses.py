@@ -36,14 +36,12 @@ def test_r37_a_pause_ends_by_itself_at_its_limit():
 def test_r37_the_clocks_count_at_most_the_planned_length():
 	paused = repair(dispatched_at=minutes(2), paused_since=minutes(30), paused_until=minutes(150))
 	d = K.deadlines(paused, C)
-	assert d[K.COMPLETION] == minutes(24 * 60 + 120)  # known during the pause: at most its length
-	assert d[K.ARRIVAL] == minutes(17)  # not pausable
-	# with earlier pauses
-	again = repair(paused_minutes=60, paused_since=minutes(30), paused_until=minutes(90))
-	assert K.deadlines(again, C)[K.COMPLETION] == minutes(24 * 60 + 120)
-	assert K.handling(again, C)[0] == minutes(24 * 60 + 120)
-	# a pause without a planned end (recorded before limits) still holds the clock
-	assert K.deadlines(repair(paused_since=minutes(30)), C)[K.COMPLETION] is None
+	assert d[K.COMPLETION] is None and d[K.ARRIVAL] == minutes(17)  # held; the job's arrival is not
+	# resumed late, the pause counts to its planned end only: the deadline moves by its limit
+	end = K.pause_end(minutes(30), minutes(150), minutes(900))
+	ended = repair(paused_minutes=K.paused_minutes_between(minutes(30), end))
+	assert K.deadlines(ended, C)[K.COMPLETION] == minutes(24 * 60 + 120)
+	assert K.handling(ended, C)[0] == minutes(24 * 60 + 120)
 
 
 def test_r37_no_pause_once_a_pausable_deadline_has_passed():

@@ -87,6 +87,7 @@ class RepairWorkOrder(Document):
 		started_at: DF.Datetime | None
 		status: DF.Literal["Dispatched", "On Site", "Completed", "Returned", "Cancelled"]
 		subject: DF.Data | None
+		team_told_at: DF.Datetime | None
 		technician: DF.Link | None
 		timeliness_rating: DF.Rating
 		total_amount: DF.Currency

@@ -18,10 +18,11 @@ def execute(filters=None):
 	group_by = filters.get("group_by") or "Property"
 	rows = kpi.repair_kpi(filters, group_by)
 	kpi.add_pauses(rows, kpi.job_pauses(filters, group_by), "paused_jobs")  # R37
+	kpi.add_dispatch(rows, kpi.job_dispatch(filters, group_by))  # R15
 	for row in rows:
 		row.group_label = kpi.group_label("Person" if group_by == "Technician" else group_by, row.group_key)
 		row.drill = kpi.drill_filters(filters, group_by, row.group_key)
-	columns_ = columns(group_by) + kpi.pause_columns("paused_jobs", "Jobs Paused")
+	columns_ = columns(group_by) + kpi.pause_columns("paused_jobs", "Jobs Paused") + kpi.dispatch_columns()
 	return columns_, rows, None, None, summary(rows)
 
 
