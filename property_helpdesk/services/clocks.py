@@ -334,14 +334,11 @@ def end_pause(ticket_name: str, at, resumed_at=None) -> float:
 
 def end_expired_pauses(now) -> list[str]:
 	"""R37: every pause past its planned end ends there (the escalation job, every minute). The cases are found
-	through the next_escalation_at index (a pause's end is a moment of the case) and locked, skipping rows
-	another run holds."""
+	through the `paused_until` index (set only while a pause runs), so the job reads only the pauses that are
+	due, and locked, skipping rows another run holds."""
 	case = frappe.qb.DocType(CASE)
 	names = (
-		frappe.qb.from_(case)
-		.select(case.name)
-		.where((case.next_escalation_at <= now) & (case.paused_until <= now) & case.paused_since.isnotnull())
-		.for_update(skip_locked=True)
+		frappe.qb.from_(case).select(case.name).where(case.paused_until <= now).for_update(skip_locked=True)
 	).run(pluck=True)
 	for name in names:
 		end_pause(name, now)

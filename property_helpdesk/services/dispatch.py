@@ -3,11 +3,14 @@ once. The work order's row records its dispatch time (the arrival clock starts t
 when the team has been told: the worker that makes the assignment stamps `team_told_at`, and until then the
 dispatch deadline stays open and escalates."""
 
+from datetime import timedelta
+
 import frappe
 from frappe import _
-from frappe.utils import now_datetime
+from frappe.utils import get_datetime, now_datetime
 
-from property_helpdesk.constants import CANCELLED, CASE, PROPERTY, WORK_ORDER
+from property_helpdesk.constants import CANCELLED, CASE, PROPERTY, SETTINGS, WORK_ORDER
+from property_helpdesk.procedure import rework as R
 from property_helpdesk.roles import POST_OF_LEVEL, company_person, first_holder
 from property_helpdesk.services import clocks, notify
 from property_helpdesk.services.escalation import ROLE_OF_LEVEL
@@ -53,6 +56,7 @@ def dispatch(ticket_name: str, dispatched_at=None, new_case=None) -> str:
 			"is_emergency": ticket.is_emergency,
 			"paid_service": ticket.paid_service,
 			"dispatched_at": dispatched_at or now_datetime(),
+			"proposed_rework_of": proposed_rework(ticket),  # R30: found, for the supervisor to confirm
 		}
 	)
 	if new_case is not None:
@@ -72,13 +76,49 @@ def dispatch(ticket_name: str, dispatched_at=None, new_case=None) -> str:
 	return work_order.name
 
 
+def proposed_rework(ticket) -> str | None:
+	"""R30: the completed job on the case's unit and component within the window of Settings before the call,
+	which this case proposes to redo (procedure/rework.py). The query walks the `completed_at` index."""
+	days = frappe.get_cached_doc(SETTINGS).get("rework_window_days")
+	about = R.component(ticket.get("warranty_rule"), ticket.get("subject"))
+	if not about or not days or not ticket.get("unit"):
+		return None
+	called = get_datetime(ticket.call_started_at)
+	w, t = frappe.qb.DocType(WORK_ORDER), frappe.qb.DocType(CASE)
+	rows = (
+		frappe.qb.from_(w)
+		.join(t)
+		.on(w.service_ticket == t.name)
+		.select(w.name, t.warranty_rule, t.subject, w.completed_at)
+		.where(
+			(w.completed_at >= called - timedelta(days=days))
+			& (w.completed_at <= called)
+			& (w.unit == ticket.unit)
+			& (w.status != CANCELLED)
+			& (t.name != ticket.name)
+		)
+		.run(as_dict=True)
+	)
+	jobs = [
+		R.CompletedJob(r.name, R.component(r.warranty_rule, r.subject), get_datetime(r.completed_at))
+		for r in rows
+	]
+	return R.proposed_rework(called, about, jobs, days)
+
+
 def notify_maintenance_job(work_order: str) -> None:
 	doc = frappe.get_doc(WORK_ORDER, work_order)
 	notify_maintenance(doc, frappe.get_doc(CASE, doc.service_ticket))
 
 
 def job_description(work_order) -> str:
-	return _("Work order {0} for {1}: {2}").format(work_order.name, work_order.unit, work_order.subject)
+	text = _("Work order {0} for {1}: {2}").format(work_order.name, work_order.unit, work_order.subject)
+	if work_order.get("proposed_rework_of") and not work_order.get("rework_of"):
+		# R30: the supervisor sees the proposal with the job and confirms it
+		text += " " + _("Possibly a rework of {0}: confirm it on the work order.").format(
+			work_order.proposed_rework_of
+		)
+	return text
 
 
 def maintenance_supervisor(property_name: str | None) -> str | None:

@@ -779,9 +779,9 @@ def job_pauses(filters, group_by: str = "Property") -> dict:
 
 
 def add_pauses(rows: list[dict], pauses: dict, count_field: str) -> list[dict]:
-	"""Put each group's pauses on its report row (zero where none)."""
+	"""Put each group's pauses on its report row (blank where it has none)."""
 	for row in rows:
-		paused, count, minutes = pauses.get(row.group_key, (0, 0, 0.0))
+		paused, count, minutes = pauses.get(row.group_key, (None, None, None))
 		row[count_field], row.pauses, row.paused_minutes = paused, count, minutes
 	return rows
 
@@ -805,7 +805,7 @@ def add_row_pauses(rows: list[dict], case_field: str) -> list[dict]:
 			.run(as_dict=True)
 		}
 	for row in rows:
-		row.pauses, row.paused_minutes = totals.get(row.get(case_field), (0, 0.0))
+		row.pauses, row.paused_minutes = totals.get(row.get(case_field), (None, None))
 	return rows
 
 

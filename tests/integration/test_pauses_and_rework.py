@@ -349,3 +349,105 @@ class TestDispatchMeasuredHonestly(FrappeTestCase):
 		self.assertIn("dispatched_late", [c["fieldname"] for c in columns])
 		row = next(r for r in rows if r.group_key == DISPATCH_PROPERTY)
 		self.assertEqual((row.completed, row.dispatched_late), (2, 1))
+
+
+REWORK_PROPERTY = "返修楼盘"
+CONFIRM = "/api/method/property_helpdesk.api.rework.confirm_rework"
+
+
+class TestReworkFound(FrappeTestCase):
+	"""R30 over HTTP: a new case on the same unit and component within the window after a completed job is
+	proposed as its rework, and the maintenance supervisor (not the duty staff) confirms it; the repair report
+	counts it. These tests commit and clean up after themselves."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.clean()
+		cls.agent = make_user("rework-agent@pauses.test", "Property Duty Staff")
+		cls.supervisor = make_user("rework-supervisor@pauses.test", "Property Maintenance Supervisor")
+		name = make_property(REWORK_PROPERTY, "Parent Developer", "2020-01-01")
+		frappe.db.set_value("Property", name, "maintenance_supervisor", cls.supervisor)
+		cls.unit = make_unit(name, "1幢", "101", "2021-01-01")
+		cls.other_unit = make_unit(name, "1幢", "102", "2021-01-01")
+		frappe.db.commit()
+		cls.agent_http = login_session(BASE_URL, cls.agent, "/app")
+		cls.supervisor_http = login_session(BASE_URL, cls.supervisor, "/app")
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		cls.clean()
+		super().tearDownClass()
+
+	@classmethod
+	def clean(cls):
+		frappe.set_user("Administrator")
+		delete_cases(REWORK_PROPERTY)
+		frappe.db.commit()
+
+	def completed_job(self, unit, days_ago, **kw) -> str:
+		frappe.set_user(self.agent)
+		ticket = make_ticket(
+			unit, call_started_at=add_to_date(now_datetime(), days=-days_ago, hours=-2), **kw
+		)
+		frappe.set_user("Administrator")
+		wo = frappe.db.get_value(WORK_ORDER, {"service_ticket": ticket.name})
+		frappe.db.set_value(
+			WORK_ORDER,
+			wo,
+			{"completed_at": add_to_date(now_datetime(), days=-days_ago), "status": "Completed"},
+			update_modified=False,
+		)
+		frappe.db.commit()
+		return wo
+
+	def post_case(self, unit, **kw) -> str:
+		values = ticket_values(unit, **kw)
+		values["call_started_at"] = str(now_datetime())
+		response = self.agent_http.post(f"{BASE_URL}/api/resource/Service Ticket", json=values, timeout=60)
+		self.assertEqual(response.status_code, 200, response.text)
+		frappe.db.rollback()
+		return frappe.db.get_value(WORK_ORDER, {"service_ticket": response.json()["data"]["name"]})
+
+	def test_r30_rework_is_proposed_and_the_supervisor_confirms_it(self):
+		window = frappe.db.get_single_value(SETTINGS, "rework_window_days")
+		self.assertEqual(window, 30)  # seeded
+		earlier = self.completed_job(self.unit, 10, subject="卫生间漏水")
+		self.completed_job(self.unit, window + 5, subject="卫生间漏水")  # outside the window
+		self.completed_job(self.other_unit, 3, subject="卫生间漏水")  # another unit
+
+		again = self.post_case(self.unit, subject="卫生间漏水")
+		other = self.post_case(self.unit, subject="门锁损坏")  # another component
+		self.assertEqual(frappe.db.get_value(WORK_ORDER, again, "proposed_rework_of"), earlier)
+		self.assertIsNone(frappe.db.get_value(WORK_ORDER, other, "proposed_rework_of"))
+		self.assertIsNone(frappe.db.get_value(WORK_ORDER, again, "rework_of"))  # proposed, not declared
+
+		# the duty staff may not confirm it; the supervisor does
+		response = self.agent_http.post(f"{BASE_URL}{CONFIRM}", json={"work_order": again}, timeout=30)
+		self.assertEqual(response.status_code, 403, response.text)
+		response = self.supervisor_http.post(f"{BASE_URL}{CONFIRM}", json={"work_order": again}, timeout=30)
+		self.assertEqual(response.status_code, 200, response.text)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value(WORK_ORDER, again, "rework_of"), earlier)
+		response = self.supervisor_http.post(f"{BASE_URL}{CONFIRM}", json={"work_order": other}, timeout=30)
+		self.assertEqual(response.status_code, 417, response.text)
+		self.assertEqual(response.json()["exc_type"], "ReworkError")
+
+		# the proposal cannot be typed
+		response = self.supervisor_http.put(
+			f"{BASE_URL}/api/resource/Repair Work Order/{other}",
+			json={"proposed_rework_of": earlier},
+			timeout=30,
+		)
+		self.assertLess(response.status_code, 500, response.text)
+		frappe.db.rollback()
+		self.assertIsNone(frappe.db.get_value(WORK_ORDER, other, "proposed_rework_of"))
+
+		# completed, the confirmed rework counts in R30: 1 rework of the 5 jobs completed on the property
+		frappe.db.set_value(WORK_ORDER, again, {"completed_at": now_datetime(), "status": "Completed"})
+		frappe.db.set_value(WORK_ORDER, other, {"completed_at": now_datetime(), "status": "Completed"})
+		frappe.db.commit()
+		rows = repair_kpi.execute(frappe._dict(property=REWORK_PROPERTY, group_by="Property"))[1]
+		row = next(r for r in rows if r.group_key == REWORK_PROPERTY)
+		self.assertEqual((row.completed, row.rework), (5, 1))

@@ -58,6 +58,7 @@ class PropertyHelpdeskSettings(Document):
 		return_visit_by: DF.Literal["Acceptor", "Area Administrator"]
 		return_visit_hours: DF.Float
 		rework_rate_ceiling: DF.Percent
+		rework_window_days: DF.Int
 		service_hotline: DF.Data
 		submit_invoices: DF.Check
 		warranty_plan_days: DF.Float

@@ -78,6 +78,7 @@ class RepairWorkOrder(Document):
 		paid_service: DF.Check
 		progress: DF.Table[WorkOrderProgress]
 		property: DF.Link | None
+		proposed_rework_of: DF.Link | None
 		quality_rating: DF.Rating
 		resident_confirmed: DF.Check
 		returned_at: DF.Datetime | None

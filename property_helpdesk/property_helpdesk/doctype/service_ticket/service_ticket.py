@@ -517,7 +517,7 @@ class ServiceTicket(Document):
 				title=_("Pause Refused"),
 			)
 		now = now_datetime()
-		stored = frappe.db.get_value(CASE, self.name, PAUSABLE_DEADLINES, as_dict=True) or {}
+		stored = frappe.db.get_value(CASE, self.name, list(PAUSABLE_DEADLINES.values()), as_dict=True) or {}
 		late = K.past_pausable_deadlines(
 			{
 				clock: stored.get(field) and get_datetime(stored.get(field))
