@@ -53,6 +53,8 @@ import time
 import frappe
 from frappe.utils.background_jobs import get_queue, get_redis_conn
 from rq import SimpleWorker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 
 site, stop = sys.argv[1], sys.argv[2]
 frappe.init(site=site, sites_path=".")
@@ -61,13 +63,23 @@ queues = [get_queue(name) for name in ("default", "short")]
 frappe.destroy()
 worker = SimpleWorker(queues, connection=connection)
 worker.register_birth()
+others = set()  # ids of other sites' jobs, read once
 try:
 	while not os.path.exists(stop):
 		ran = False
 		for queue in queues:
-			for job in queue.jobs:
-				if job.kwargs.get("site") != site or not queue.remove(job):
-					continue  # another site's, or another worker took it
+			for job_id in queue.get_job_ids():
+				if job_id in others:
+					continue
+				try:
+					job = Job.fetch(job_id, connection=connection)
+				except NoSuchJobError:
+					continue
+				if job.kwargs.get("site") != site:
+					others.add(job_id)
+					continue
+				if not queue.remove(job_id):
+					continue  # another worker took it
 				worker.execute_job(job, queue)
 				ran = True
 		if not ran:
