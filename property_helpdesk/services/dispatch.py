@@ -76,6 +76,60 @@ def dispatch(ticket_name: str, dispatched_at=None, new_case=None) -> str:
 	return work_order.name
 
 
+def reopen_as_rework(work_order: str, visit: str) -> str | None:
+	"""R30: a dissatisfied return visit reopens the job as rework: a new work order on the case redoing the
+	visited one (its `rework_of`), dispatched now and given to the team as any job (the worker tells them), and
+	the maintenance supervisor and the office director told of the dissatisfaction. Once per job: a second
+	dissatisfied visit finds the rework made. Returns the rework's name."""
+	done = frappe.db.get_value(
+		WORK_ORDER,
+		work_order,
+		["name", "service_ticket", "is_emergency", "paid_service", "property", "unit", "subject"],
+		as_dict=True,
+	)
+	if not done:
+		return None
+	frappe.db.get_value(CASE, done.service_ticket, "name", for_update=True)
+	existing = frappe.db.get_value(WORK_ORDER, {"rework_of": done.name, "status": ("!=", CANCELLED)})
+	if existing:
+		return existing
+	rework = frappe.get_doc(
+		{
+			"doctype": WORK_ORDER,
+			"service_ticket": done.service_ticket,
+			"is_emergency": done.is_emergency,
+			"paid_service": done.paid_service,
+			"dispatched_at": now_datetime(),
+			"rework_of": done.name,
+		}
+	)
+	rework.insert(ignore_permissions=True)
+	frappe.enqueue(
+		"property_helpdesk.services.dispatch.notify_maintenance_job",
+		work_order=rework.name,
+		enqueue_after_commit=True,
+		now=frappe.flags.in_test,
+	)
+	people = {maintenance_supervisor(done.property)}
+	people.add(done.property and frappe.db.get_value(PROPERTY, done.property, "office_director"))
+	languages = notify.languages({p for p in people if p})
+	notify.tell(
+		[
+			notify.Message(
+				user=user,
+				subject=_(
+					"The resident was dissatisfied at return visit {0}: job {1} is redone as rework {2}.",
+					lang=lang,
+				).format(visit, done.name, rework.name),
+				doctype=WORK_ORDER,
+				name=rework.name,
+			)
+			for user, lang in languages.items()
+		]
+	)
+	return rework.name
+
+
 def proposed_rework(ticket) -> str | None:
 	"""R30: the completed job on the case's unit and component within the window of Settings before the call,
 	which this case proposes to redo (procedure/rework.py). The query walks the `completed_at` index."""

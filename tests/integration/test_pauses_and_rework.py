@@ -353,6 +353,7 @@ class TestDispatchMeasuredHonestly(FrappeTestCase):
 
 REWORK_PROPERTY = "返修楼盘"
 CONFIRM = "/api/method/property_helpdesk.api.rework.confirm_rework"
+NOTIFICATION_LOGS = "frappe.desk.doctype.notification_log.notification_log.get_notification_logs"
 
 
 class TestReworkFound(FrappeTestCase):
@@ -366,7 +367,8 @@ class TestReworkFound(FrappeTestCase):
 		cls.clean()
 		cls.agent = make_user("rework-agent@pauses.test", "Property Duty Staff")
 		cls.supervisor = make_user("rework-supervisor@pauses.test", "Property Maintenance Supervisor")
-		name = make_property(REWORK_PROPERTY, "Parent Developer", "2020-01-01")
+		cls.director = make_user("rework-director@pauses.test", "Property Office Director")
+		name = make_property(REWORK_PROPERTY, "Parent Developer", "2020-01-01", office_director=cls.director)
 		frappe.db.set_value("Property", name, "maintenance_supervisor", cls.supervisor)
 		cls.unit = make_unit(name, "1幢", "101", "2021-01-01")
 		cls.other_unit = make_unit(name, "1幢", "102", "2021-01-01")
@@ -451,3 +453,39 @@ class TestReworkFound(FrappeTestCase):
 		rows = repair_kpi.execute(frappe._dict(property=REWORK_PROPERTY, group_by="Property"))[1]
 		row = next(r for r in rows if r.group_key == REWORK_PROPERTY)
 		self.assertEqual((row.completed, row.rework), (5, 1))
+
+	def test_r30_a_dissatisfied_return_visit_reopens_the_job_as_rework_and_tells_the_supervisor(self):
+		"""The acceptor records a dissatisfied return visit over REST: the job is redone as a rework of the
+		visited one (a new work order naming it), and the maintenance supervisor and the office director each
+		find the message among the notifications Frappe's get_notification_logs gives them."""
+		done = self.completed_job(self.unit, 1, subject="阳台门关不严")
+		ticket = frappe.db.get_value(WORK_ORDER, done, "service_ticket")
+		visit = {
+			"service_ticket": ticket,
+			"work_order": done,
+			"channel": "Phone",
+			"satisfaction": "Dissatisfied",
+			"comments": "门还是关不严",
+		}
+		response = self.agent_http.post(f"{BASE_URL}/api/resource/Return Visit", json=visit, timeout=60)
+		self.assertEqual(response.status_code, 200, response.text)
+		frappe.db.rollback()
+		rework = frappe.db.get_value(
+			WORK_ORDER, {"rework_of": done}, ["name", "service_ticket", "status"], as_dict=True
+		)
+		self.assertTrue(rework)
+		self.assertEqual(rework.service_ticket, ticket)
+		self.assertEqual(rework.status, "Dispatched")
+		for user in (self.supervisor, self.director):
+			http = login_session(BASE_URL, user, "/app")
+			response = http.get(f"{BASE_URL}/api/method/{NOTIFICATION_LOGS}", timeout=30)
+			self.assertEqual(response.status_code, 200, response.text)
+			logs = response.json()["message"]["notification_logs"]
+			mine = [log for log in logs if log["document_name"] == rework.name]
+			self.assertEqual(len(mine), 1, (user, logs))
+			self.assertIn("dissatisfied", mine[0]["subject"])
+		# a second dissatisfied visit finds the rework made
+		response = self.agent_http.post(f"{BASE_URL}/api/resource/Return Visit", json=visit, timeout=60)
+		self.assertEqual(response.status_code, 200, response.text)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count(WORK_ORDER, {"rework_of": done}), 1)
