@@ -811,7 +811,7 @@ def add_row_pauses(rows: list[dict], case_field: str) -> list[dict]:
 
 def pause_columns(count_field: str, count_label: str) -> list[dict]:
 	return [
-		{"fieldname": count_field, "label": _(count_label), "fieldtype": "Int", "width": 110},
+		{"fieldname": count_field, "label": count_label, "fieldtype": "Int", "width": 110},
 		{"fieldname": "pauses", "label": _("Pauses"), "fieldtype": "Int", "width": 80},
 		{"fieldname": "paused_minutes", "label": _("Paused Minutes"), "fieldtype": "Float", "width": 120},
 	]

@@ -22,7 +22,7 @@ def execute(filters=None):
 	for row in rows:
 		row.group_label = kpi.group_label(group_by, row.group_key)
 		row.drill = kpi.drill_filters(filters, group_by, row.group_key)
-	columns_ = columns(group_by) + kpi.pause_columns("paused_cases", "Cases Paused")
+	columns_ = columns(group_by) + kpi.pause_columns("paused_cases", _("Cases Paused"))
 	return columns_, rows, None, chart(rows, group_by), summary(rows)
 
 

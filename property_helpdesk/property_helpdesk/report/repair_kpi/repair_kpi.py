@@ -22,7 +22,7 @@ def execute(filters=None):
 	for row in rows:
 		row.group_label = kpi.group_label("Person" if group_by == "Technician" else group_by, row.group_key)
 		row.drill = kpi.drill_filters(filters, group_by, row.group_key)
-	columns_ = columns(group_by) + kpi.pause_columns("paused_jobs", "Jobs Paused") + kpi.dispatch_columns()
+	columns_ = columns(group_by) + kpi.pause_columns("paused_jobs", _("Jobs Paused")) + kpi.dispatch_columns()
 	return columns_, rows, None, None, summary(rows)
 
 
