@@ -33,12 +33,14 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import frappe
+from frappe.utils import get_system_timezone
 
 BENCH_USER = "bench-agent@intake.bench"
 BENCH_SUPERVISOR = "bench-supervisor@intake.bench"
@@ -145,8 +147,13 @@ def post(session, url, doctype, payload) -> str:
 	return response.json()["data"]["name"]
 
 
+SITE_TZ = None  # the site's time zone (System Settings), read once in main: the server stamps in it
+
+
 def now_text() -> str:
-	return datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")
+	"""The moment the call begins, on the server's clock in the site's time zone (client threads have no
+	Frappe context, so the zone is read once)."""
+	return datetime.now(SITE_TZ).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def told(tickets: list[str]) -> dict[str, tuple]:
@@ -262,6 +269,8 @@ def main():
 
 	frappe.init(site=args.site, sites_path=".")
 	frappe.connect()
+	global SITE_TZ
+	SITE_TZ = ZoneInfo(get_system_timezone())
 	session = setup()
 	cleanup(session.unit)
 	workers, stop = start_workers(args.site, args.workers)
