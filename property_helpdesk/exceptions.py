@@ -57,3 +57,12 @@ class BillingError(frappe.ValidationError):
 
 class NobodyToTellError(frappe.ValidationError):
 	"""Nobody holds the role the procedure says must be told or must accept."""
+
+
+class PauseRefusedError(ClockPauseError):
+	"""R37: a pause that would stop a deadline already passed (and its escalation), or for a reason without a
+	limit in Settings."""
+
+
+class ReworkError(frappe.ValidationError):
+	"""R30: a rework confirmed without a proposal, or by someone who may not confirm it."""

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-DISPATCH = "Dispatch"  # R15: work order to the maintenance team within 5 minutes of the call
+DISPATCH = "Dispatch"  # R15: the maintenance team told of the job within 5 minutes of the call
 ARRIVAL = "Arrival"  # R20: on site within 15 minutes of the work order
 COMPLETION = "Completion"  # R21: minor/urgent within 24 h (aim 2 h), general within 72 h
 EXPLANATION = "Explanation"  # R22: major/external/parts jobs explained within 48 h with an expected date
@@ -20,8 +20,16 @@ WORK_ORDER_RETURN = "Work Order Return"  # R24: work order back to 客服中心 
 RETURN_VISIT = "Return Visit"  # R24: 回访 within 72 h of completion
 CLOCKS = (DISPATCH, ARRIVAL, COMPLETION, EXPLANATION, ANSWER, WORK_ORDER_RETURN, RETURN_VISIT)
 
-# Waiting for the resident's appointment or for parts pauses these (recorded on the case).
+# A pause (R37) holds these (recorded on the case), for a reason of PAUSE_REASONS and at most its limit.
 PAUSABLE = frozenset({COMPLETION, ANSWER})
+# The reasons a clock may pause for (stored English values; the Clock Pause row's options, translated in the
+# form). Each has a longest duration in Settings (Pause Limits).
+APPOINTMENT_PAUSE = "Waiting for the Resident's Appointment"
+PARTS_PAUSE = "Waiting for Parts"  # parts on order
+NOT_HOME_PAUSE = "Resident Not Home"
+WEATHER_PAUSE = "Weather"
+OTHER_PAUSE = "Other"
+PAUSE_REASONS = (APPOINTMENT_PAUSE, PARTS_PAUSE, NOT_HOME_PAUSE, WEATHER_PAUSE, OTHER_PAUSE)
 # Clocks of one job: a new work order on the same case (a re-dispatch) runs them afresh, and its breaches are
 # its own (the breach key names the work order).
 WORK_ORDER_CLOCKS = frozenset({ARRIVAL, WORK_ORDER_RETURN, RETURN_VISIT})
@@ -51,7 +59,9 @@ class CaseTimes:
 	is_repair: bool  # a work order is due (R15)
 	needs_answer: bool  # complaint or service request (R23)
 	job_class: str | None = None  # MINOR / GENERAL / MAJOR
-	dispatched_at: datetime | None = None
+	dispatched_at: datetime | None = None  # the work order written (the arrival clock starts there)
+	team_told_at: datetime | None = None  # the team's assignment and notification delivered (R15's end)
+	emergency: bool = False  # R15e: dispatched first, by phone; the true dispatch time entered afterwards
 	appointment_at: datetime | None = None  # the time agreed with the resident (预约时间)
 	arrived_at: datetime | None = None
 	completed_at: datetime | None = None
@@ -62,6 +72,7 @@ class CaseTimes:
 	closed: bool = False
 	paused_minutes: float = 0  # total of finished pauses
 	paused_since: datetime | None = None  # a pause under way
+	paused_until: datetime | None = None  # when the pause under way ends by itself (its reason's limit)
 
 
 @dataclass(frozen=True)
@@ -86,7 +97,7 @@ def _limit(clock: str, times: CaseTimes, c: Commitment) -> float | None:
 def _span(clock: str, t: CaseTimes) -> tuple[bool, datetime | None, datetime | None]:
 	"""(applies, started at, ended at) of one clock."""
 	if clock == DISPATCH:
-		return t.is_repair, t.called_at, t.dispatched_at
+		return t.is_repair, t.called_at, team_told(t)
 	if clock == ARRIVAL:
 		return t.is_repair, arrival_start(t.dispatched_at, t.appointment_at), t.arrived_at
 	if clock == COMPLETION:
@@ -98,6 +109,15 @@ def _span(clock: str, t: CaseTimes) -> tuple[bool, datetime | None, datetime | N
 	if clock == WORK_ORDER_RETURN:
 		return t.is_repair, t.completed_at, t.returned_at
 	return t.is_repair, t.completed_at, t.visited_at  # RETURN_VISIT
+
+
+def team_told(t: CaseTimes) -> datetime | None:
+	"""R15: when the maintenance team was told of the job: when its assignment and notification were delivered
+	(not when the work order row was written). An emergency's team was told by phone first (R15e): its true
+	dispatch time, entered afterwards, is that moment."""
+	if t.emergency and t.dispatched_at is not None:
+		return t.dispatched_at
+	return t.team_told_at
 
 
 def arrival_start(dispatched_at: datetime | None, appointment_at: datetime | None) -> datetime | None:
@@ -128,6 +148,46 @@ def deadlines(times: CaseTimes, commitment: Commitment) -> dict[str, datetime | 
 			limit += times.paused_minutes
 		out[clock] = start + timedelta(minutes=limit)
 	return out
+
+
+# -- R37: pauses that cannot be gamed ---------------------------------------------------------------------
+
+
+def pause_limit(reason: str, limits: Mapping[str, float]) -> float | None:
+	"""The longest a pause for `reason` may last, in minutes (Settings); None for a reason not on the list or
+	without a limit (such a pause is refused)."""
+	if reason not in PAUSE_REASONS:
+		return None
+	limit = limits.get(reason)
+	return limit if limit and limit > 0 else None
+
+
+def pause_ends_at(paused_at: datetime, limit_minutes: float) -> datetime:
+	"""When a pause begun at `paused_at` ends by itself. While it runs the pausable clocks are held (no deadline);
+	its end is a moment of the case (services/clocks: `next_escalation_at`), when the escalation job ends it and
+	the clocks run again, extended by at most the limit."""
+	return paused_at + timedelta(minutes=limit_minutes)
+
+
+def past_pausable_deadlines(open_deadlines: Mapping[str, datetime | None], now: datetime) -> list[str]:
+	"""The pausable clocks already past their deadline at `now`: a case with any cannot be paused, or the pause
+	would stop that deadline's escalation."""
+	return [
+		clock
+		for clock in CLOCKS
+		if clock in PAUSABLE and open_deadlines.get(clock) is not None and open_deadlines[clock] < now
+	]
+
+
+def pause_end(paused_since: datetime, paused_until: datetime | None, now: datetime) -> datetime:
+	"""When a pause ends if it is resumed at `now`: then, or at its planned end if that came first."""
+	if paused_until is not None and paused_until < now:
+		return paused_until
+	return now
+
+
+def paused_minutes_between(start: datetime, end: datetime) -> float:
+	return max((end - start).total_seconds() / 60, 0)
 
 
 def escalations_due(

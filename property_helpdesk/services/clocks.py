@@ -22,6 +22,8 @@ from property_helpdesk.constants import (
 )
 from property_helpdesk.procedure import clocks as K
 
+PAUSE_ROW = "Clock Pause"
+
 DEADLINE_FIELDS = {
 	K.DISPATCH: "dispatch_deadline",
 	K.ARRIVAL: "arrival_deadline",
@@ -40,6 +42,21 @@ DEFAULT_LADDER = (
 	("CS Manager", 120),
 	("General Manager", 240),
 )
+# R37: the longest pause per reason, in hours, used only to seed Settings (Pause Limits) on install and migrate
+# while the table is empty; the clocks read the limits from Settings and nothing else.
+DEFAULT_PAUSE_LIMITS = (
+	(K.APPOINTMENT_PAUSE, 72),
+	(K.PARTS_PAUSE, 168),
+	(K.NOT_HOME_PAUSE, 24),
+	(K.WEATHER_PAUSE, 24),
+	(K.OTHER_PAUSE, 4),
+)
+
+
+def get_pause_limits() -> dict[str, float]:
+	"""R37: the longest pause of each reason in Settings, in minutes."""
+	rows = frappe.get_cached_doc(SETTINGS).pause_limits
+	return {row.reason: (row.max_hours or 0) * 60 for row in rows}
 
 
 def get_commitment() -> K.Commitment:
@@ -117,6 +134,7 @@ TICKET_FIELDS = (
 	"answered_at",
 	"paused_minutes",
 	"paused_since",
+	"paused_until",
 	"escalated_levels",
 )
 WORK_ORDER_FIELDS = (
@@ -127,6 +145,8 @@ WORK_ORDER_FIELDS = (
 	"creation",
 	"kpi_due_at",
 	"dispatched_at",
+	"team_told_at",
+	"is_emergency",
 	"appointment_at",
 	"arrived_at",
 	"completed_at",
@@ -143,6 +163,8 @@ def case_times(ticket, work_order, visited_at) -> K.CaseTimes:
 		needs_answer=ticket.ticket_type in ANSWER_TYPES,
 		job_class=wo.job_class or K.MINOR,
 		dispatched_at=wo.dispatched_at and get_datetime(wo.dispatched_at),
+		team_told_at=wo.get("team_told_at") and get_datetime(wo.team_told_at),
+		emergency=bool(wo.get("is_emergency")),
 		appointment_at=wo.appointment_at and get_datetime(wo.appointment_at),
 		arrived_at=wo.arrived_at and get_datetime(wo.arrived_at),
 		completed_at=wo.completed_at and get_datetime(wo.completed_at),
@@ -153,6 +175,7 @@ def case_times(ticket, work_order, visited_at) -> K.CaseTimes:
 		closed=ticket.status in CLOSED_STATES,
 		paused_minutes=ticket.paused_minutes or 0,
 		paused_since=ticket.paused_since and get_datetime(ticket.paused_since),
+		paused_until=ticket.get("paused_until") and get_datetime(ticket.paused_until),
 	)
 
 
@@ -210,6 +233,10 @@ def compute(ticket, work_order, visited_at, commitment: K.Commitment, ladder: li
 	done = K.for_job(escalated_levels(ticket.escalated_levels), escalated_job(ticket.escalated_levels), job)
 	values = {field: deadlines.get(clock) for clock, field in DEADLINE_FIELDS.items()}
 	values["next_escalation_at"] = K.next_moment(deadlines, ladder, done)
+	if times.paused_since and times.paused_until:
+		# R37: the escalation job ends the pause at its planned end (end_expired_pauses)
+		moments = [m for m in (values["next_escalation_at"], times.paused_until) if m]
+		values["next_escalation_at"] = min(moments)
 	values["escalated_levels"] = progress_value(done, job)
 	# R29: what decides the case's timeliness, stored so that the reports count it in one GROUP BY.
 	values["kpi_due_at"], values["handled_at"] = K.handling(times, commitment)
@@ -272,6 +299,50 @@ def recompute_open_cases(chunk: int = 500) -> int:
 		if not frappe.flags.in_test:
 			frappe.db.commit()
 	return len(names)
+
+
+def end_pause(ticket_name: str, at, resumed_at=None) -> float:
+	"""R37: end the case's pause under way: its row resumed at `resumed_at` (now, or the planned end when that
+	came first), its minutes added to the case, the clocks running again (refresh). The case's `modified` moves,
+	so a form opened during the pause is told to reload rather than write the old pause back. Returns the
+	minutes added."""
+	ticket = frappe.db.get_value(
+		CASE, ticket_name, ["paused_since", "paused_until", "paused_minutes"], as_dict=True, for_update=True
+	)
+	if not ticket or not ticket.paused_since:
+		return 0
+	since = get_datetime(ticket.paused_since)
+	until = ticket.paused_until and get_datetime(ticket.paused_until)
+	end = get_datetime(resumed_at) if resumed_at else K.pause_end(since, until, get_datetime(at))
+	row = frappe.db.get_value(
+		PAUSE_ROW,
+		{"parent": ticket_name, "parenttype": CASE, "resumed_at": ("is", "not set")},
+		"name",
+		order_by="idx desc",
+	)
+	if row:
+		frappe.db.set_value(PAUSE_ROW, row, "resumed_at", end, update_modified=False)
+	added = K.paused_minutes_between(since, end)
+	frappe.db.set_value(
+		CASE,
+		ticket_name,
+		{"paused_minutes": (ticket.paused_minutes or 0) + added, "paused_since": None, "paused_until": None},
+	)
+	refresh(ticket_name)
+	return added
+
+
+def end_expired_pauses(now) -> list[str]:
+	"""R37: every pause past its planned end ends there (the escalation job, every minute). The cases are found
+	through the `paused_until` index (set only while a pause runs), so the job reads only the pauses that are
+	due, and locked, skipping rows another run holds."""
+	case = frappe.qb.DocType(CASE)
+	names = (
+		frappe.qb.from_(case).select(case.name).where(case.paused_until <= now).for_update(skip_locked=True)
+	).run(pluck=True)
+	for name in names:
+		end_pause(name, now)
+	return names
 
 
 def job_due_at(work_order, times: K.CaseTimes, commitment: K.Commitment):

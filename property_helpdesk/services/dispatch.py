@@ -1,13 +1,18 @@
 """派工 (R10, R15): a repair case produces its work order at acceptance and the maintenance team hears of it at
-once; the moment is recorded as the work order's dispatch time (the R15 clock stops there)."""
+once. The work order's row records its dispatch time (the arrival clock starts there); the R15 clock stops only
+when the team has been told: the worker that makes the assignment stamps `team_told_at`, and until then the
+dispatch deadline stays open and escalates."""
+
+from datetime import timedelta
 
 import frappe
 from frappe import _
-from frappe.utils import now_datetime
+from frappe.utils import get_datetime, now_datetime
 
-from property_helpdesk.constants import CANCELLED, CASE, PROPERTY, WORK_ORDER
+from property_helpdesk.constants import CANCELLED, CASE, PROPERTY, SETTINGS, WORK_ORDER
+from property_helpdesk.procedure import rework as R
 from property_helpdesk.roles import POST_OF_LEVEL, company_person, first_holder
-from property_helpdesk.services import notify
+from property_helpdesk.services import clocks, notify
 from property_helpdesk.services.escalation import ROLE_OF_LEVEL
 
 # The work order's fields fetched from its case (`fetch_from` in its DocType)
@@ -51,6 +56,7 @@ def dispatch(ticket_name: str, dispatched_at=None, new_case=None) -> str:
 			"is_emergency": ticket.is_emergency,
 			"paid_service": ticket.paid_service,
 			"dispatched_at": dispatched_at or now_datetime(),
+			"proposed_rework_of": proposed_rework(ticket),  # R30: found, for the supervisor to confirm
 		}
 	)
 	if new_case is not None:
@@ -70,13 +76,103 @@ def dispatch(ticket_name: str, dispatched_at=None, new_case=None) -> str:
 	return work_order.name
 
 
+def reopen_as_rework(work_order: str, visit: str) -> str | None:
+	"""R30: a dissatisfied return visit reopens the job as rework: a new work order on the case redoing the
+	visited one (its `rework_of`), dispatched now and given to the team as any job (the worker tells them), and
+	the maintenance supervisor and the office director told of the dissatisfaction. Once per job: a second
+	dissatisfied visit finds the rework made. Returns the rework's name."""
+	done = frappe.db.get_value(
+		WORK_ORDER,
+		work_order,
+		["name", "service_ticket", "is_emergency", "paid_service", "property", "unit", "subject"],
+		as_dict=True,
+	)
+	if not done:
+		return None
+	frappe.db.get_value(CASE, done.service_ticket, "name", for_update=True)
+	existing = frappe.db.get_value(WORK_ORDER, {"rework_of": done.name, "status": ("!=", CANCELLED)})
+	if existing:
+		return existing
+	rework = frappe.get_doc(
+		{
+			"doctype": WORK_ORDER,
+			"service_ticket": done.service_ticket,
+			"is_emergency": done.is_emergency,
+			"paid_service": done.paid_service,
+			"dispatched_at": now_datetime(),
+			"rework_of": done.name,
+		}
+	)
+	rework.insert(ignore_permissions=True)
+	frappe.enqueue(
+		"property_helpdesk.services.dispatch.notify_maintenance_job",
+		work_order=rework.name,
+		enqueue_after_commit=True,
+		now=frappe.flags.in_test,
+	)
+	people = {maintenance_supervisor(done.property)}
+	people.add(done.property and frappe.db.get_value(PROPERTY, done.property, "office_director"))
+	languages = notify.languages({p for p in people if p})
+	notify.tell(
+		[
+			notify.Message(
+				user=user,
+				subject=_(
+					"The resident was dissatisfied at return visit {0}: job {1} is redone as rework {2}.",
+					lang=lang,
+				).format(visit, done.name, rework.name),
+				doctype=WORK_ORDER,
+				name=rework.name,
+			)
+			for user, lang in languages.items()
+		]
+	)
+	return rework.name
+
+
+def proposed_rework(ticket) -> str | None:
+	"""R30: the completed job on the case's unit and component within the window of Settings before the call,
+	which this case proposes to redo (procedure/rework.py). The query walks the `completed_at` index."""
+	days = frappe.get_cached_doc(SETTINGS).get("rework_window_days")
+	about = R.component(ticket.get("warranty_rule"), ticket.get("subject"))
+	if not about or not days or not ticket.get("unit"):
+		return None
+	called = get_datetime(ticket.call_started_at)
+	w, t = frappe.qb.DocType(WORK_ORDER), frappe.qb.DocType(CASE)
+	rows = (
+		frappe.qb.from_(w)
+		.join(t)
+		.on(w.service_ticket == t.name)
+		.select(w.name, t.warranty_rule, t.subject, w.completed_at)
+		.where(
+			(w.completed_at >= called - timedelta(days=days))
+			& (w.completed_at <= called)
+			& (w.unit == ticket.unit)
+			& (w.status != CANCELLED)
+			& (t.name != ticket.name)
+		)
+		.run(as_dict=True)
+	)
+	jobs = [
+		R.CompletedJob(r.name, R.component(r.warranty_rule, r.subject), get_datetime(r.completed_at))
+		for r in rows
+	]
+	return R.proposed_rework(called, about, jobs, days)
+
+
 def notify_maintenance_job(work_order: str) -> None:
 	doc = frappe.get_doc(WORK_ORDER, work_order)
 	notify_maintenance(doc, frappe.get_doc(CASE, doc.service_ticket))
 
 
 def job_description(work_order) -> str:
-	return _("Work order {0} for {1}: {2}").format(work_order.name, work_order.unit, work_order.subject)
+	text = _("Work order {0} for {1}: {2}").format(work_order.name, work_order.unit, work_order.subject)
+	if work_order.get("proposed_rework_of") and not work_order.get("rework_of"):
+		# R30: the supervisor sees the proposal with the job and confirms it
+		text += " " + _("Possibly a rework of {0}: confirm it on the work order.").format(
+			work_order.proposed_rework_of
+		)
+	return text
 
 
 def maintenance_supervisor(property_name: str | None) -> str | None:
@@ -127,6 +223,19 @@ def notify_maintenance(work_order, ticket) -> None:
 		job_description(work_order),
 		priority="High" if ticket.is_emergency else "Medium",
 	)
+	team_told(work_order)
+
+
+def team_told(work_order) -> None:
+	"""R15: the team has its assignment and notification: stamp the moment (the server's, once: a job run again
+	keeps the first) and refresh the case's clocks, which the stamp stops."""
+	if frappe.db.get_value(WORK_ORDER, work_order.name, "team_told_at", for_update=True):
+		return
+	work_order.team_told_at = now_datetime()
+	frappe.db.set_value(
+		WORK_ORDER, work_order.name, "team_told_at", work_order.team_told_at, update_modified=False
+	)
+	clocks.refresh(work_order.service_ticket)
 
 
 def assign_technician(work_order, previous: str | None) -> None:

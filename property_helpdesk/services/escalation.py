@@ -32,6 +32,7 @@ from property_helpdesk.roles import POST_OF_LEVEL, company_people
 from property_helpdesk.services import notify
 from property_helpdesk.services.clocks import (
 	DEADLINE_FIELDS,
+	end_expired_pauses,
 	escalated_job,
 	escalated_levels,
 	get_ladder,
@@ -99,6 +100,7 @@ def digest_subject(count: int, lang: str | None) -> str:
 def run(now=None, limit: int = BATCH) -> int:
 	"""Escalate every case that is due; return how many steps were taken (records written by this run)."""
 	now = get_datetime(now) if now else now_datetime()
+	end_expired_pauses(now)  # R37: a pause ends by itself at its limit, and the clocks run again
 	cases = due_cases(now, limit)
 	if not cases:
 		return 0

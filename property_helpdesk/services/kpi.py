@@ -22,10 +22,11 @@ from datetime import date, datetime, timedelta
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case, Criterion, DocType, Interval, Order
-from frappe.query_builder.functions import Count, DateFormat, Sum
+from frappe.query_builder import Case, Criterion, CustomFunction, DocType, Interval, Order
+from frappe.query_builder.functions import Coalesce, Count, DateFormat, Sum
 from frappe.query_builder.terms import ParameterizedValueWrapper
 from frappe.utils import add_months, flt, get_first_day, get_last_day, getdate, now_datetime
+from pypika.terms import LiteralValue
 
 from property_helpdesk.constants import (
 	ANSWER_TYPES,
@@ -715,3 +716,153 @@ def complaint_analysis(filters, group_by: str = "Ground") -> list[dict]:
 		row.share = rate(row.total, grand)
 		row.rate = rate(row.on_time, row.on_time + row.late)
 	return rows
+
+
+# -- R37: every pause in the reports, with its minutes ------------------------------------------------------
+
+PAUSE = "Clock Pause"
+
+
+def pause_minutes(p, now):
+	"""The minutes one pause row held the clocks: to its resumption, or (under way) to now or its planned end,
+	whichever comes first (a pause ends by itself there)."""
+	timestampdiff = CustomFunction("TIMESTAMPDIFF", ["unit", "start", "end"])
+	least = CustomFunction("LEAST", ["a", "b"])
+	end = Coalesce(p.resumed_at, least(now, Coalesce(p.ends_at, now)))
+	return timestampdiff(LiteralValue("SECOND"), p.paused_at, end) / 60
+
+
+def case_pauses(filters, group_by: str = "Property") -> dict:
+	"""R29, R37 per group of the case report: {group key: (cases paused, pauses, paused minutes)} over the same
+	cases as `case_timeliness`."""
+	t, p = cases(), DocType(PAUSE).as_("p")
+	key = CASE_GROUPS[grouping(group_by, CASE_GROUPS)](t).as_("group_key")
+	rows = (
+		frappe.qb.from_(p)
+		.join(t)
+		.on((p.parent == t.name) & (p.parenttype == CASE) & (p.parentfield == "pauses"))
+		.select(
+			key,
+			Count(t.name).distinct().as_("paused_cases"),
+			Count("*").as_("pauses"),
+			Sum(pause_minutes(p, now_datetime())).as_("paused_minutes"),
+		)
+		.where(Criterion.all(case_filters(filters, t)))
+		.groupby(key)
+		.run(as_dict=True)
+	)
+	return {
+		row.group_key: (int(row.paused_cases), int(row.pauses), flt(row.paused_minutes, 1)) for row in rows
+	}
+
+
+def job_pauses(filters, group_by: str = "Property") -> dict:
+	"""R30, R37 per group of the repair report: {group key: (jobs paused, pauses, paused minutes)}: the pauses of
+	each completed job's case (a pause holds the case's completion clock, which decides the job's)."""
+	w, p = jobs(), DocType(PAUSE).as_("p")
+	key = JOB_GROUPS[grouping(group_by, JOB_GROUPS)](w).as_("group_key")
+	conditions = job_filters(filters, w)
+	if conditions is None:
+		return {}
+	rows = (
+		frappe.qb.from_(p)
+		.join(w)
+		.on((p.parent == w.service_ticket) & (p.parenttype == CASE) & (p.parentfield == "pauses"))
+		.select(
+			key,
+			Count(w.name).distinct().as_("paused_jobs"),
+			Count("*").as_("pauses"),
+			Sum(pause_minutes(p, now_datetime())).as_("paused_minutes"),
+		)
+		.where(Criterion.all(conditions))
+		.groupby(key)
+		.run(as_dict=True)
+	)
+	return {
+		row.group_key: (int(row.paused_jobs), int(row.pauses), flt(row.paused_minutes, 1)) for row in rows
+	}
+
+
+def add_pauses(rows: list[dict], pauses: dict, count_field: str) -> list[dict]:
+	"""Put each group's pauses on its report row (blank where it has none)."""
+	for row in rows:
+		paused, count, minutes = pauses.get(row.group_key, (None, None, None))
+		row[count_field], row.pauses, row.paused_minutes = paused, count, minutes
+	return rows
+
+
+def add_row_pauses(rows: list[dict], case_field: str) -> list[dict]:
+	"""Each listed case's (or job's case's) pauses and paused minutes, from its pause rows (one query)."""
+	names = list({row[case_field] for row in rows if row.get(case_field)})
+	totals = {}
+	if names:
+		p = DocType(PAUSE).as_("p")
+		totals = {
+			r.parent: (int(r.pauses), flt(r.paused_minutes, 1))
+			for r in frappe.qb.from_(p)
+			.select(
+				p.parent,
+				Count("*").as_("pauses"),
+				Sum(pause_minutes(p, now_datetime())).as_("paused_minutes"),
+			)
+			.where((p.parenttype == CASE) & (p.parentfield == "pauses") & p.parent.isin(names))
+			.groupby(p.parent)
+			.run(as_dict=True)
+		}
+	for row in rows:
+		row.pauses, row.paused_minutes = totals.get(row.get(case_field), (None, None))
+	return rows
+
+
+def pause_columns(count_field: str, count_label: str) -> list[dict]:
+	return [
+		{"fieldname": count_field, "label": count_label, "fieldtype": "Int", "width": 110},
+		{"fieldname": "pauses", "label": _("Pauses"), "fieldtype": "Int", "width": 80},
+		{"fieldname": "paused_minutes", "label": _("Paused Minutes"), "fieldtype": "Float", "width": 120},
+	]
+
+
+def row_pause_columns() -> list[dict]:
+	return [
+		{"fieldname": "pauses", "label": _("Pauses"), "fieldtype": "Int", "width": 80},
+		{"fieldname": "paused_minutes", "label": _("Paused Minutes"), "fieldtype": "Float", "width": 120},
+	]
+
+
+# -- R15: dispatch on time, measured from the call to the team being told ------------------------------------
+
+
+def job_dispatch(filters, group_by: str = "Property") -> dict:
+	"""R15, R30 per group of the repair report: {group key: jobs whose team was told late}: the first job of
+	each completed case whose team was told (`team_told_at`, stamped by the worker that delivered the assignment)
+	more than the dispatch limit after the call began, or never; an emergency by its true dispatch time
+	(R15e). A rework job is dispatched from the earlier job, not from a call, and is not counted."""
+	w, t = jobs(), cases()
+	key = JOB_GROUPS[grouping(group_by, JOB_GROUPS)](w).as_("group_key")
+	conditions = job_filters(filters, w)
+	if conditions is None:
+		return {}
+	limit = flt(settings().dispatch_notify_minutes) * 60
+	told = Case().when(w.is_emergency == 1, w.dispatched_at).else_(w.team_told_at)
+	timestampdiff = CustomFunction("TIMESTAMPDIFF", ["unit", "start", "end"])
+	late = timestampdiff(LiteralValue("SECOND"), t.call_started_at, Coalesce(told, now_datetime())) > limit
+	rows = (
+		frappe.qb.from_(w)
+		.join(t)
+		.on(w.service_ticket == t.name)
+		.select(key, Sum(Case().when(late, 1).else_(0)).as_("dispatched_late"))
+		.where(Criterion.all([*conditions, Coalesce(w.rework_of, "") == ""]))
+		.groupby(key)
+		.run(as_dict=True)
+	)
+	return {row.group_key: int(row.dispatched_late or 0) for row in rows}
+
+
+def add_dispatch(rows: list[dict], late: dict) -> list[dict]:
+	for row in rows:
+		row.dispatched_late = late.get(row.group_key, 0)
+	return rows
+
+
+def dispatch_columns() -> list[dict]:
+	return [{"fieldname": "dispatched_late", "label": _("Team Told Late"), "fieldtype": "Int", "width": 110}]

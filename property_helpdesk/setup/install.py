@@ -66,6 +66,12 @@ def seed_settings():
 		for level, delay in DEFAULT_LADDER:
 			settings.append("escalation_ladder", {"level": level, "delay_minutes": delay})
 		missing.append("escalation_ladder")
+	if not settings.pause_limits:
+		from property_helpdesk.services.clocks import DEFAULT_PAUSE_LIMITS
+
+		for reason, hours in DEFAULT_PAUSE_LIMITS:
+			settings.append("pause_limits", {"reason": reason, "max_hours": hours})
+		missing.append("pause_limits")
 	company = settings.company or frappe.defaults.get_global_default("company")
 	if missing or company != settings.company:
 		settings.company = company

@@ -45,7 +45,7 @@ def test_r15_dispatch_within_5_minutes_of_the_call():
 	assert K.deadlines(repair(), C)[K.DISPATCH] == minutes(5)
 	assert ended_in_time(repair(), K.DISPATCH, minutes(5)) is True
 	assert ended_in_time(repair(), K.DISPATCH, minutes(5) + timedelta(seconds=1)) is False
-	assert K.deadlines(repair(dispatched_at=minutes(3)), C)[K.DISPATCH] is None
+	assert K.deadlines(repair(dispatched_at=minutes(3), team_told_at=minutes(3)), C)[K.DISPATCH] is None
 
 
 def test_r20_arrival_within_15_minutes_of_dispatch():

@@ -14,11 +14,18 @@ class ClockPause(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		ends_at: DF.Datetime | None
 		parent: DF.Data
 		parentfield: DF.Data
 		parenttype: DF.Data
 		paused_at: DF.Datetime
-		reason: DF.Literal["Waiting for the Resident's Appointment", "Waiting for Parts"]
+		reason: DF.Literal[
+			"Waiting for the Resident's Appointment",
+			"Waiting for Parts",
+			"Resident Not Home",
+			"Weather",
+			"Other",
+		]
 		recorded_by: DF.Link | None
 		resumed_at: DF.Datetime | None
 	# end: auto-generated types

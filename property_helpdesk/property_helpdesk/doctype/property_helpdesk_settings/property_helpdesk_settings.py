@@ -22,6 +22,9 @@ class PropertyHelpdeskSettings(Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+		from property_helpdesk.property_helpdesk.doctype.clock_pause_limit.clock_pause_limit import (
+			ClockPauseLimit,
+		)
 		from property_helpdesk.property_helpdesk.doctype.escalation_step.escalation_step import EscalationStep
 
 		arrival_minutes: DF.Int
@@ -46,6 +49,7 @@ class PropertyHelpdeskSettings(Document):
 		minor_repair_timeliness_target: DF.Percent
 		monthly_report_recipients: DF.SmallText | None
 		parent_developer: DF.Link | None
+		pause_limits: DF.Table[ClockPauseLimit]
 		quality_complaint_line: DF.Data
 		quality_review_days: DF.Float
 		reconciliation_days: DF.Int
@@ -54,6 +58,7 @@ class PropertyHelpdeskSettings(Document):
 		return_visit_by: DF.Literal["Acceptor", "Area Administrator"]
 		return_visit_hours: DF.Float
 		rework_rate_ceiling: DF.Percent
+		rework_window_days: DF.Int
 		service_hotline: DF.Data
 		submit_invoices: DF.Check
 		warranty_plan_days: DF.Float
@@ -63,6 +68,7 @@ class PropertyHelpdeskSettings(Document):
 	def validate(self):
 		self.validate_limits()
 		self.validate_ladder()
+		self.validate_pause_limits()
 
 	def validate_limits(self):
 		for fieldname in POSITIVE_LIMITS:
@@ -83,6 +89,22 @@ class PropertyHelpdeskSettings(Document):
 			else:
 				message = _("The escalation step for {0} cannot come before the deadline.").format(_(level))
 			frappe.throw(message, title=_("Invalid Escalation Ladder"))
+
+	def validate_pause_limits(self):
+		"""R37: each reason of the list once, with a longest pause of more than zero hours."""
+		seen = set()
+		for row in self.pause_limits:
+			if row.reason in seen:
+				frappe.throw(
+					_("{0} appears more than once in the pause limits.").format(_(row.reason)),
+					title=_("Invalid Pause Limits"),
+				)
+			seen.add(row.reason)
+			if not (row.max_hours or 0) > 0:
+				frappe.throw(
+					_("The longest pause for {0} must be greater than zero.").format(_(row.reason)),
+					title=_("Invalid Pause Limits"),
+				)
 
 	def on_update(self):
 		"""R31: new limits or a new ladder reach the open cases (their deadlines and next moment), in the

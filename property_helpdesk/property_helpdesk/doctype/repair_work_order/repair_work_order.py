@@ -78,6 +78,7 @@ class RepairWorkOrder(Document):
 		paid_service: DF.Check
 		progress: DF.Table[WorkOrderProgress]
 		property: DF.Link | None
+		proposed_rework_of: DF.Link | None
 		quality_rating: DF.Rating
 		resident_confirmed: DF.Check
 		returned_at: DF.Datetime | None
@@ -87,6 +88,7 @@ class RepairWorkOrder(Document):
 		started_at: DF.Datetime | None
 		status: DF.Literal["Dispatched", "On Site", "Completed", "Returned", "Cancelled"]
 		subject: DF.Data | None
+		team_told_at: DF.Datetime | None
 		technician: DF.Link | None
 		timeliness_rating: DF.Rating
 		total_amount: DF.Currency

@@ -13,6 +13,9 @@ from property_helpdesk.services import clocks
 STAND_INS = {OFFICE_DIRECTOR, "System Manager"}
 
 
+DISSATISFIED = "Dissatisfied"  # the resident's verdict that reopens the job as rework (R30)
+
+
 class ReturnVisit(Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
@@ -67,3 +70,8 @@ class ReturnVisit(Document):
 			_("Return visit {0} ({1}): {2}").format(self.name, _(self.satisfaction), self.comments),
 		)
 		clocks.refresh(self.service_ticket)
+		if self.satisfaction == DISSATISFIED and self.work_order:
+			# R30: the job is redone as rework, and the supervisor and office director are told
+			from property_helpdesk.services.dispatch import reopen_as_rework
+
+			reopen_as_rework(self.work_order, self.name)

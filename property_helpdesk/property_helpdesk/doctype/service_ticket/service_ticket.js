@@ -104,6 +104,9 @@ function pause_clocks(frm) {
 			options: [
 				{ value: "Waiting for the Resident's Appointment", label: __("Waiting for the Resident's Appointment") },
 				{ value: "Waiting for Parts", label: __("Waiting for Parts") },
+				{ value: "Resident Not Home", label: __("Resident Not Home") },
+				{ value: "Weather", label: __("Weather") },
+				{ value: "Other", label: __("Other") },
 			],
 		},
 		(values) => call(frm, "pause_clocks", values),

@@ -35,6 +35,7 @@ from property_helpdesk.exceptions import (
 	ActingForOwnerError,
 	CaseFinishedError,
 	ClockPauseError,
+	PauseRefusedError,
 	InvalidHandoverError,
 	InvalidTimeError,
 	MissingJudgementError,
@@ -43,6 +44,7 @@ from property_helpdesk.exceptions import (
 	ServerOwnedError,
 )
 from property_helpdesk.links import validate_fetched_links, validate_phone_fields
+from property_helpdesk.procedure import clocks as K
 from property_helpdesk.procedure.complaints import (
 	REMINDER_GROUND,
 	ROUTE_LEADERSHIP,
@@ -75,8 +77,10 @@ MAX_TEXT_LENGTH = 2000
 RECORD_TABLES = {
 	"handovers": ("handed_at", "from_user", "to_user", "to_department", "reason"),
 	"reminders": ("reminded_at", "channel", "recorded_by", "note"),
-	"pauses": ("reason", "paused_at", "resumed_at", "recorded_by"),
+	"pauses": ("reason", "paused_at", "ends_at", "resumed_at", "recorded_by"),
 }
+# R37: the deadlines of the clocks a pause holds, as the case stores them
+PAUSABLE_DEADLINES = {clock: clocks.DEADLINE_FIELDS[clock] for clock in K.CLOCKS if clock in K.PAUSABLE}
 CLOCK_SKEW_MINUTES = 5  # a desk clock a little ahead of the server's is not a call from the future
 
 
@@ -147,6 +151,7 @@ class ServiceTicket(Document):
 		paid_service: DF.Check
 		paused_minutes: DF.Float
 		paused_since: DF.Datetime | None
+		paused_until: DF.Datetime | None
 		pauses: DF.Table[ClockPause]
 		photo: DF.AttachImage | None
 		property: DF.Link | None
@@ -323,7 +328,12 @@ class ServiceTicket(Document):
 				frappe.throw(
 					_("The call cannot have begun in the future."), InvalidTimeError, title=_("Invalid Time")
 				)
-			if any(self.get(table) for table in RECORD_TABLES) or self.paused_since or self.paused_minutes:
+			if (
+				any(self.get(table) for table in RECORD_TABLES)
+				or self.paused_since
+				or self.paused_until
+				or self.paused_minutes
+			):
 				frappe.throw(
 					_("Hand-overs, reminders and pauses are recorded by the case's actions, not entered."),
 					ServerOwnedError,
@@ -342,6 +352,10 @@ class ServiceTicket(Document):
 		if abs(flt(self.paused_minutes) - flt(before.paused_minutes)) > 1e-6 or (
 			get_datetime(self.paused_since) if self.paused_since else None
 		) != (get_datetime(before.paused_since) if before.paused_since else None):
+			changed.append("pauses")
+		if (get_datetime(self.paused_until) if self.paused_until else None) != (
+			get_datetime(before.paused_until) if before.paused_until else None
+		):
 			changed.append("pauses")
 		if changed:
 			frappe.throw(
@@ -486,32 +500,54 @@ class ServiceTicket(Document):
 		self.save()
 
 	def pause_clocks(self, reason: str):
-		"""R37: waiting for the resident's appointment or for parts holds the pausable clocks, recorded."""
+		"""R37: hold the pausable clocks for a reason of the list, at most its limit in Settings (the pause ends by
+		itself then), recorded. A case already past a pausable deadline cannot pause: that would stop the
+		deadline's escalation."""
 		if self.paused_since:
 			frappe.throw(
 				_("The clocks of this case are already paused."), ClockPauseError, title=_("Already Paused")
 			)
+		limit = K.pause_limit(reason, clocks.get_pause_limits())
+		if limit is None:
+			frappe.throw(
+				_(
+					"The clocks cannot pause for {0}: choose a reason with a longest pause in Settings."
+				).format(_(reason or "")),
+				PauseRefusedError,
+				title=_("Pause Refused"),
+			)
 		now = now_datetime()
+		stored = frappe.db.get_value(CASE, self.name, list(PAUSABLE_DEADLINES.values()), as_dict=True) or {}
+		late = K.past_pausable_deadlines(
+			{
+				clock: stored.get(field) and get_datetime(stored.get(field))
+				for clock, field in PAUSABLE_DEADLINES.items()
+			},
+			now,
+		)
+		if late:
+			frappe.throw(
+				_("This case is already past its {0} deadline: its clocks cannot pause now.").format(
+					", ".join(_(clock) for clock in late)
+				),
+				PauseRefusedError,
+				title=_("Pause Refused"),
+			)
+		ends_at = K.pause_ends_at(now, limit)
 		self.store_record(
 			"pauses",
-			{"reason": reason, "paused_at": now, "recorded_by": frappe.session.user},
+			{"reason": reason, "paused_at": now, "ends_at": ends_at, "recorded_by": frappe.session.user},
 			paused_since=now,
+			paused_until=ends_at,
 		)
 		self.save()
 
 	def resume_clocks(self):
+		"""R37: the clocks run again; a pause counts at most until its planned end."""
 		if not self.paused_since:
 			frappe.throw(_("The clocks of this case are not paused."), ClockPauseError, title=_("Not Paused"))
-		now = now_datetime()
-		row = self.pauses[-1]
-		row.resumed_at = now
-		frappe.db.set_value(row.doctype, row.name, "resumed_at", now, update_modified=False)
-		self.store_record(
-			paused_minutes=flt(self.paused_minutes)
-			+ (now - get_datetime(self.paused_since)).total_seconds() / 60,
-			paused_since=None,
-		)
-		self.save()
+		clocks.end_pause(self.name, now_datetime())
+		self.reload()
 
 	def record_reminder(self, channel: str = "Phone", note: str | None = None):
 		"""A resident's 催办, recorded; counts toward R12 ground 5."""

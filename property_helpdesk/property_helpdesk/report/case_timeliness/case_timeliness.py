@@ -12,14 +12,18 @@ from property_helpdesk.services import kpi
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	if filters.get("show_cases"):
-		rows = kpi.case_list(filters, filters.get("measure"))
-		return case_columns(), kpi.translated(rows, "ticket_type", "status", "verdict")
+		rows = kpi.add_row_pauses(kpi.case_list(filters, filters.get("measure")), "service_ticket")
+		return case_columns() + kpi.row_pause_columns(), kpi.translated(
+			rows, "ticket_type", "status", "verdict"
+		)
 	group_by = filters.get("group_by") or "Property"
 	rows = kpi.case_timeliness(filters, group_by)
+	kpi.add_pauses(rows, kpi.case_pauses(filters, group_by), "paused_cases")  # R37
 	for row in rows:
 		row.group_label = kpi.group_label(group_by, row.group_key)
 		row.drill = kpi.drill_filters(filters, group_by, row.group_key)
-	return columns(group_by), rows, None, chart(rows, group_by), summary(rows)
+	columns_ = columns(group_by) + kpi.pause_columns("paused_cases", _("Cases Paused"))
+	return columns_, rows, None, chart(rows, group_by), summary(rows)
 
 
 def columns(group_by: str) -> list[dict]:

@@ -13,14 +13,17 @@ from property_helpdesk.services import kpi
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	if filters.get("show_cases"):
-		rows = kpi.job_breaches(filters, filters.get("measure"))
-		return breach_columns(), kpi.translated(rows, "breach", "job_class")
+		rows = kpi.add_row_pauses(kpi.job_breaches(filters, filters.get("measure")), "service_ticket")
+		return breach_columns() + kpi.row_pause_columns(), kpi.translated(rows, "breach", "job_class")
 	group_by = filters.get("group_by") or "Property"
 	rows = kpi.repair_kpi(filters, group_by)
+	kpi.add_pauses(rows, kpi.job_pauses(filters, group_by), "paused_jobs")  # R37
+	kpi.add_dispatch(rows, kpi.job_dispatch(filters, group_by))  # R15
 	for row in rows:
 		row.group_label = kpi.group_label("Person" if group_by == "Technician" else group_by, row.group_key)
 		row.drill = kpi.drill_filters(filters, group_by, row.group_key)
-	return columns(group_by), rows, None, None, summary(rows)
+	columns_ = columns(group_by) + kpi.pause_columns("paused_jobs", _("Jobs Paused")) + kpi.dispatch_columns()
+	return columns_, rows, None, None, summary(rows)
 
 
 def columns(group_by: str) -> list[dict]:
