@@ -5,8 +5,8 @@ frappe.ui.form.on("Repair Work Order", {
 	refresh(frm) {
 		// 维修派工单 prints as the work-order record (R46).
 		frm.meta.default_print_format = "Repair Work Order Record";
-		// R15e: an emergency is dispatched first; its dispatch time is entered afterwards as it really was.
-		frm.set_df_property("dispatched_at", "read_only", frm.doc.is_emergency ? 0 : 1);
+		// The times are the server's, stamped by their actions (nobody types them): one button per action.
+		if (!frm.is_new()) add_time_buttons(frm);
 		// R39: a paid job signed by the resident is billed in ERPNext, once; so is paid work for an external
 		// developer (R17) and work done on the owner's behalf (R19), which the server marks billable.
 		const billable =
@@ -33,4 +33,64 @@ frappe.ui.form.on("Work Order Item", {
 function update_amount(frm, cdt, cdn) {
 	const row = locals[cdt][cdn];
 	frappe.model.set_value(cdt, cdn, "amount", flt(row.qty) * flt(row.rate));
+}
+
+function run_action(frm, method, args) {
+	return frm.call({ method, doc: frm.doc, args: args || {}, freeze: true }).then(() => frm.reload_doc());
+}
+
+function add_time_buttons(frm) {
+	const doc = frm.doc;
+	const roles = frappe.user_roles;
+	const group = __("Record");
+	// R15e: an emergency is dispatched by phone first; its true dispatch time is entered afterwards, once.
+	if (doc.is_emergency && !doc.dispatch_entered_afterwards && doc.status !== "Cancelled") {
+		frm.add_custom_button(
+			__("Emergency Dispatch Time"),
+			() =>
+				frappe.prompt(
+					[
+						{
+							fieldname: "dispatched_at",
+							fieldtype: "Datetime",
+							label: __("True Dispatch Time"),
+							reqd: 1,
+						},
+					],
+					(values) => run_action(frm, "record_emergency_dispatch", values),
+					__("Enter the Emergency's Dispatch Time")
+				),
+			group
+		);
+	}
+	// R22: a major job is explained to the resident with an expected completion date.
+	if (doc.job_class === "Major" && !doc.completed_at && doc.status !== "Cancelled") {
+		frm.add_custom_button(
+			__("Explanation to Resident"),
+			() =>
+				frappe.prompt(
+					[
+						{ fieldname: "explanation", fieldtype: "Small Text", label: __("Explanation"), reqd: 1 },
+						{
+							fieldname: "expected_date",
+							fieldtype: "Date",
+							label: __("Expected Completion"),
+							reqd: 1,
+						},
+					],
+					(values) => run_action(frm, "record_explanation", values),
+					__("Explain the Major Job")
+				),
+			group
+		);
+	}
+	// R24: 客服中心 records the return of the completed work order.
+	const centre = ["Property Duty Staff", "Property Office Director", "System Manager"];
+	if (doc.completed_at && !doc.returned_at && centre.some((r) => roles.includes(r))) {
+		frm.add_custom_button(
+			__("Return to Customer Service"),
+			() => run_action(frm, "record_return"),
+			group
+		);
+	}
 }
