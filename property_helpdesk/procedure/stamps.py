@@ -103,3 +103,30 @@ def emergency_entry_error(
 	if entered_before:
 		return "already_entered"
 	return window_error(at, called_at, now)
+
+
+# -- amendments -----------------------------------------------------------------------------------------------
+
+TIME_AMENDMENT = "Time Amendment"
+
+
+def amendment_error(
+	doctype: str,
+	fieldname: str,
+	old: datetime | None,
+	new: datetime,
+	called_at: datetime | None,
+	now: datetime,
+	reason: str | None,
+) -> str | None:
+	"""What is wrong with an amendment of a stamped time, as a key, or None: the field must be a stamped time
+	already set, the reason given, the new time different and between the call and now."""
+	if not is_stamped(doctype, fieldname):
+		return "not_stamped"
+	if old is None:
+		return "not_set"
+	if not (reason or "").strip():
+		return "no_reason"
+	if new == old:
+		return "unchanged"
+	return window_error(new, called_at, now)

@@ -37,7 +37,6 @@ from property_helpdesk.services import billing, clocks
 from property_helpdesk.services.dispatch import assign_technician
 
 
-
 class RepairWorkOrder(Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
