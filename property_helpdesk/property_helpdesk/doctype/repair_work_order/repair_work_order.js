@@ -7,6 +7,7 @@ frappe.ui.form.on("Repair Work Order", {
 		frm.meta.default_print_format = "Repair Work Order Record";
 		// The times are the server's, stamped by their actions (nobody types them): one button per action.
 		if (!frm.is_new()) add_time_buttons(frm);
+		add_amend_button(frm, ["dispatched_at", "accepted_at", "arrived_at", "started_at", "completed_at", "returned_at", "explained_at", "confirmed_at"]);
 		// R39: a paid job signed by the resident is billed in ERPNext, once; so is paid work for an external
 		// developer (R17) and work done on the owner's behalf (R19), which the server marks billable.
 		const billable =
@@ -93,4 +94,31 @@ function add_time_buttons(frm) {
 			group
 		);
 	}
+}
+
+// A wrong time is corrected only by a recorded amendment, by the maintenance supervisor or the office director.
+function add_amend_button(frm, fieldnames) {
+	const amenders = ["Property Maintenance Supervisor", "Property Office Director", "System Manager"];
+	const recorded = fieldnames.filter((f) => frm.doc[f]);
+	if (frm.is_new() || !recorded.length || !amenders.some((r) => frappe.user_roles.includes(r))) return;
+	frm.add_custom_button(__("Amend a Time"), () => {
+		const options = recorded.map((f) => ({ value: f, label: __(frappe.meta.get_label(frm.doctype, f)) }));
+		frappe.prompt(
+			[
+				{ fieldname: "fieldname", fieldtype: "Select", label: __("Time"), options, reqd: 1 },
+				{ fieldname: "new_value", fieldtype: "Datetime", label: __("Correct Time"), reqd: 1 },
+				{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 },
+			],
+			(values) =>
+				frappe
+					.call({
+						method: "property_helpdesk.api.field.amend_time",
+						args: { doctype: frm.doctype, name: frm.doc.name, ...values },
+						freeze: true,
+					})
+					.then(() => frm.reload_doc()),
+			__("Amend a Recorded Time"),
+			__("Record Amendment")
+		);
+	});
 }
