@@ -44,6 +44,7 @@ MATRIX = {
 	"Portal Registration":        ("rw",  "rw",   "rw",  "",    "",    "",    "",  "",   "",  ""),
 	"Corrective Action":          ("",    "rwc",  "rwc", "rwc", "rw",  "rw",   "",  "rwc", "",  ""),
 	"Property Helpdesk Notice":   ("",    "",     "",    "",    "",    "",    "",  "",   "",  ""),
+	"Work Order Step":            ("r",   "r",    "r",   "r",   "r",   "r",   "r", "r",  "",  ""),
 }
 # fmt: on
 RIGHTS = {"r": "read", "w": "write", "c": "create", "d": "delete"}
