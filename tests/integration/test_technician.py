@@ -29,7 +29,7 @@ def tap_id() -> str:
 	return uuid.uuid4().hex
 
 
-class TestTechnicianSteps(FrappeTestCase):
+class PhoneCase(FrappeTestCase):
 	"""These tests commit (the web server has its own connection) and clean up after themselves."""
 
 	@classmethod
@@ -54,6 +54,13 @@ class TestTechnicianSteps(FrappeTestCase):
 		work_orders = frappe.get_all(WORK_ORDER, {"property": PROPERTY_NAME}, pluck="name")
 		if work_orders:
 			frappe.db.delete(WORK_ORDER_STEP, {"work_order": ("in", work_orders)})
+			frappe.db.delete("Work Order Item", {"parent": ("in", work_orders)})
+			for name in frappe.get_all(
+				"File",
+				{"attached_to_doctype": WORK_ORDER, "attached_to_name": ("in", work_orders)},
+				pluck="name",
+			):
+				frappe.delete_doc("File", name, force=True, ignore_permissions=True)
 		delete_cases(PROPERTY_NAME)
 		frappe.db.commit()
 		super().tearDownClass()
@@ -77,6 +84,8 @@ class TestTechnicianSteps(FrappeTestCase):
 		frappe.db.rollback()  # a fresh snapshot: see what the server committed
 		return frappe.get_doc(WORK_ORDER, name)
 
+
+class TestTechnicianSteps(PhoneCase):
 	def test_each_step_is_stamped_with_the_servers_time_not_a_sent_one(self):
 		"""R20–R22: 接单, 到场, 开始, 完工 each stamp the server's now; a time the phone sends is ignored."""
 		name = self.job()
@@ -183,3 +192,137 @@ class TestTechnicianSteps(FrappeTestCase):
 		finally:
 			self.tech_http.headers["X-Frappe-CSRF-Token"] = token
 		self.assertFalse(self.fresh(name).accepted_at)
+
+
+class TestTechnicianPhone(PhoneCase):
+	"""The phone's page and its endpoints: each refuses another's job like a missing one (R20–R22, R36)."""
+
+	API = f"{BASE_URL}/api/method/property_helpdesk.api.technician"
+
+	def test_my_jobs_lists_own_open_jobs_and_the_job_page_refuses_anothers(self):
+		mine, theirs = self.job(), self.job(technician=self.other_tech)
+		page = self.tech_http.get(f"{BASE_URL}/my_jobs", timeout=60)
+		self.assertEqual(page.status_code, 200)
+		self.assertIn(mine, page.text)
+		self.assertNotIn(theirs, page.text)
+		self.assertIn("tel:13812345678", page.text)
+		self.assertEqual(self.tech_http.get(f"{BASE_URL}/my_jobs/{mine}", timeout=60).status_code, 200)
+		self.assertEqual(self.tech_http.get(f"{BASE_URL}/my_jobs/{theirs}", timeout=60).status_code, 403)
+		self.assertEqual(self.tech_http.get(f"{BASE_URL}/my_jobs/WO-1999-99999", timeout=60).status_code, 403)
+		board = self.supervisor_http.get(f"{BASE_URL}/my_jobs", timeout=60)
+		self.assertIn(mine, board.text)
+		self.assertIn(theirs, board.text)
+		listed = self.tech_http.get(f"{self.API}.list_jobs", timeout=30).json()["message"]
+		self.assertIn(mine, [row["name"] for row in listed])
+		self.assertNotIn(theirs, [row["name"] for row in listed])
+
+	def test_photos_before_and_after_are_checked_stored_private_and_served_to_the_job_only(self):
+		from tests.integration.test_portal import png
+
+		name = self.job()
+		url = f"{self.API}.add_photos"
+		files = [("photo", ("a.png", png(3, 2), "image/png")), ("photo", ("b.png", png(4, 2), "image/png"))]
+		response = self.tech_http.post(
+			url, data={"work_order": name, "stage": "before"}, files=files, timeout=30
+		)
+		self.assertEqual(response.status_code, 200, response.text)
+		self.assertEqual(response.json()["message"]["count"], 2)
+		fake = [("photo", ("c.png", b"<script>alert(1)</script>", "image/png"))]
+		refused = self.tech_http.post(
+			url, data={"work_order": name, "stage": "after"}, files=fake, timeout=30
+		)
+		self.assertEqual(refused.status_code, 417, refused.text)
+		frappe.db.rollback()
+		stored = frappe.get_all(
+			"File",
+			{"attached_to_doctype": WORK_ORDER, "attached_to_name": name},
+			["is_private", "attached_to_field"],
+		)
+		self.assertEqual([(f.is_private, f.attached_to_field) for f in stored], [(1, "photo_before")] * 2)
+		params = {"work_order": name, "stage": "before", "n": 1}
+		shown = self.tech_http.get(f"{self.API}.photo", params=params, timeout=30)
+		self.assertEqual((shown.status_code, shown.headers["Content-Type"]), (200, "image/png"))
+		self.assertEqual(shown.content, png(4, 2))
+		self.assertEqual(self.other_http.get(f"{self.API}.photo", params=params, timeout=30).status_code, 403)
+		stolen = self.other_http.post(
+			url, data={"work_order": name, "stage": "after"}, files=files, timeout=30
+		)
+		self.assertEqual(stolen.status_code, 403)
+
+	def test_r11_materials_and_labour_at_the_published_price(self):
+		from property_helpdesk.services.billing import ensure_fee_schedule, fee_schedule
+
+		ensure_fee_schedule()
+		frappe.db.commit()
+		fee = fee_schedule()[0]
+		name = self.job()
+		response = self.tech_http.post(
+			f"{self.API}.add_item",
+			data={"work_order": name, "item_code": fee.item_code, "qty": 2, "item_type": "Labour"},
+			timeout=30,
+		)
+		self.assertEqual(response.status_code, 200, response.text)
+		doc = self.fresh(name)
+		self.assertEqual(
+			[(r.item_code, r.qty, r.rate) for r in doc.items], [(fee.item_code, 2, fee.price_list_rate)]
+		)
+		self.assertEqual(doc.total_amount, 2 * fee.price_list_rate)
+		off_list = self.tech_http.post(
+			f"{self.API}.add_item",
+			data={"work_order": name, "item_code": "不存在的材料", "qty": 1},
+			timeout=30,
+		)
+		self.assertEqual(off_list.status_code, 417)
+		theirs = self.other_http.post(
+			f"{self.API}.add_item",
+			data={"work_order": name, "item_code": fee.item_code, "qty": 1},
+			timeout=30,
+		)
+		self.assertEqual(theirs.status_code, 403)
+
+	def test_r36_the_resident_signs_and_rates_on_the_technicians_phone(self):
+		import base64
+
+		from tests.integration.test_portal import png
+
+		name = self.job()
+		signature = "data:image/png;base64," + base64.b64encode(png(20, 10)).decode()
+		confirm = {"work_order": name, "quality": 5, "timeliness": 4, "attitude": 3, "signature": signature}
+		early = self.tech_http.post(f"{self.API}.resident_confirms", data=confirm, timeout=30)
+		self.assertEqual(early.status_code, 417)  # not completed yet
+		for step in ("accept", "arrive", "start", "complete"):
+			self.assertEqual(self.tap(self.tech_http, name, step).status_code, 200)
+		unsigned = self.tech_http.post(
+			f"{self.API}.resident_confirms", data={**confirm, "signature": "x"}, timeout=30
+		)
+		self.assertEqual(unsigned.status_code, 417)
+		response = self.tech_http.post(f"{self.API}.resident_confirms", data=confirm, timeout=30)
+		self.assertEqual(response.status_code, 200, response.text)
+		doc = self.fresh(name)
+		self.assertEqual(
+			(doc.resident_confirmed, doc.quality_rating, doc.timeliness_rating, doc.attitude_rating),
+			(1, 1.0, 0.8, 0.6),
+		)
+		self.assertTrue(doc.confirmed_at)
+
+	def test_the_supervisor_reassigns_with_one_tap_and_the_assignment_follows(self):
+		name = self.job()
+		refused = self.tech_http.post(
+			f"{self.API}.reassign", data={"work_order": name, "technician": self.other_tech}, timeout=30
+		)
+		self.assertEqual(refused.status_code, 403)
+		response = self.supervisor_http.post(
+			f"{self.API}.reassign", data={"work_order": name, "technician": self.other_tech}, timeout=30
+		)
+		self.assertEqual(response.status_code, 200, response.text)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value(WORK_ORDER, name, "technician"), self.other_tech)
+		open_todos = frappe.get_all(
+			"ToDo",
+			{"reference_type": WORK_ORDER, "reference_name": name, "status": "Open"},
+			pluck="allocated_to",
+		)
+		self.assertIn(self.other_tech, open_todos)
+		self.assertNotIn(self.tech, open_todos)
+		# the job is now the other technician's: the first one is refused like for a missing job
+		self.assertEqual(self.tap(self.tech_http, name, "accept").status_code, 403)
