@@ -102,8 +102,9 @@ def test_technician_takes_a_job_from_accept_to_the_residents_signature(browser, 
 			f.write(png(40, 30))
 		page.set_input_files("#ph-photos-before input[type=file]", photo)
 		page.click("#ph-photos-before button[type=submit]")
-		page.wait_for_selector("#ph-photos-before .ph-thumbs img")
-		assert page.evaluate("document.querySelector('#ph-photos-before .ph-thumbs img').naturalWidth") == 40
+		page.wait_for_function(
+			"document.querySelector('#ph-photos-before .ph-thumbs img')?.naturalWidth === 40", timeout=30_000
+		)
 		tap(page, "start")
 		page.fill("#work_done", "更换水槽下方进水软管")
 		with page.expect_navigation():
