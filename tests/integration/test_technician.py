@@ -26,8 +26,8 @@ PROPERTY_NAME = "手机楼盘"
 STEP_URL = f"{BASE_URL}/api/method/property_helpdesk.api.field.take_step"
 
 
-def message(response) -> str:
-	"""The text of the server's message, without the id of the error log."""
+def message(response) -> list[str]:
+	"""The texts of the server's messages, without the ids of their error logs."""
 	return [json.loads(m)["message"] for m in json.loads(response.json()["_server_messages"])]
 
 
