@@ -13,10 +13,12 @@ from property_helpdesk.services import kpi
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	if filters.get("show_cases"):
-		rows = kpi.job_breaches(filters, filters.get("measure"))
+		rows = kpi.mark_amended(
+			kpi.job_breaches(filters, filters.get("measure")), "reference_name", "work_order"
+		)
 		return breach_columns(), kpi.translated(rows, "breach", "job_class")
 	group_by = filters.get("group_by") or "Property"
-	rows = kpi.repair_kpi(filters, group_by)
+	rows = kpi.count_amendments(kpi.repair_kpi(filters, group_by), kpi.job_amendments(filters, group_by))
 	for row in rows:
 		row.group_label = kpi.group_label("Person" if group_by == "Technician" else group_by, row.group_key)
 		row.drill = kpi.drill_filters(filters, group_by, row.group_key)
@@ -48,6 +50,7 @@ def columns(group_by: str) -> list[dict]:
 		{"fieldname": "rework_rate", "label": _("Rework Rate"), "fieldtype": "Percent", "width": 100},
 		{"fieldname": "rework_ceiling", "label": _("Ceiling"), "fieldtype": "Percent", "width": 80},
 		{"fieldname": "rework_met", "label": _("Within Ceiling"), "fieldtype": "Check", "width": 90},
+		kpi.amendment_column(group=True),
 	]
 
 
@@ -76,6 +79,7 @@ def breach_columns() -> list[dict]:
 			"fieldtype": "Link",
 			"options": WORK_ORDER,
 		},
+		kpi.amendment_column(group=False),
 	]
 
 
