@@ -57,3 +57,8 @@ class BillingError(frappe.ValidationError):
 
 class NobodyToTellError(frappe.ValidationError):
 	"""Nobody holds the role the procedure says must be told or must accept."""
+
+
+class StepOrderError(frappe.ValidationError):
+	"""A step of the technician's phone (接单, 到场, 开始, 完工) taken twice, out of order, or on a job that is
+	closed; or a tap's request id sent again for another step."""

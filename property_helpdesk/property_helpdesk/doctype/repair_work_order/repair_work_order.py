@@ -25,15 +25,22 @@ from property_helpdesk.constants import (
 	COMPLETED,
 	DISPATCHED,
 	ON_SITE,
+	PROPERTY,
 	RETURNED,
 	SETTINGS,
 	WARRANTY_PLAN,
 	WORK_ORDER,
+	WORK_ORDER_STEP,
 )
-from property_helpdesk.exceptions import InvalidTimeError, ServerOwnedError, StepPreconditionError
+from property_helpdesk.exceptions import (
+	InvalidTimeError,
+	ServerOwnedError,
+	StepOrderError,
+	StepPreconditionError,
+)
 from property_helpdesk.links import validate_fetched_links
 from property_helpdesk.procedure import stamps
-from property_helpdesk.services import billing, clocks
+from property_helpdesk.services import billing, clocks, notify
 from property_helpdesk.services.dispatch import assign_technician
 
 
@@ -352,3 +359,105 @@ class RepairWorkOrder(Document):
 		self.dispatched_at = at
 		self.save(ignore_permissions=True)
 		return {"dispatched_at": self.dispatched_at, "dispatch_entered_afterwards": 1}
+
+	# -- the technician's phone: one tap per step, stamped by the server (R20–R22, R35) ---------------------
+
+	# step → the time it stamps, in the order the steps are taken (the phone sends no time)
+	STEPS = {
+		"accept": "accepted_at",
+		"arrive": "arrived_at",
+		"start": "started_at",
+		"complete": "completed_at",
+	}
+
+	def may_take_steps(self, user: str | None = None) -> bool:
+		"""The technician named on the job, or the maintenance supervisor of its property."""
+		user = user or frappe.session.user
+		return (
+			bool(user)
+			and user != "Guest"
+			and user
+			in (
+				self.technician,
+				self.property and frappe.db.get_value(PROPERTY, self.property, "maintenance_supervisor"),
+			)
+		)
+
+	def take_step(self, step: str, request_id: str | None = None) -> dict:
+		"""接单, 到场, 开始, 完工: the step's time is the server's now; steps come in order and each once. The tap is
+		recorded as a Work Order Step (its request id unique in the database); the case's acceptor is told when
+		the job is done (R35). Called on a row the caller locked (api/field.take_step)."""
+		if not self.may_take_steps():
+			frappe.throw(_("You can act only on your own jobs."), frappe.PermissionError)
+		if step not in self.STEPS:
+			frappe.throw(_("Unknown step: {0}").format(step), StepOrderError, title=_("Invalid Step"))
+		label = _(self.meta.get_label(self.STEPS[step]))
+		if self.status in (CANCELLED, RETURNED):
+			frappe.throw(_("This job is closed: no more steps."), StepOrderError, title=_("Job Closed"))
+		if self.get(self.STEPS[step]):
+			frappe.throw(
+				_("{0} is already recorded: {1}.").format(
+					label, frappe.utils.format_datetime(self.get(self.STEPS[step]), "yyyy-MM-dd HH:mm")
+				),
+				StepOrderError,
+				title=_("Already Recorded"),
+			)
+		fields = list(self.STEPS.values())
+		position = fields.index(self.STEPS[step])
+		later = [f for f in fields[position + 1 :] if self.get(f)]
+		missing = [f for f in fields[:position] if not self.get(f)]
+		if later or missing:
+			frappe.throw(
+				_("{0} comes after {1}.").format(label, _(self.meta.get_label(missing[0])))
+				if missing
+				else _("{0} is already past: {1} is recorded.").format(
+					label, _(self.meta.get_label(later[0]))
+				),
+				StepOrderError,
+				title=_("Out of Order"),
+			)
+		now = now_datetime()
+		self.set(self.STEPS[step], now)
+		# the times sit at permission level 1, which no role writes: the permission was checked above
+		self.save(ignore_permissions=True)
+		frappe.get_doc(
+			{
+				"doctype": WORK_ORDER_STEP,
+				"work_order": self.name,
+				"step": step,
+				"request_id": request_id or frappe.generate_hash(length=20),
+				"stamped_at": now,
+				"taken_by": frappe.session.user,
+			}
+		).insert(ignore_permissions=True)
+		if step == "complete":
+			self.tell_acceptor_done()
+		return self.step_answer(step, now)
+
+	def step_answer(self, step: str, stamped_at) -> dict:
+		"""What the phone is told about a step: the same for the tap and for every retry of it."""
+		return {
+			"work_order": self.name,
+			"step": step,
+			"stamped_at": str(stamped_at),
+			"status": COMPLETED
+			if step == "complete"
+			else ON_SITE
+			if step in ("arrive", "start")
+			else DISPATCHED,
+		}
+
+	def tell_acceptor_done(self):
+		"""R35: the acceptor of the case is told that the job is done (and so is the follow-up owner)."""
+		ticket = frappe.db.get_value(CASE, self.service_ticket, ["acceptor", "follow_up_owner"], as_dict=True)
+		if not ticket:
+			return
+		subject = _("Work order {0} for {1} is done: {2}").format(self.name, self.unit, self.subject)
+		notify.tell(
+			[
+				notify.Message(user=user, subject=subject, doctype=WORK_ORDER, name=self.name)
+				for user in dict.fromkeys((ticket.acceptor, ticket.follow_up_owner))
+				if user and user != frappe.session.user
+			],
+			from_user=frappe.session.user,
+		)
