@@ -40,10 +40,33 @@ function run_action(frm, method, args) {
 	return frm.call({ method, doc: frm.doc, args: args || {}, freeze: true }).then(() => frm.reload_doc());
 }
 
+// 接单, 到场, 开始, 完工: the technician's steps (or the supervisor's), stamped by the server as on the phone
+const STEPS = [
+	["accept", "accepted_at", __("Accept")],
+	["arrive", "arrived_at", __("Arrived")],
+	["start", "started_at", __("Started")],
+	["complete", "completed_at", __("Done")],
+];
+
 function add_time_buttons(frm) {
 	const doc = frm.doc;
 	const roles = frappe.user_roles;
 	const group = __("Record");
+	const open = !["Cancelled", "Returned"].includes(doc.status);
+	const next = STEPS.find(([, field]) => !doc[field]);
+	if (open && next && (doc.technician === frappe.session.user || roles.includes("Property Maintenance Supervisor"))) {
+		const [step, , label] = next;
+		frm.add_custom_button(label, () =>
+			frappe
+				.call({
+					method: "property_helpdesk.api.field.take_step",
+					// one request id per tap: a retried call makes no second step
+					args: { work_order: doc.name, step, request_id: frappe.utils.get_random(24) },
+					freeze: true,
+				})
+				.then(() => frm.reload_doc())
+		);
+	}
 	// R15e: an emergency is dispatched by phone first; its true dispatch time is entered afterwards, once.
 	if (doc.is_emergency && !doc.dispatch_entered_afterwards && doc.status !== "Cancelled") {
 		frm.add_custom_button(
