@@ -68,3 +68,6 @@ TECHNICIAN = "Property Maintenance Technician"
 QUALITY_OFFICER = "Property Quality Officer"
 RESIDENT_ROLE = "Property Resident"
 DEVELOPER_CONTACT = "Property Developer Contact"
+
+# -- The technician's phone ------------------------------------------------------------------------
+WORK_ORDER_STEP = "Work Order Step"

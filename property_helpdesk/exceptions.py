@@ -66,3 +66,8 @@ class PauseRefusedError(ClockPauseError):
 
 class ReworkError(frappe.ValidationError):
 	"""R30: a rework confirmed without a proposal, or by someone who may not confirm it."""
+
+
+class StepOrderError(frappe.ValidationError):
+	"""A step of the technician's phone (接单, 到场, 开始, 完工) taken twice, out of order, or on a job that is
+	closed; or a tap's request id sent again for another step."""

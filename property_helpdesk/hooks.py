@@ -92,4 +92,7 @@ portal_menu_items = [
 	{"title": "Report a Problem", "route": "/new_case", "role": "Property Resident"},
 	{"title": "My Receipts", "route": "/my_receipts", "role": "Property Resident"},
 ]
-website_route_rules = [{"from_route": "/my_cases/<name>", "to_route": "my_cases/case"}]
+website_route_rules = [
+	{"from_route": "/my_cases/<name>", "to_route": "my_cases/case"},
+	{"from_route": "/my_jobs/<name>", "to_route": "my_jobs/job"},
+]

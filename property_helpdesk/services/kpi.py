@@ -55,6 +55,7 @@ from property_helpdesk.procedure.complaints import (
 	TO_ASSIST,
 	VALID,
 )
+from property_helpdesk.procedure.stamps import TIME_AMENDMENT
 
 # The teams a case answers to (computed: no DocType option holds them), and the levels a complaint is routed to.
 MAINTENANCE_TEAM = "Maintenance Team"
@@ -866,3 +867,78 @@ def add_dispatch(rows: list[dict], late: dict) -> list[dict]:
 
 def dispatch_columns() -> list[dict]:
 	return [{"fieldname": "dispatched_late", "label": _("Team Told Late"), "fieldtype": "Int", "width": 110}]
+
+
+# -- amended times (issue 12): every KPI report marks and counts the times corrected by an amendment ----------
+
+
+def time_amendments():
+	return DocType(TIME_AMENDMENT).as_("a")
+
+
+def case_amendments(filters, group_by: str = "Property") -> dict:
+	"""R29: the amendments of the cases a group counts (of the case's own times and its jobs'), per group."""
+	t, a = cases(), time_amendments()
+	key = CASE_GROUPS[grouping(group_by, CASE_GROUPS)](t).as_("group_key")
+	rows = (
+		frappe.qb.from_(a)
+		.join(t)
+		.on(a.service_ticket == t.name)
+		.select(key, Count("*").as_("amendments"))
+		.where(Criterion.all(case_filters(filters, t)))
+		.groupby(key)
+		.run(as_dict=True)
+	)
+	return {r.group_key: int(r.amendments) for r in rows}
+
+
+def job_amendments(filters, group_by: str = "Property") -> dict:
+	"""R30: the amendments of the jobs a group counts, per group."""
+	w, a = jobs(), time_amendments()
+	key = JOB_GROUPS[grouping(group_by, JOB_GROUPS)](w).as_("group_key")
+	conditions = job_filters(filters, w)
+	if conditions is None:
+		return {}
+	rows = (
+		frappe.qb.from_(a)
+		.join(w)
+		.on((a.reference_doctype == WORK_ORDER) & (a.reference_name == w.name))
+		.select(key, Count("*").as_("amendments"))
+		.where(Criterion.all(conditions))
+		.groupby(key)
+		.run(as_dict=True)
+	)
+	return {r.group_key: int(r.amendments) for r in rows}
+
+
+def count_amendments(rows: list[dict], counts: dict) -> list[dict]:
+	"""Each group row gets its number of amendments (0 where none)."""
+	for row in rows:
+		row.amendments = counts.get(row.group_key, 0)
+	return rows
+
+
+def mark_amended(rows: list[dict], by: str, row_field: str) -> list[dict]:
+	"""Each listed case or job is marked with how many of its times were amended: `by` is the amendment's
+	field (service_ticket for a case, reference_name for a job) matched to the row's `row_field`."""
+	names = [r[row_field] for r in rows if r.get(row_field)]
+	counts = {}
+	if names:
+		filters = {by: ("in", names)}
+		if by == "reference_name":
+			filters["reference_doctype"] = WORK_ORDER
+		counts = {
+			r[by]: int(r.n)
+			for r in frappe.get_all(
+				TIME_AMENDMENT, filters=filters, fields=[by, "count(name) as n"], group_by=by
+			)
+		}
+	for row in rows:
+		row.amended = counts.get(row.get(row_field), 0)
+	return rows
+
+
+def amendment_column(group: bool) -> dict:
+	if group:
+		return {"fieldname": "amendments", "label": _("Amendments"), "fieldtype": "Int", "width": 110}
+	return {"fieldname": "amended", "label": _("Times Amended"), "fieldtype": "Int", "width": 110}

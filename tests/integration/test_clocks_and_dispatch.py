@@ -76,6 +76,18 @@ class ClockCase(FrappeTestCase):
 		wo.db_set("dispatched_at", add_to_date(ticket.call_started_at, minutes=2), update_modified=False)
 		return wo
 
+	def stamp(self, wo, **values):
+		"""Server-side setup: the times the technician's steps stamp (nobody types them, permission level 1),
+		saved as the server saves them, with every check of the work order."""
+		user = frappe.session.user
+		frappe.set_user("Administrator")
+		try:
+			wo.update(values)
+			wo.save()
+		finally:
+			frappe.set_user(user)
+		return wo
+
 
 class TestDispatch(ClockCase):
 	def test_r10_r15_repair_gets_its_work_order_at_acceptance_and_the_team_is_told(self):
@@ -105,11 +117,15 @@ class TestDispatch(ClockCase):
 		ticket = self.ticket(minutes_ago=30, is_emergency=1, location="Private Part")
 		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
 		self.assertTrue(wo.is_emergency)
-		wo.dispatched_at = add_to_date(ticket.call_started_at, minutes=2)
-		wo.save()
 		with self.assertRaisesRegex(InvalidTimeError, "before the call"):
-			wo.dispatched_at = add_to_date(ticket.call_started_at, minutes=-1)
-			wo.save()
+			wo.record_emergency_dispatch(str(add_to_date(ticket.call_started_at, minutes=-1)))
+		wo.record_emergency_dispatch(str(add_to_date(ticket.call_started_at, minutes=2)))
+		self.assertEqual(
+			get_datetime(wo.dispatched_at), get_datetime(add_to_date(ticket.call_started_at, minutes=2))
+		)
+		self.assertTrue(wo.dispatch_entered_afterwards)  # marked as entered afterwards
+		with self.assertRaisesRegex(ServerOwnedError, "already entered"):  # once
+			wo.record_emergency_dispatch(str(add_to_date(ticket.call_started_at, minutes=3)))
 
 	def test_dispatch_twice_makes_one_work_order(self):
 		ticket = self.ticket()
@@ -135,13 +151,11 @@ class TestWorkOrderClocks(ClockCase):
 		ticket = self.ticket(minutes_ago=60)
 		wo = self.work_order(ticket)
 		now = now_datetime()
-		wo.update({"arrived_at": add_to_date(now, minutes=-50), "started_at": add_to_date(now, minutes=-45)})
-		wo.save()
+		self.stamp(wo, arrived_at=add_to_date(now, minutes=-50), started_at=add_to_date(now, minutes=-45))
 		self.assertEqual(wo.status, "On Site")
-		wo.completed_at = add_to_date(now, minutes=-10)
 		wo.append("items", {"item_type": "Material", "item_name": "阀芯", "qty": 2, "rate": 35})
 		wo.append("items", {"item_type": "Labour", "item_name": "上门维修", "qty": 1, "rate": 50})
-		wo.save()
+		self.stamp(wo, completed_at=add_to_date(now, minutes=-10))
 		self.assertEqual((wo.status, wo.total_amount), ("Completed", 120))
 		ticket.reload()
 		self.assertIsNone(ticket.completion_deadline)
@@ -152,8 +166,7 @@ class TestWorkOrderClocks(ClockCase):
 		self.assertEqual(
 			get_datetime(ticket.return_visit_deadline), get_datetime(wo.completed_at) + timedelta(hours=72)
 		)
-		wo.returned_at = now
-		wo.save()
+		wo.record_return()  # by the duty staff (R24)
 		self.assertEqual(wo.status, "Returned")
 		ticket.reload()
 		self.assertIsNone(ticket.work_order_return_deadline)
@@ -165,46 +178,43 @@ class TestWorkOrderClocks(ClockCase):
 		wo = self.work_order(ticket)
 		wo.dispatched_at = add_to_date(ticket.call_started_at, minutes=1)
 		with self.assertRaisesRegex(ServerOwnedError, "only an emergency"):
-			wo.save()
+			self.stamp(wo)  # even saved by the server
+		with self.assertRaisesRegex(ServerOwnedError, "only an emergency"):
+			wo.record_emergency_dispatch(str(add_to_date(ticket.call_started_at, minutes=1)))
 		emergency = self.ticket(minutes_ago=30, is_emergency=1, location="Private Part")
 		ewo = frappe.get_doc("Repair Work Order", {"service_ticket": emergency.name})
-		ewo.dispatched_at = add_to_date(now_datetime(), minutes=5)
 		with self.assertRaisesRegex(InvalidTimeError, "future"):
-			ewo.save()
-		ewo.reload()
-		ewo.dispatched_at = add_to_date(emergency.call_started_at, minutes=1)
-		ewo.save()
+			ewo.record_emergency_dispatch(str(add_to_date(now_datetime(), minutes=5)))
+		ewo.record_emergency_dispatch(str(add_to_date(emergency.call_started_at, minutes=1)))
 
 	def test_r24_the_return_to_the_service_centre_is_stamped_by_the_server(self):
 		ticket = self.ticket(minutes_ago=60)
 		wo = self.work_order(ticket)
-		wo.update(
-			{
-				"arrived_at": add_to_date(now_datetime(), minutes=-50),
-				"completed_at": add_to_date(now_datetime(), minutes=-40),
-			}
+		self.stamp(
+			wo,
+			arrived_at=add_to_date(now_datetime(), minutes=-50),
+			completed_at=add_to_date(now_datetime(), minutes=-40),
 		)
-		wo.save()
 		wo.returned_at = add_to_date(now_datetime(), minutes=-39)  # what the browser sent
 		frappe.set_user(self.p["supervisor"])  # the maintenance team does not record it
 		with self.assertRaisesRegex(ServerOwnedError, "customer service centre"):
-			wo.save()
+			wo.record_return()
 		frappe.set_user(self.p["agent"])
 		wo.reload()
 		wo.returned_at = add_to_date(now_datetime(), minutes=-39)
 		before = now_datetime()
-		wo.save()
+		wo.record_return()
 		self.assertGreaterEqual(get_datetime(wo.returned_at), before.replace(microsecond=0))
 		wo.returned_at = add_to_date(now_datetime(), minutes=-30)
 		with self.assertRaisesRegex(ServerOwnedError, "already recorded"):
-			wo.save()
+			wo.record_return()
 
 	def test_times_out_of_order_are_refused(self):
 		ticket = self.ticket(minutes_ago=30)
 		wo = self.work_order(ticket)
-		wo.arrived_at = add_to_date(wo.dispatched_at, minutes=-1)
+		wo.reload()
 		with self.assertRaisesRegex(InvalidTimeError, "cannot be before"):
-			wo.save()
+			self.stamp(wo, arrived_at=add_to_date(wo.dispatched_at, minutes=-1))
 
 	def test_r22_major_job_explanation_clock(self):
 		ticket = self.ticket()
@@ -217,17 +227,14 @@ class TestWorkOrderClocks(ClockCase):
 			get_datetime(ticket.explanation_deadline),
 			get_datetime(ticket.call_started_at) + timedelta(hours=48),
 		)
-		wo.update({"explained_at": now_datetime(), "expected_completion": "2026-12-31"})
-		wo.append("progress", {"reported_at": now_datetime(), "note": "配件已下单", "told_resident": 1})
-		wo.save()
+		wo.record_explanation("配件已下单", "2026-12-31")  # R22: the explanation, stamped by the server
 		ticket.reload()
 		self.assertIsNone(ticket.explanation_deadline)
 
 	def test_r36_confirmation_needs_signature_and_three_ratings(self):
 		ticket = self.ticket(minutes_ago=30)
 		wo = self.work_order(ticket)
-		wo.update({"arrived_at": add_to_date(now_datetime(), minutes=-20), "completed_at": now_datetime()})
-		wo.save()
+		self.stamp(wo, arrived_at=add_to_date(now_datetime(), minutes=-20), completed_at=now_datetime())
 		confirmation = {"resident_confirmed": 1, "quality_rating": 0.8, "timeliness_rating": 1}
 		wo.update(confirmation)
 		with self.assertRaisesRegex(frappe.ValidationError, "confirmation needs"):
@@ -276,8 +283,7 @@ class TestReturnVisit(ClockCase):
 	def completed_ticket(self):
 		ticket = self.ticket(minutes_ago=60)
 		wo = self.work_order(ticket)
-		wo.update({"arrived_at": add_to_date(now_datetime(), minutes=-50), "completed_at": now_datetime()})
-		wo.save()
+		self.stamp(wo, arrived_at=add_to_date(now_datetime(), minutes=-50), completed_at=now_datetime())
 		return ticket, wo
 
 	def visit(self, ticket, wo):
@@ -415,8 +421,7 @@ class TestEachClockClimbsTheLadder(ClockCase):
 
 	def completed(self, ticket):
 		wo = self.work_order(ticket)
-		wo.update({"arrived_at": add_to_date(now_datetime(), minutes=-50), "completed_at": now_datetime()})
-		wo.save()
+		self.stamp(wo, arrived_at=add_to_date(now_datetime(), minutes=-50), completed_at=now_datetime())
 		return wo
 
 	def test_r15_dispatch_clock(self):
@@ -434,8 +439,7 @@ class TestEachClockClimbsTheLadder(ClockCase):
 	def test_r21_completion_clock(self):
 		ticket = self.ticket(minutes_ago=30)
 		wo = self.work_order(ticket)
-		wo.arrived_at = add_to_date(now_datetime(), minutes=-20)
-		wo.save()
+		self.stamp(wo, arrived_at=add_to_date(now_datetime(), minutes=-20))
 		self.climb(ticket.name, "Completion", "completion_deadline")
 
 	def test_r22_explanation_clock(self):

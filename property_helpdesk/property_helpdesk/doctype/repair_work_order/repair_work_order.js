@@ -5,8 +5,9 @@ frappe.ui.form.on("Repair Work Order", {
 	refresh(frm) {
 		// 维修派工单 prints as the work-order record (R46).
 		frm.meta.default_print_format = "Repair Work Order Record";
-		// R15e: an emergency is dispatched first; its dispatch time is entered afterwards as it really was.
-		frm.set_df_property("dispatched_at", "read_only", frm.doc.is_emergency ? 0 : 1);
+		// The times are the server's, stamped by their actions (nobody types them): one button per action.
+		if (!frm.is_new()) add_time_buttons(frm);
+		add_amend_button(frm, ["dispatched_at", "accepted_at", "arrived_at", "started_at", "completed_at", "returned_at", "explained_at", "confirmed_at"]);
 		// R39: a paid job signed by the resident is billed in ERPNext, once; so is paid work for an external
 		// developer (R17) and work done on the owner's behalf (R19), which the server marks billable.
 		const billable =
@@ -33,4 +34,114 @@ frappe.ui.form.on("Work Order Item", {
 function update_amount(frm, cdt, cdn) {
 	const row = locals[cdt][cdn];
 	frappe.model.set_value(cdt, cdn, "amount", flt(row.qty) * flt(row.rate));
+}
+
+function run_action(frm, method, args) {
+	return frm.call({ method, doc: frm.doc, args: args || {}, freeze: true }).then(() => frm.reload_doc());
+}
+
+// 接单, 到场, 开始, 完工: the technician's steps (or the supervisor's), stamped by the server as on the phone
+const STEPS = [
+	["accept", "accepted_at", __("Accept")],
+	["arrive", "arrived_at", __("Arrived")],
+	["start", "started_at", __("Started")],
+	["complete", "completed_at", __("Done")],
+];
+
+function add_time_buttons(frm) {
+	const doc = frm.doc;
+	const roles = frappe.user_roles;
+	const group = __("Record");
+	const open = !["Cancelled", "Returned"].includes(doc.status);
+	const next = STEPS.find(([, field]) => !doc[field]);
+	if (open && next && (doc.technician === frappe.session.user || roles.includes("Property Maintenance Supervisor"))) {
+		const [step, , label] = next;
+		frm.add_custom_button(label, () =>
+			frappe
+				.call({
+					method: "property_helpdesk.api.field.take_step",
+					// one request id per tap: a retried call makes no second step
+					args: { work_order: doc.name, step, request_id: frappe.utils.get_random(24) },
+					freeze: true,
+				})
+				.then(() => frm.reload_doc())
+		);
+	}
+	// R15e: an emergency is dispatched by phone first; its true dispatch time is entered afterwards, once.
+	if (doc.is_emergency && !doc.dispatch_entered_afterwards && doc.status !== "Cancelled") {
+		frm.add_custom_button(
+			__("Emergency Dispatch Time"),
+			() =>
+				frappe.prompt(
+					[
+						{
+							fieldname: "dispatched_at",
+							fieldtype: "Datetime",
+							label: __("True Dispatch Time"),
+							reqd: 1,
+						},
+					],
+					(values) => run_action(frm, "record_emergency_dispatch", values),
+					__("Enter the Emergency's Dispatch Time")
+				),
+			group
+		);
+	}
+	// R22: a major job is explained to the resident with an expected completion date.
+	if (doc.job_class === "Major" && !doc.completed_at && doc.status !== "Cancelled") {
+		frm.add_custom_button(
+			__("Explanation to Resident"),
+			() =>
+				frappe.prompt(
+					[
+						{ fieldname: "explanation", fieldtype: "Small Text", label: __("Explanation"), reqd: 1 },
+						{
+							fieldname: "expected_date",
+							fieldtype: "Date",
+							label: __("Expected Completion"),
+							reqd: 1,
+						},
+					],
+					(values) => run_action(frm, "record_explanation", values),
+					__("Explain the Major Job")
+				),
+			group
+		);
+	}
+	// R24: 客服中心 records the return of the completed work order.
+	const centre = ["Property Duty Staff", "Property Office Director", "System Manager"];
+	if (doc.completed_at && !doc.returned_at && centre.some((r) => roles.includes(r))) {
+		frm.add_custom_button(
+			__("Return to Customer Service"),
+			() => run_action(frm, "record_return"),
+			group
+		);
+	}
+}
+
+// A wrong time is corrected only by a recorded amendment, by the maintenance supervisor or the office director.
+function add_amend_button(frm, fieldnames) {
+	const amenders = ["Property Maintenance Supervisor", "Property Office Director", "System Manager"];
+	const recorded = fieldnames.filter((f) => frm.doc[f]);
+	if (frm.is_new() || !recorded.length || !amenders.some((r) => frappe.user_roles.includes(r))) return;
+	frm.add_custom_button(__("Amend a Time"), () => {
+		const options = recorded.map((f) => ({ value: f, label: __(frappe.meta.get_label(frm.doctype, f)) }));
+		frappe.prompt(
+			[
+				{ fieldname: "fieldname", fieldtype: "Select", label: __("Time"), options, reqd: 1 },
+				{ fieldname: "new_value", fieldtype: "Datetime", label: __("Correct Time"), reqd: 1 },
+				{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 },
+			],
+			(values) =>
+				frappe
+					.call({
+						method: "property_helpdesk.api.field.amend_time",
+						args: { doctype: frm.doctype, name: frm.doc.name, ...values },
+						freeze: true,
+					})
+					.then(() => frm.reload_doc()),
+			__("Amend a Recorded Time"),
+			__("Record Amendment")
+		);
+	});
 }

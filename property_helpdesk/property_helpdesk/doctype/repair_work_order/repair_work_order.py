@@ -7,42 +7,41 @@ total, the status), `validate` checks (links, times, rework, confirmation, the p
 `on_update` refreshes the case's clocks and assigns the technician. What the case and billing decide (the
 invoice link, its status, the paid and emergency flags, the KPI due time) sits at permission level 1, which
 every role reading a work order may read and none may write.
+
+So do the times that drive the clocks and the KPIs (procedure/stamps.py): each is stamped at the server's time
+by its action — dispatch, the technician's steps, `record_return` (R24), `record_explanation` (R22), the
+resident's confirmation (R36) — and corrected only by a recorded amendment (api/field.py). The one past time
+entered by hand is an emergency's true dispatch time, once (`record_emergency_dispatch`, R15e).
 """
 
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import get_datetime, now_datetime
+from frappe.utils import get_datetime, getdate, now_datetime, today
 
 from property_helpdesk.constants import (
 	CANCELLED,
 	CASE,
 	COMPLETED,
 	DISPATCHED,
-	DUTY_STAFF,
-	OFFICE_DIRECTOR,
 	ON_SITE,
+	PROPERTY,
 	RETURNED,
 	SETTINGS,
 	WARRANTY_PLAN,
 	WORK_ORDER,
+	WORK_ORDER_STEP,
 )
-from property_helpdesk.exceptions import InvalidTimeError, ServerOwnedError
+from property_helpdesk.exceptions import (
+	InvalidTimeError,
+	ServerOwnedError,
+	StepOrderError,
+	StepPreconditionError,
+)
 from property_helpdesk.links import validate_fetched_links
-from property_helpdesk.services import billing, clocks
+from property_helpdesk.procedure import stamps
+from property_helpdesk.services import billing, clocks, notify
 from property_helpdesk.services.dispatch import assign_technician
-
-# R24: who records the work order's return to 客服中心.
-SERVICE_CENTRE = {DUTY_STAFF, OFFICE_DIRECTOR, "System Manager"}
-
-# Each moment must not come before the one it follows (the label pairs are translated when shown).
-TIME_ORDER = (
-	("arrived_at", "dispatched_at"),
-	("started_at", "arrived_at"),
-	("completed_at", "started_at"),
-	("completed_at", "arrived_at"),
-	("returned_at", "completed_at"),
-)
 
 
 class RepairWorkOrder(Document):
@@ -58,6 +57,7 @@ class RepairWorkOrder(Document):
 			WorkOrderProgress,
 		)
 
+		accepted_at: DF.Datetime | None
 		appointment_at: DF.Datetime | None
 		arrived_at: DF.Datetime | None
 		attitude_rating: DF.Rating
@@ -66,6 +66,7 @@ class RepairWorkOrder(Document):
 		confirmed_at: DF.Datetime | None
 		contact_name: DF.Data | None
 		contact_phone: DF.Data | None
+		dispatch_entered_afterwards: DF.Check
 		dispatched_at: DF.Datetime | None
 		expected_completion: DF.Date | None
 		explained_at: DF.Datetime | None
@@ -118,6 +119,14 @@ class RepairWorkOrder(Document):
 			)
 		if self.resident_confirmed and not self.confirmed_at:
 			self.confirmed_at = now_datetime()
+		before = self.get_doc_before_save()
+		if (
+			self.is_emergency
+			and before
+			and before.dispatched_at
+			and get_datetime(self.dispatched_at) != get_datetime(before.dispatched_at)
+		):
+			self.dispatch_entered_afterwards = 1  # R15e: marked as entered afterwards
 
 	def validate(self):
 		if not self.flags.ignore_links:  # at intake the links are the case's own, just validated
@@ -158,19 +167,15 @@ class RepairWorkOrder(Document):
 	# -- checks --------------------------------------------------------------------------------------------
 
 	def protect_recorded_times(self):
-		"""R15, R24: the dispatch time is the server's (only an emergency's true time is entered afterwards, R15e);
-		the return to 客服中心 is stamped by the server when it is recorded, and then kept."""
+		"""R15, R24: the dispatch time is the server's (only an emergency's true time is entered afterwards, once,
+		R15e); the return to 客服中心, once recorded, is kept."""
 		before = self.get_doc_before_save()
 		if before is None:
-			if self.dispatched_at and get_datetime(self.dispatched_at) > now_datetime():
-				frappe.throw(
-					_("The dispatch time cannot be in the future."), InvalidTimeError, title=_("Invalid Time")
-				)
 			return
 		if (
-			not self.is_emergency
-			and before.dispatched_at
+			before.dispatched_at
 			and get_datetime(self.dispatched_at) != get_datetime(before.dispatched_at)
+			and (not self.is_emergency or before.dispatch_entered_afterwards)
 		):
 			frappe.throw(
 				_(
@@ -178,20 +183,7 @@ class RepairWorkOrder(Document):
 				),
 				ServerOwnedError,
 			)
-		if self.is_emergency and self.dispatched_at and get_datetime(self.dispatched_at) > now_datetime():
-			frappe.throw(
-				_("The dispatch time cannot be in the future."), InvalidTimeError, title=_("Invalid Time")
-			)
-		if frappe.session.user == "Administrator":  # loading records of the past (demo, migration)
-			return
-		if self.returned_at and not before.returned_at:
-			if not SERVICE_CENTRE.intersection(frappe.get_roles()):
-				frappe.throw(
-					_("The return of the work order is recorded by the customer service centre."),
-					ServerOwnedError,
-				)
-			self.returned_at = now_datetime()
-		elif before.returned_at and (
+		if before.returned_at and (
 			not self.returned_at or get_datetime(self.returned_at) != get_datetime(before.returned_at)
 		):
 			frappe.throw(
@@ -206,23 +198,25 @@ class RepairWorkOrder(Document):
 				InvalidTimeError,
 				title=_("Invalid Time"),
 			)
-		for later, earlier in TIME_ORDER:
-			if (
-				self.get(later)
-				and self.get(earlier)
-				and get_datetime(self.get(later)) < get_datetime(self.get(earlier))
-			):
+		times = {f: self.get(f) and get_datetime(self.get(f)) for f in stamps.STAMPED[WORK_ORDER]}
+		wrong = stamps.out_of_order(times)
+		if wrong:
+			later, earlier = wrong
+			frappe.throw(
+				_("{0} cannot be before {1}.").format(
+					_(self.meta.get_label(later)), _(self.meta.get_label(earlier))
+				),
+				InvalidTimeError,
+				title=_("Invalid Time"),
+			)
+		now = now_datetime()
+		for fieldname, at in times.items():
+			if at and at > now:
 				frappe.throw(
-					_("{0} cannot be before {1}.").format(
-						_(self.meta.get_label(later)), _(self.meta.get_label(earlier))
-					),
+					_("{0} cannot be in the future.").format(_(self.meta.get_label(fieldname))),
 					InvalidTimeError,
 					title=_("Invalid Time"),
 				)
-		if self.completed_at and get_datetime(self.completed_at) > now_datetime():
-			frappe.throw(
-				_("The completion time cannot be in the future."), InvalidTimeError, title=_("Invalid Time")
-			)
 
 	def validate_rework(self):
 		"""R30: a rework names the job it redoes, on the same unit."""
@@ -264,3 +258,208 @@ class RepairWorkOrder(Document):
 			frappe.throw(
 				_("The resident's confirmation needs: {0}").format(", ".join(missing)), title=_("Incomplete")
 			)
+
+	# -- actions: each stamps its time at the server's clock ---------------------------------------------------
+	# Each works on the stored work order (`reload`): a caller of run_doc_method sends a whole document, whose
+	# typed values must not ride along on the action's save.
+
+	@frappe.whitelist(methods=["POST"])
+	def record_return(self):
+		"""R24: 客服中心 records the work order's return, at the server's time."""
+		self.reload()
+		self.check_permission("write")
+		if not stamps.may_record_return(frappe.get_roles()):
+			frappe.throw(
+				_("The return of the work order is recorded by the customer service centre."),
+				ServerOwnedError,
+			)
+		if self.returned_at:
+			frappe.throw(
+				_("The return to the customer service centre is already recorded."), ServerOwnedError
+			)
+		if not self.completed_at:
+			frappe.throw(
+				_("Only a completed work order is returned to the customer service centre."),
+				StepPreconditionError,
+				title=_("Not Completed"),
+			)
+		self.returned_at = now_datetime()
+		self.save(ignore_permissions=True)
+		return {"returned_at": self.returned_at}
+
+	@frappe.whitelist(methods=["POST"])
+	def record_explanation(self, explanation: str, expected_date: str):
+		"""R22: a major job is explained to the resident, with its reason and expected completion date; the first
+		explanation stamps the time the explanation clock stops."""
+		self.reload()
+		self.check_permission("write")
+		if self.job_class != "Major":
+			frappe.throw(
+				_("Only a major job is explained with an expected completion date."),
+				StepPreconditionError,
+				title=_("Not a Major Job"),
+			)
+		explanation = (explanation or "").strip()
+		if not explanation or not expected_date:
+			frappe.throw(
+				_("Give the explanation and the expected completion date."),
+				StepPreconditionError,
+				title=_("Incomplete"),
+			)
+		if getdate(expected_date) < getdate(today()):
+			frappe.throw(
+				_("The expected completion date cannot be in the past."),
+				InvalidTimeError,
+				title=_("Invalid Time"),
+			)
+		now = now_datetime()
+		self.append(
+			"progress",
+			{
+				"reported_at": now,
+				"note": explanation,
+				"expected_completion": expected_date,
+				"told_resident": 1,
+			},
+		)
+		self.expected_completion = expected_date
+		if not self.explained_at:
+			self.explained_at = now
+		self.save(ignore_permissions=True)
+		return {"explained_at": self.explained_at}
+
+	@frappe.whitelist(methods=["POST"])
+	def record_emergency_dispatch(self, dispatched_at: str):
+		"""R15e: an emergency is dispatched by phone first; its true dispatch time is entered afterwards, once,
+		never in the future and never before the call, and is marked as entered afterwards."""
+		self.reload()
+		self.check_permission("write")
+		if not stamps.may_enter_emergency_dispatch(frappe.get_roles()):
+			frappe.throw(_("You may not enter an emergency's dispatch time."), frappe.PermissionError)
+		called_at = frappe.db.get_value(CASE, self.service_ticket, "call_started_at")
+		at = get_datetime(dispatched_at)
+		problem = stamps.emergency_entry_error(
+			bool(self.is_emergency),
+			bool(self.dispatch_entered_afterwards),
+			at,
+			called_at and get_datetime(called_at),
+			now_datetime(),
+		)
+		if problem:
+			frappe.throw(
+				{
+					"not_emergency": _(
+						"The dispatch time is recorded when the work order is made; only an emergency's is entered afterwards."
+					),
+					"already_entered": _("This emergency's dispatch time was already entered afterwards."),
+					stamps.FUTURE: _("The dispatch time cannot be in the future."),
+					stamps.BEFORE_CALL: _("The dispatch time cannot be before the call began."),
+				}[problem],
+				ServerOwnedError if problem in ("not_emergency", "already_entered") else InvalidTimeError,
+				title=_("Invalid Time"),
+			)
+		self.dispatched_at = at
+		self.save(ignore_permissions=True)
+		return {"dispatched_at": self.dispatched_at, "dispatch_entered_afterwards": 1}
+
+	# -- the technician's phone: one tap per step, stamped by the server (R20–R22, R35) ---------------------
+
+	# step → the time it stamps, in the order the steps are taken (the phone sends no time)
+	STEPS = {
+		"accept": "accepted_at",
+		"arrive": "arrived_at",
+		"start": "started_at",
+		"complete": "completed_at",
+	}
+
+	def may_take_steps(self, user: str | None = None) -> bool:
+		"""The technician named on the job, or the maintenance supervisor of its property."""
+		user = user or frappe.session.user
+		return (
+			bool(user)
+			and user != "Guest"
+			and user
+			in (
+				self.technician,
+				self.property and frappe.db.get_value(PROPERTY, self.property, "maintenance_supervisor"),
+			)
+		)
+
+	def take_step(self, step: str, request_id: str | None = None) -> dict:
+		"""接单, 到场, 开始, 完工: the step's time is the server's now; steps come in order and each once. The tap is
+		recorded as a Work Order Step (its request id unique in the database); the case's acceptor is told when
+		the job is done (R35). Called on a row the caller locked (api/field.take_step)."""
+		if not self.may_take_steps():
+			frappe.throw(_("You can act only on your own jobs."), frappe.PermissionError)
+		if step not in self.STEPS:
+			frappe.throw(_("Unknown step: {0}").format(step), StepOrderError, title=_("Invalid Step"))
+		label = _(self.meta.get_label(self.STEPS[step]))
+		if self.status in (CANCELLED, RETURNED):
+			frappe.throw(_("This job is closed: no more steps."), StepOrderError, title=_("Job Closed"))
+		if self.get(self.STEPS[step]):
+			frappe.throw(
+				_("{0} is already recorded: {1}.").format(
+					label, frappe.utils.format_datetime(self.get(self.STEPS[step]), "yyyy-MM-dd HH:mm")
+				),
+				StepOrderError,
+				title=_("Already Recorded"),
+			)
+		fields = list(self.STEPS.values())
+		position = fields.index(self.STEPS[step])
+		later = [f for f in fields[position + 1 :] if self.get(f)]
+		missing = [f for f in fields[:position] if not self.get(f)]
+		if later or missing:
+			frappe.throw(
+				_("{0} comes after {1}.").format(label, _(self.meta.get_label(missing[0])))
+				if missing
+				else _("{0} is already past: {1} is recorded.").format(
+					label, _(self.meta.get_label(later[0]))
+				),
+				StepOrderError,
+				title=_("Out of Order"),
+			)
+		now = now_datetime()
+		self.set(self.STEPS[step], now)
+		# the times sit at permission level 1, which no role writes: the permission was checked above
+		self.save(ignore_permissions=True)
+		frappe.get_doc(
+			{
+				"doctype": WORK_ORDER_STEP,
+				"work_order": self.name,
+				"step": step,
+				"request_id": request_id or frappe.generate_hash(length=20),
+				"stamped_at": now,
+				"taken_by": frappe.session.user,
+			}
+		).insert(ignore_permissions=True)
+		if step == "complete":
+			self.tell_acceptor_done()
+		return self.step_answer(step, now)
+
+	def step_answer(self, step: str, stamped_at) -> dict:
+		"""What the phone is told about a step: the same for the tap and for every retry of it."""
+		return {
+			"work_order": self.name,
+			"step": step,
+			"stamped_at": str(stamped_at),
+			"status": COMPLETED
+			if step == "complete"
+			else ON_SITE
+			if step in ("arrive", "start")
+			else DISPATCHED,
+		}
+
+	def tell_acceptor_done(self):
+		"""R35: the acceptor of the case is told that the job is done (and so is the follow-up owner)."""
+		ticket = frappe.db.get_value(CASE, self.service_ticket, ["acceptor", "follow_up_owner"], as_dict=True)
+		if not ticket:
+			return
+		subject = _("Work order {0} for {1} is done: {2}").format(self.name, self.unit, self.subject)
+		notify.tell(
+			[
+				notify.Message(user=user, subject=subject, doctype=WORK_ORDER, name=self.name)
+				for user in dict.fromkeys((ticket.acceptor, ticket.follow_up_owner))
+				if user and user != frappe.session.user
+			],
+			from_user=frappe.session.user,
+		)

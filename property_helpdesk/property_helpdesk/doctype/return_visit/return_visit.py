@@ -5,8 +5,10 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import get_datetime, now_datetime
 
 from property_helpdesk.constants import CASE, OFFICE_DIRECTOR, PROPERTY, SETTINGS, WORK_ORDER
+from property_helpdesk.exceptions import InvalidTimeError
 from property_helpdesk.services import clocks
 
 # Besides the person the settings name, the office director may make a return visit.
@@ -29,7 +31,7 @@ class ReturnVisit(Document):
 		comments: DF.SmallText
 		satisfaction: DF.Literal["Satisfied", "Partly Satisfied", "Dissatisfied"]
 		service_ticket: DF.Link
-		visited_at: DF.Datetime
+		visited_at: DF.Datetime | None
 		visitor: DF.Link | None
 		work_order: DF.Link | None
 	# end: auto-generated types
@@ -38,9 +40,18 @@ class ReturnVisit(Document):
 		# the visitor is who records the visit (R38); nobody may type it (permission level 1)
 		if self.is_new():
 			self.visitor = frappe.session.user
+			# the visit is made when it is recorded, at the server's time (permission level 1: nobody types it)
+			if not self.visited_at:
+				self.visited_at = now_datetime()
 
 	def validate(self):
 		self.validate_visitor()
+		if get_datetime(self.visited_at) > now_datetime():
+			frappe.throw(
+				_("{0} cannot be in the future.").format(_(self.meta.get_label("visited_at"))),
+				InvalidTimeError,
+				title=_("Invalid Time"),
+			)
 		if (
 			self.work_order
 			and frappe.db.get_value(WORK_ORDER, self.work_order, "service_ticket") != self.service_ticket

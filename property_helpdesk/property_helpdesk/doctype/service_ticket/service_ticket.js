@@ -28,6 +28,7 @@ frappe.ui.form.on("Service Ticket", {
 		}
 		if (frm.doc.ticket_type === "Paid Service" || frm.doc.paid_service) show_fee_schedule(frm);
 		if (!frm.is_new()) add_liaison_actions(frm);
+		add_amend_button(frm, ["answered_at"]);
 		if (frm.is_new() || FINISHED.includes(frm.doc.status)) return;
 
 		frm.add_custom_button(__("Hand Over"), () => hand_over(frm), __("Actions"));
@@ -157,4 +158,31 @@ function add_liaison_actions(frm) {
 			if (!count) frm.set_intro(__("This case needs a liaison sheet, and no sheet covers it yet."), "orange");
 		});
 	}
+}
+
+// A wrong time is corrected only by a recorded amendment, by the maintenance supervisor or the office director.
+function add_amend_button(frm, fieldnames) {
+	const amenders = ["Property Maintenance Supervisor", "Property Office Director", "System Manager"];
+	const recorded = fieldnames.filter((f) => frm.doc[f]);
+	if (frm.is_new() || !recorded.length || !amenders.some((r) => frappe.user_roles.includes(r))) return;
+	frm.add_custom_button(__("Amend a Time"), () => {
+		const options = recorded.map((f) => ({ value: f, label: __(frappe.meta.get_label(frm.doctype, f)) }));
+		frappe.prompt(
+			[
+				{ fieldname: "fieldname", fieldtype: "Select", label: __("Time"), options, reqd: 1 },
+				{ fieldname: "new_value", fieldtype: "Datetime", label: __("Correct Time"), reqd: 1 },
+				{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 },
+			],
+			(values) =>
+				frappe
+					.call({
+						method: "property_helpdesk.api.field.amend_time",
+						args: { doctype: frm.doctype, name: frm.doc.name, ...values },
+						freeze: true,
+					})
+					.then(() => frm.reload_doc()),
+			__("Amend a Recorded Time"),
+			__("Record Amendment")
+		);
+	});
 }

@@ -12,12 +12,17 @@ from property_helpdesk.services import kpi
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	if filters.get("show_cases"):
-		rows = kpi.add_row_pauses(kpi.case_list(filters, filters.get("measure")), "service_ticket")
+		rows = kpi.mark_amended(
+			kpi.case_list(filters, filters.get("measure")), "service_ticket", "service_ticket"
+		)
+		rows = kpi.add_row_pauses(rows, "service_ticket")  # R37
 		return case_columns() + kpi.row_pause_columns(), kpi.translated(
 			rows, "ticket_type", "status", "verdict"
 		)
 	group_by = filters.get("group_by") or "Property"
-	rows = kpi.case_timeliness(filters, group_by)
+	rows = kpi.count_amendments(
+		kpi.case_timeliness(filters, group_by), kpi.case_amendments(filters, group_by)
+	)
 	kpi.add_pauses(rows, kpi.case_pauses(filters, group_by), "paused_cases")  # R37
 	for row in rows:
 		row.group_label = kpi.group_label(group_by, row.group_key)
@@ -34,6 +39,7 @@ def columns(group_by: str) -> list[dict]:
 		{"fieldname": "late", "label": _("Handled Late"), "fieldtype": "Int", "width": 110},
 		{"fieldname": "pending", "label": _("Pending, Not Yet Due"), "fieldtype": "Int", "width": 140},
 		{"fieldname": "rate", "label": _("Timeliness Rate"), "fieldtype": "Percent", "width": 130},
+		kpi.amendment_column(group=True),
 	]
 
 
@@ -51,6 +57,7 @@ def case_columns() -> list[dict]:
 		{"fieldname": "kpi_due_at", "label": _("Handle By"), "fieldtype": "Datetime"},
 		{"fieldname": "handled_at", "label": _("Handled At"), "fieldtype": "Datetime"},
 		{"fieldname": "reopen_count", "label": _("Times Reopened"), "fieldtype": "Int", "width": 90},
+		kpi.amendment_column(group=False),
 	]
 
 

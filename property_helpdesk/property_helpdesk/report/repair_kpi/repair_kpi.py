@@ -13,10 +13,13 @@ from property_helpdesk.services import kpi
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	if filters.get("show_cases"):
-		rows = kpi.add_row_pauses(kpi.job_breaches(filters, filters.get("measure")), "service_ticket")
+		rows = kpi.mark_amended(
+			kpi.job_breaches(filters, filters.get("measure")), "reference_name", "work_order"
+		)
+		rows = kpi.add_row_pauses(rows, "service_ticket")  # R37
 		return breach_columns() + kpi.row_pause_columns(), kpi.translated(rows, "breach", "job_class")
 	group_by = filters.get("group_by") or "Property"
-	rows = kpi.repair_kpi(filters, group_by)
+	rows = kpi.count_amendments(kpi.repair_kpi(filters, group_by), kpi.job_amendments(filters, group_by))
 	kpi.add_pauses(rows, kpi.job_pauses(filters, group_by), "paused_jobs")  # R37
 	kpi.add_dispatch(rows, kpi.job_dispatch(filters, group_by))  # R15
 	for row in rows:
@@ -51,6 +54,7 @@ def columns(group_by: str) -> list[dict]:
 		{"fieldname": "rework_rate", "label": _("Rework Rate"), "fieldtype": "Percent", "width": 100},
 		{"fieldname": "rework_ceiling", "label": _("Ceiling"), "fieldtype": "Percent", "width": 80},
 		{"fieldname": "rework_met", "label": _("Within Ceiling"), "fieldtype": "Check", "width": 90},
+		kpi.amendment_column(group=True),
 	]
 
 
@@ -79,6 +83,7 @@ def breach_columns() -> list[dict]:
 			"fieldtype": "Link",
 			"options": WORK_ORDER,
 		},
+		kpi.amendment_column(group=False),
 	]
 
 
