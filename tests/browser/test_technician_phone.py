@@ -140,3 +140,18 @@ def test_technician_takes_a_job_from_accept_to_the_residents_signature(browser, 
 		assert steps == ["accept", "arrive", "start", "complete"]
 	finally:
 		context.close()
+
+
+def test_the_supervisor_sees_the_teams_board(browser, job):
+	"""The maintenance supervisor's /my_jobs shows the team's jobs with who has each (R4, R20–R22)."""
+	context, page = login(browser, SUPERVISOR, PASSWORD, width=PHONE_WIDTH)
+	try:
+		page.goto(f"{BASE_URL}/my_jobs", wait_until="networkidle")
+		page.wait_for_selector("#ph-team")
+		card = page.locator(f".ph-job[data-name='{job}']")
+		assert card.count() == 1
+		assert "王师傅" in card.inner_text()
+		assert no_sideways_scroll(page)
+		screenshot(page, "phone-team-board.png")
+	finally:
+		context.close()

@@ -8,7 +8,7 @@ import uuid
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import get_datetime, now_datetime
+from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from property_helpdesk.constants import WORK_ORDER, WORK_ORDER_STEP
 from tests.integration.factories import (
@@ -222,6 +222,23 @@ class TestTechnicianPhone(PhoneCase):
 		listed = self.tech_http.get(f"{self.API}.list_jobs", timeout=30).json()["message"]
 		self.assertIn(mine, [row["name"] for row in listed])
 		self.assertNotIn(theirs, [row["name"] for row in listed])
+
+	def test_soonest_deadline_first_and_a_late_job_is_red(self):
+		"""R20–R22: the job whose clock runs out first comes first; a job past its deadline is marked late."""
+		later, late = self.job(), self.job()
+		frappe.db.set_value(WORK_ORDER, later, "kpi_due_at", add_to_date(now_datetime(), hours=2))
+		frappe.db.set_value(WORK_ORDER, late, "kpi_due_at", add_to_date(now_datetime(), hours=-1))
+		frappe.db.commit()
+		listed = self.tech_http.get(f"{self.API}.list_jobs", timeout=30).json()["message"]
+		names = [row["name"] for row in listed]
+		self.assertLess(names.index(late), names.index(later))
+		self.assertEqual(
+			{row["name"]: row["late"] for row in listed if row["name"] in (late, later)},
+			{late: True, later: False},
+		)
+		page = self.tech_http.get(f"{BASE_URL}/my_jobs", timeout=60).text
+		self.assertIn(f'class="ph-card ph-job ph-late" data-name="{late}"', page)
+		self.assertIn(f'class="ph-card ph-job" data-name="{later}"', page)
 
 	def test_photos_before_and_after_are_checked_stored_private_and_served_to_the_job_only(self):
 		from tests.integration.test_portal import png

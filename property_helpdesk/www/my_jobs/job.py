@@ -32,9 +32,9 @@ def get_context(context):
 	minutes = (
 		int((get_datetime(doc.kpi_due_at) - now_datetime()).total_seconds() // 60) if doc.kpi_due_at else None
 	)
-	context.clock = time_left(minutes)
-	context.late = minutes is not None and minutes < 0 and doc.status not in ("Completed", "Returned")
-	context.can_confirm = can_confirm(doc)
 	context.open = doc.status in ("Dispatched", "On Site")
+	context.clock = time_left(minutes) if context.open else ""
+	context.late = context.open and minutes is not None and minutes < 0
+	context.can_confirm = can_confirm(doc)
 	context.fees = fee_schedule()
 	return context
