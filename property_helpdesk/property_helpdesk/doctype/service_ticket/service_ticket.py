@@ -512,7 +512,7 @@ class ServiceTicket(Document):
 			frappe.throw(
 				_(
 					"The clocks cannot pause for {0}: choose a reason with a longest pause in Settings."
-				).format(_(reason or "")),
+				).format(_(reason) if reason else ""),
 				PauseRefusedError,
 				title=_("Pause Refused"),
 			)
