@@ -23,6 +23,7 @@ from tests.integration.factories import (
 	make_property,
 	make_unit,
 	make_user,
+	run_assignment_jobs,
 )
 
 BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
@@ -53,27 +54,8 @@ SIGNATURE = "data:image/png;base64," + base64.b64encode(png(40, 10)).decode()
 
 
 def run_assignments(doctype: str, name: str) -> None:
-	"""What a background worker does with the assignments the web server queued for one document as its request
-	committed (no worker runs beside the test site): each is run here, as its user, and taken off the queue."""
-	from frappe.utils.background_jobs import get_queues
-
-	user = frappe.session.user
-	for queue in get_queues():
-		for job in queue.jobs:
-			job_args = job.kwargs or {}
-			call = job_args.get("kwargs") or {}
-			if (
-				job_args.get("site") == frappe.local.site
-				and job_args.get("method") == "property_helpdesk.services.notify.assign_now"
-				and (call.get("doctype"), call.get("name")) == (doctype, name)
-			):
-				frappe.set_user(job_args["user"])
-				try:
-					frappe.get_attr(job_args["method"])(**call)
-				finally:
-					frappe.set_user(user)
-				job.delete()
-	frappe.db.commit()
+	"""The assignments the web server queued for the document, run as a worker would."""
+	run_assignment_jobs(doctype, name, ("property_helpdesk.services.notify.assign_now",))
 
 
 def portal_session(user: str) -> requests.Session:

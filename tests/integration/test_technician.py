@@ -18,6 +18,7 @@ from tests.integration.factories import (
 	make_ticket,
 	make_unit,
 	make_user,
+	run_assignment_jobs,
 	work_order_of,
 )
 
@@ -341,8 +342,20 @@ class TestTechnicianPhone(PhoneCase):
 		self.assertEqual(response.status_code, 200, response.text)
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value(WORK_ORDER, name, "technician"), self.other_tech)
-		# the first technician's assignment is closed at once; the new one's is made by the worker as the save
-		# commits (services/notify.assign, as at dispatch)
+		# the first technician's assignment is closed and the new one's made by the worker as the save commits
+		# (services/notify.unassign and assign, as at dispatch): run here as the worker would
+		run_assignment_jobs(WORK_ORDER, name)
+		self.assertTrue(
+			frappe.db.exists(
+				"ToDo",
+				{
+					"reference_type": WORK_ORDER,
+					"reference_name": name,
+					"allocated_to": self.other_tech,
+					"status": "Open",
+				},
+			)
+		)
 		self.assertFalse(
 			frappe.db.exists(
 				"ToDo",
