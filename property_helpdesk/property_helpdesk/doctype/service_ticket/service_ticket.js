@@ -1,6 +1,8 @@
 // Copyright (c) 2026, Property Helpdesk developers and contributors
 // For license information, please see license.txt
 
+{% include "property_helpdesk/public/js/amend_time.js" %}
+
 const FINISHED = ["Resolved", "Closed"];
 
 frappe.ui.form.on("Service Ticket", {
@@ -158,31 +160,4 @@ function add_liaison_actions(frm) {
 			if (!count) frm.set_intro(__("This case needs a liaison sheet, and no sheet covers it yet."), "orange");
 		});
 	}
-}
-
-// A wrong time is corrected only by a recorded amendment, by the maintenance supervisor or the office director.
-function add_amend_button(frm, fieldnames) {
-	const amenders = ["Property Maintenance Supervisor", "Property Office Director", "System Manager"];
-	const recorded = fieldnames.filter((f) => frm.doc[f]);
-	if (frm.is_new() || !recorded.length || !amenders.some((r) => frappe.user_roles.includes(r))) return;
-	frm.add_custom_button(__("Amend a Time"), () => {
-		const options = recorded.map((f) => ({ value: f, label: __(frappe.meta.get_label(frm.doctype, f)) }));
-		frappe.prompt(
-			[
-				{ fieldname: "fieldname", fieldtype: "Select", label: __("Time"), options, reqd: 1 },
-				{ fieldname: "new_value", fieldtype: "Datetime", label: __("Correct Time"), reqd: 1 },
-				{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 },
-			],
-			(values) =>
-				frappe
-					.call({
-						method: "property_helpdesk.api.field.amend_time",
-						args: { doctype: frm.doctype, name: frm.doc.name, ...values },
-						freeze: true,
-					})
-					.then(() => frm.reload_doc()),
-			__("Amend a Recorded Time"),
-			__("Record Amendment")
-		);
-	});
 }
