@@ -419,10 +419,12 @@ finally:
 
 
 def run_worker(job_ids: list[str]) -> None:
-	"""A real RQ worker, in its own process, performs the jobs."""
+	"""A real RQ worker, in its own process, performs the jobs. It runs as a production worker does: Frappe's
+	execute_job turns a `CI` variable into test mode, where every job the job queues would run inline."""
 	subprocess.run(
 		[os.path.join(BENCH_DIR, "env", "bin", "python"), "-c", WORKER, *job_ids],
 		cwd=SITES_PATH,
+		env={key: value for key, value in os.environ.items() if key != "CI"},
 		check=True,
 		timeout=300,
 	)
