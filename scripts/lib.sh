@@ -119,6 +119,10 @@ link_app() {
 	if ! (cd / && bench_python -c "import $APP, os, sys; sys.exit(not os.path.realpath($APP.__file__).startswith(os.path.realpath('$dir')))") 2>/dev/null; then
 		"$BENCH_DIR/env/bin/pip" install -q --no-deps -e "$BENCH_DIR/apps/$APP" || die "pip could not install $APP"
 	fi
+	# The app's own requirements (pyproject's dependencies; the test extras when the tests run).
+	local requirements
+	requirements=$(cd / && "$BENCH_DIR/env/bin/python" -c "import sys, tomllib; p = tomllib.load(open('$dir/pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + (p['optional-dependencies']['test'] if '${WITH_TEST_EXTRAS:-}' else [])))")
+	[ -z "$requirements" ] || "$BENCH_DIR/env/bin/pip" install -q $requirements || die "pip could not install $APP's requirements"
 	grep -qx "$APP" "$BENCH_DIR/sites/apps.txt" || printf '\n%s' "$APP" >>"$BENCH_DIR/sites/apps.txt"
 	sed -i '/^$/d' "$BENCH_DIR/sites/apps.txt"
 	# Assets are served from sites/assets/<app> → apps/<app>/<app>/public.

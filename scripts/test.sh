@@ -25,7 +25,7 @@ fi
 
 start_mariadb
 start_redis
-link_app "$REPO_DIR"
+WITH_TEST_EXTRAS=1 link_app "$REPO_DIR"
 "$BENCH_DIR/env/bin/pip" install -q pytest playwright requests pypdf >/dev/null
 
 make_site "$TEST_SITE"
