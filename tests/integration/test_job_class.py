@@ -150,7 +150,9 @@ class TestClassFixedAtDispatch(ClassCase):
 			expected = 200 if writes else 403
 			for fieldname, value in typed.items():
 				what = f"{key} {fieldname}"
-				put = http.put(f"{BASE_URL}/api/resource/{WORK_ORDER}/{name}", json={fieldname: value}, timeout=30)
+				put = http.put(
+					f"{BASE_URL}/api/resource/{WORK_ORDER}/{name}", json={fieldname: value}, timeout=30
+				)
 				self.assertEqual(put.status_code, expected, f"PUT {what}: {put.text[:300]}")
 				set_value = http.post(
 					f"{BASE_URL}/api/method/frappe.client.set_value",
@@ -222,7 +224,9 @@ class TestClassChangeRequest(ClassCase):
 		self.assertEqual(change["requested_by"], self.users["technician"])
 		self.assertGreaterEqual(get_datetime(change["requested_at"]), moment)
 		self.assertEqual(change["approver"], self.users["supervisor"])
-		self.assertEqual((change["from_class"], change["workflow_state"]), ("Minor or Urgent", "Pending Approval"))
+		self.assertEqual(
+			(change["from_class"], change["workflow_state"]), ("Minor or Urgent", "Pending Approval")
+		)
 		# a second request while this one waits is refused
 		self.assertEqual(self.ask("duty", name, to_class="General", reason="再问一次").status_code, 417)
 		# the supervisor is really asked: the assignment the worker makes as the request commits
@@ -335,7 +339,12 @@ class TestClassChangeRequest(ClassCase):
 		api = f"{BASE_URL}/api/method/property_helpdesk.api.technician"
 		other = self.session("other_supervisor", "/my_jobs").post(
 			f"{api}.ask_major",
-			data={"work_order": name, "major_reason": "Major Repair", "reason": "x", "expected_completion": today()},
+			data={
+				"work_order": name,
+				"major_reason": "Major Repair",
+				"reason": "x",
+				"expected_completion": today(),
+			},
 			timeout=30,
 		)
 		self.assertEqual(other.status_code, 403, other.text[:300])
@@ -365,7 +374,9 @@ class TestClassChangeRequest(ClassCase):
 			)
 		)
 		self.assertEqual(
-			phone.post(f"{api}.pause_job", data={"work_order": name, "reason": "Weather"}, timeout=30).status_code,
+			phone.post(
+				f"{api}.pause_job", data={"work_order": name, "reason": "Weather"}, timeout=30
+			).status_code,
 			417,
 		)
 		moment = now_datetime().replace(microsecond=0)
@@ -381,10 +392,14 @@ class TestClassChangeRequest(ClassCase):
 			fields=["reason", "paused_at", "ends_at", "recorded_by"],
 		)
 		self.assertEqual(len(pause), 1)
-		self.assertEqual((pause[0].reason, pause[0].recorded_by), ("Waiting for Parts", self.users["technician"]))
+		self.assertEqual(
+			(pause[0].reason, pause[0].recorded_by), ("Waiting for Parts", self.users["technician"])
+		)
 		limit = clocks.get_pause_limits()["Waiting for Parts"]
 		self.assertGreaterEqual(get_datetime(pause[0].paused_at), moment)
-		self.assertEqual(get_datetime(pause[0].ends_at), get_datetime(pause[0].paused_at) + timedelta(minutes=limit))
+		self.assertEqual(
+			get_datetime(pause[0].ends_at), get_datetime(pause[0].paused_at) + timedelta(minutes=limit)
+		)
 		board = self.session("supervisor", "/my_jobs").get(f"{BASE_URL}/my_jobs", timeout=30)
 		self.assertEqual(board.status_code, 200)
 		card = board.text[board.text.index(f'data-name="{name}"') :][:4000]
@@ -406,7 +421,13 @@ class TestKpiJudgesByDispatchedClass(ClassCase):
 		frappe.set_user(self.users["technician"])
 		try:
 			doc = frappe.get_doc(
-				{"doctype": JOB_CLASS_CHANGE, "work_order": name, "to_class": to_class, "reason": "现场判断", **values}
+				{
+					"doctype": JOB_CLASS_CHANGE,
+					"work_order": name,
+					"to_class": to_class,
+					"reason": "现场判断",
+					**values,
+				}
 			).insert()
 		finally:
 			frappe.set_user("Administrator")
@@ -419,10 +440,14 @@ class TestKpiJudgesByDispatchedClass(ClassCase):
 	def test_r29_r30_r27_r32_judged_by_the_dispatched_class_with_changes_and_amendments_counted(self):
 		called = add_to_date(now_datetime(), days=-3).replace(microsecond=0)
 		jobs = {}
-		for key, hours in (("to_major", 30), ("on_time", 3), ("to_general", 30)):
+		for key in ("to_major", "on_time", "to_general"):
 			jobs[key] = self.job(self.kpi_unit, called=called + timedelta(minutes=len(jobs)))
 			frappe.db.set_value(
-				WORK_ORDER, jobs[key], "dispatched_at", called + timedelta(minutes=2 + len(jobs)), update_modified=False
+				WORK_ORDER,
+				jobs[key],
+				"dispatched_at",
+				called + timedelta(minutes=2 + len(jobs)),
+				update_modified=False,
 			)
 		self.change(
 			jobs["to_major"],
@@ -440,7 +465,9 @@ class TestKpiJudgesByDispatchedClass(ClassCase):
 
 			ticket = frappe.db.get_value(WORK_ORDER, jobs["on_time"], "service_ticket")
 			completed = get_datetime(frappe.db.get_value(WORK_ORDER, jobs["on_time"], "completed_at"))
-			amend_time(WORK_ORDER, jobs["on_time"], "completed_at", str(completed - timedelta(hours=1)), "漏点完工")
+			amend_time(
+				WORK_ORDER, jobs["on_time"], "completed_at", str(completed - timedelta(hours=1)), "漏点完工"
+			)
 		finally:
 			frappe.set_user("Administrator")
 		# a complaint of the property, answered, its answer time amended
@@ -480,7 +507,11 @@ class TestKpiJudgesByDispatchedClass(ClassCase):
 		self.assertEqual(set(breaches), {jobs["to_major"], jobs["to_general"]})
 		self.assertEqual(
 			[
-				(breaches[jobs[k]]["dispatched_class"], breaches[jobs[k]]["job_class"], breaches[jobs[k]]["class_changed"])
+				(
+					breaches[jobs[k]]["dispatched_class"],
+					breaches[jobs[k]]["job_class"],
+					breaches[jobs[k]]["class_changed"],
+				)
 				for k in ("to_major", "to_general")
 			],
 			[("Minor or Urgent", "Major", 1), ("Minor or Urgent", "General", 1)],
@@ -493,7 +524,9 @@ class TestKpiJudgesByDispatchedClass(ClassCase):
 		listed = {r["service_ticket"]: r for r in report("Case Timeliness", **period, show_cases=1)}
 		self.assertEqual(listed[ticket]["amended"], 1)
 		changed_case = frappe.db.get_value(WORK_ORDER, jobs["to_major"], "service_ticket")
-		self.assertEqual((listed[changed_case]["class_changed"], listed[changed_case]["verdict"]), (1, "Late"))
+		self.assertEqual(
+			(listed[changed_case]["class_changed"], listed[changed_case]["verdict"]), (1, "Late")
+		)
 		# R27: the month's repair items with their amendments and class changes
 		row = report("Monthly Repair Summary", **period)[0]
 		self.assertEqual((row["received"], row["amendments"], row["class_changes"]), (3, 1, 2))
