@@ -21,9 +21,9 @@ from property_helpdesk.constants import (
 	MAINTENANCE_SUPERVISOR,
 	OFFICE_DIRECTOR,
 	TECHNICIAN,
-	TIME_AMENDMENT,
 	WORK_ORDER,
 )
+from property_helpdesk.procedure.stamps import TIME_AMENDMENT
 from property_helpdesk.services import clocks
 from tests.integration.factories import (
 	delete_cases,
