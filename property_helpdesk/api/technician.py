@@ -376,17 +376,17 @@ def waiting(jobs: list[dict]) -> list[dict]:
 	names = [j.name for j in jobs]
 	paused = {}
 	if cases:
-		for row in frappe.get_all(
-			"Clock Pause",
-			filters={"parenttype": CASE, "parent": ("in", cases), "resumed_at": ("is", "not set")},
-			fields=["parent", "reason", "ends_at"],
-			order_by="idx asc",
-		):
-			paused[row.parent] = row
-		open_pauses = set(
-			frappe.get_all(CASE, filters={"name": ("in", cases), "paused_since": ("is", "set")}, pluck="name")
-		)
-		paused = {k: v for k, v in paused.items() if k in open_pauses}
+		# the pause under way: the case's open Clock Pause row while the case is paused (one query, both tables)
+		p, t = frappe.qb.DocType("Clock Pause"), frappe.qb.DocType(CASE)
+		rows = (
+			frappe.qb.from_(p)
+			.join(t)
+			.on((t.name == p.parent) & (p.parenttype == CASE))
+			.select(p.parent, p.reason, p.ends_at)
+			.where(t.name.isin(cases) & t.paused_since.isnotnull() & p.resumed_at.isnull())
+			.orderby(p.idx)
+		).run(as_dict=True)
+		paused = {row.parent: row for row in rows}
 	changes = {}
 	if names:
 		for row in frappe.get_all(
