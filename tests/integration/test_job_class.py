@@ -230,6 +230,7 @@ class TestClassChangeRequest(ClassCase):
 		# a second request while this one waits is refused
 		self.assertEqual(self.ask("duty", name, to_class="General", reason="再问一次").status_code, 417)
 		# the supervisor is really asked: the assignment the worker makes as the request commits
+		frappe.db.rollback()  # a fresh snapshot: the request the web server committed
 		run_assignment_jobs(JOB_CLASS_CHANGE, change["name"])
 		todo = {"reference_type": JOB_CLASS_CHANGE, "reference_name": change["name"], "status": "Open"}
 		self.assertEqual(
@@ -285,6 +286,7 @@ class TestClassChangeRequest(ClassCase):
 				},
 			)
 		)
+		frappe.db.rollback()  # a fresh snapshot: the request the web server committed
 		run_assignment_jobs(JOB_CLASS_CHANGE, change["name"])
 		self.assertFalse(frappe.db.exists("ToDo", todo))
 		comments = frappe.get_all(
@@ -361,6 +363,7 @@ class TestClassChangeRequest(ClassCase):
 		self.assertEqual(response.status_code, 200, response.text[:300])
 		change = response.json()["message"]
 		self.assertEqual(change["approver"], self.users["supervisor"])
+		frappe.db.rollback()  # a fresh snapshot: the request the web server committed
 		run_assignment_jobs(JOB_CLASS_CHANGE, change["name"])
 		self.assertTrue(
 			frappe.db.exists(
