@@ -143,12 +143,13 @@ class JobClassChange(Document):
 	def after_insert(self):
 		"""The approver is asked (an assignment, which they see in their list and bell) and the work order's
 		timeline says so."""
+		lang = notify.languages([self.approver])[self.approver]
 		notify.assign(
 			JOB_CLASS_CHANGE,
 			self.name,
 			self.approver,
-			_("Approve or reject the change of job {0} from {1} to {2}: {3}").format(
-				self.work_order, _(self.from_class), _(self.to_class), self.reason
+			_("Approve or reject the change of job {0} from {1} to {2}: {3}", lang=lang).format(
+				self.work_order, _(self.from_class, lang=lang), _(self.to_class, lang=lang), self.reason
 			),
 			priority="High",
 		)
