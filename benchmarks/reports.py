@@ -111,7 +111,8 @@ def load(cases: int, units: dict[str, list[str]]) -> None:
 	]  # fmt: skip
 	job_fields = [
 		"name", "creation", "modified", "owner", "modified_by", "docstatus", "idx", "naming_series",
-		"service_ticket", "unit", "property", "subject", "status", "job_class", "paid_service", "rework_of",
+		"service_ticket", "unit", "property", "subject", "status", "job_class", "dispatched_class", "paid_service",
+		"rework_of",
 		"technician", "dispatched_at", "arrived_at", "completed_at", "kpi_due_at", "total_amount",
 	]  # fmt: skip
 	span = (END - START).total_seconds()
@@ -147,7 +148,7 @@ def load(cases: int, units: dict[str, list[str]]) -> None:
 			job = f"{PREFIX}WO-{i:07d}"
 			jobs.append((
 				job, called, called, user, user, 0, 0, "WO-.YYYY.-",
-				name, unit, prop, f"基准事项 {i}", "Completed" if completed else "Dispatched", job_class,
+				name, unit, prop, f"基准事项 {i}", "Completed" if completed else "Dispatched", job_class, job_class,
 				1 if kind == "Paid Service" else 0, rework, user, called + timedelta(minutes=3),
 				called + timedelta(minutes=12) if completed else None, completed,
 				due if job_class != "Major" else None, 0,
@@ -226,7 +227,7 @@ def hand_case_by_month():
 
 def hand_repair_kpi():
 	return frappe.db.sql(
-		"""select property, count(*), sum(job_class = 'Minor or Urgent' and completed_at <= kpi_due_at),
+		"""select property, count(*), sum(dispatched_class = 'Minor or Urgent' and completed_at <= kpi_due_at),
 			sum(rework_of is not null)
 		from `tabRepair Work Order`
 		where completed_at >= %(start)s and completed_at < %(end)s

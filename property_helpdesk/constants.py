@@ -71,3 +71,10 @@ DEVELOPER_CONTACT = "Property Developer Contact"
 
 # -- The technician's phone ------------------------------------------------------------------------
 WORK_ORDER_STEP = "Work Order Step"
+
+# -- Job class fixed at dispatch (R20–R22) ----------------------------------------------------------------
+JOB_CLASS_CHANGE = "Job Class Change"
+# Job Class Change's workflow states (Workflow "Job Class Change Approval")
+CLASS_CHANGE_PENDING = "Pending Approval"
+CLASS_CHANGE_APPROVED = "Approved"
+CLASS_CHANGE_REJECTED = "Rejected"

@@ -71,3 +71,8 @@ class ReworkError(frappe.ValidationError):
 class StepOrderError(frappe.ValidationError):
 	"""A step of the technician's phone (接单, 到场, 开始, 完工) taken twice, out of order, or on a job that is
 	closed; or a tap's request id sent again for another step."""
+
+
+class JobClassChangeError(frappe.ValidationError):
+	"""R20–R22: a change of a job's class after dispatch asked without its reason or expected date, on a closed
+	job, to the class it has, or while another request of the job waits for the supervisor."""

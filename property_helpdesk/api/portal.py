@@ -400,16 +400,23 @@ def photo(ticket: str, n: int = 0):
 	"""The case's n-th photo, to the residents of its unit only."""
 	doc = case_for_resident(ticket)
 	photos = case_photos(doc.name)
+	serve_photo(photos, n)
+
+
+def serve_photo(photos: list[str], n: int = 0) -> None:
+	"""Answer the request with the n-th of `photos` (File names the caller may see), served inline as the picture
+	it is (sniffed again: staff may attach anything to the field), anything else as an attachment; one home for
+	the resident's portal and the technician's phone."""
 	if not 0 <= cint(n) < len(photos):
 		raise frappe.DoesNotExistError
 	file = frappe.get_doc("File", photos[cint(n)])
 	content = file.get_content()
+	image = sniff_image(content)
 	frappe.local.response.filename = file.file_name
 	frappe.local.response.filecontent = content
-	# Served inline as the picture it is (sniffed again: staff may attach anything to the field).
-	frappe.local.response.content_type = sniff_image(content) or "application/octet-stream"
+	frappe.local.response.content_type = image or "application/octet-stream"
 	frappe.local.response.type = "download"
-	frappe.local.response.display_content_as = "inline" if sniff_image(content) else "attachment"
+	frappe.local.response.display_content_as = "inline" if image else "attachment"
 
 
 # -- receipts (R39) -------------------------------------------------------------------------------------------

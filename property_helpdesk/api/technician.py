@@ -10,7 +10,19 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt, get_datetime, getdate, now_datetime
 
-from property_helpdesk.constants import COMPLETED, DISPATCHED, ON_SITE, PROPERTY, TECHNICIAN, WORK_ORDER
+from property_helpdesk.constants import (
+	CASE,
+	CLASS_CHANGE_PENDING,
+	COMPLETED,
+	DISPATCHED,
+	JOB_CLASS_CHANGE,
+	ON_SITE,
+	PROPERTY,
+	TECHNICIAN,
+	WORK_ORDER,
+)
+from property_helpdesk.procedure import clocks as K
+from property_helpdesk.procedure import job_class as J
 
 
 def supervised_properties(user: str | None = None) -> list[str]:
@@ -140,26 +152,16 @@ def list_jobs(team: bool = False) -> list[dict]:
 def photo(work_order: str, stage: str = "case", n: int = 0):
 	"""The n-th photo of the job: the resident's (`case`), or the technician's `before` / `after`; to the job's
 	technician and supervisor only."""
+	from property_helpdesk.api.portal import case_photos, serve_photo
+
 	doc = job_for(work_order)
 	if stage == "case":
-		from property_helpdesk.api.portal import case_photos
-
 		photos = case_photos(doc.service_ticket)
 	elif stage in PHOTO_FIELDS:
 		photos = job_photos(doc.name, stage)
 	else:
 		raise frappe.DoesNotExistError
-	if not 0 <= cint(n) < len(photos):
-		raise frappe.DoesNotExistError
-	from property_helpdesk.api.portal import sniff_image
-
-	file = frappe.get_doc("File", photos[cint(n)])
-	content = file.get_content()
-	frappe.local.response.filename = file.file_name
-	frappe.local.response.filecontent = content
-	frappe.local.response.content_type = sniff_image(content) or "application/octet-stream"
-	frappe.local.response.type = "download"
-	frappe.local.response.display_content_as = "inline" if sniff_image(content) else "attachment"
+	serve_photo(photos, n)
 
 
 # -- the technician's evidence ------------------------------------------------------------------------------
@@ -307,3 +309,93 @@ def reassign(work_order: str, technician: str) -> dict:
 	doc.technician = technician
 	doc.save(ignore_permissions=True)
 	return {"technician": doc.technician}
+
+
+# -- needs more time: a major job asks the supervisor, a wait pauses the clocks (R22, R37) --------------------
+
+# The waits the phone offers, each a pause reason of the list with its longest pause in Settings (R37).
+PHONE_PAUSES = (K.PARTS_PAUSE, K.NOT_HOME_PAUSE)
+
+
+@frappe.whitelist(methods=["POST"])
+def ask_major(work_order: str, major_reason: str, reason: str, expected_completion: str) -> dict:
+	"""R22 from the phone: the job is major, for `major_reason` (major repair, external specialist, parts from
+	elsewhere), with the technician's words and the expected completion date. The class is fixed at dispatch,
+	so this is a Job Class Change request: the property's maintenance supervisor is assigned it to approve."""
+	from property_helpdesk.api.portal import check_csrf
+
+	doc = job_for(work_order, for_update=True)
+	check_csrf()
+	if major_reason not in J.MAJOR_REASONS:
+		frappe.throw(_("Say why the job is major."), title=_("Invalid Input"))
+	try:
+		expected = getdate(expected_completion) if expected_completion else None
+	except Exception:
+		expected = None
+	if expected is None:
+		frappe.throw(_("A major job needs its expected completion date."), title=_("Invalid Input"))
+	change = frappe.get_doc(
+		{
+			"doctype": JOB_CLASS_CHANGE,
+			"work_order": doc.name,
+			"to_class": K.MAJOR,
+			"major_reason": major_reason,
+			"expected_completion": expected,
+			"reason": reason,
+		}
+	)
+	# the job's technician or supervisor (checked above) asks; the request's own checks run in its controller
+	change.insert(ignore_permissions=True)
+	return {"name": change.name, "approver": change.approver, "state": change.workflow_state}
+
+
+@frappe.whitelist(methods=["POST"])
+def pause_job(work_order: str, reason: str) -> dict:
+	"""R37 from the phone: parts on order, or the resident not home: the case's clocks pause for that reason,
+	at most its limit in Settings, and not when a deadline is already past (the case's own pause, which the
+	supervisor's board and the KPI reports show)."""
+	from property_helpdesk.api.portal import check_csrf
+
+	doc = job_for(work_order, for_update=True)
+	check_csrf()
+	if reason not in PHONE_PAUSES:
+		frappe.throw(_("Choose parts on order or resident not home."), title=_("Invalid Input"))
+	if doc.status not in (DISPATCHED, ON_SITE):
+		frappe.throw(_("Only an open job can wait."), title=_("Invalid Input"))
+	case = frappe.get_doc(CASE, doc.service_ticket)
+	# the technician does not write cases: the job's technician or supervisor was checked above
+	case.flags.ignore_permissions = True
+	case.pause_clocks(reason)
+	return {"reason": reason, "paused_since": str(case.paused_since), "paused_until": str(case.paused_until)}
+
+
+def waiting(jobs: list[dict]) -> list[dict]:
+	"""Each job with what it waits for: the pause under way on its case (reason, until when) and a class change
+	waiting for the supervisor (to which class, why)."""
+	cases = [j.service_ticket for j in jobs if j.get("service_ticket")]
+	names = [j.name for j in jobs]
+	paused = {}
+	if cases:
+		# the pause under way: the case's open Clock Pause row while the case is paused (one query, both tables)
+		p, t = frappe.qb.DocType("Clock Pause"), frappe.qb.DocType(CASE)
+		rows = (
+			frappe.qb.from_(p)
+			.join(t)
+			.on((t.name == p.parent) & (p.parenttype == CASE))
+			.select(p.parent, p.reason, p.ends_at)
+			.where(t.name.isin(cases) & t.paused_since.isnotnull() & p.resumed_at.isnull())
+			.orderby(p.idx)
+		).run(as_dict=True)
+		paused = {row.parent: row for row in rows}
+	changes = {}
+	if names:
+		for row in frappe.get_all(
+			JOB_CLASS_CHANGE,
+			filters={"work_order": ("in", names), "workflow_state": CLASS_CHANGE_PENDING, "docstatus": 0},
+			fields=["name", "work_order", "to_class", "reason", "requested_by", "approver"],
+		):
+			changes[row.work_order] = row
+	for job in jobs:
+		job.pause = paused.get(job.get("service_ticket"))
+		job.class_change = changes.get(job.name)
+	return jobs

@@ -8,7 +8,7 @@ on time, late or a rework is stated once, at the end of this module, as rules th
 
 import operator
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 DISPATCH = "Dispatch"  # R15: the maintenance team told of the job within 5 minutes of the call
@@ -58,7 +58,8 @@ class CaseTimes:
 	called_at: datetime
 	is_repair: bool  # a work order is due (R15)
 	needs_answer: bool  # complaint or service request (R23)
-	job_class: str | None = None  # MINOR / GENERAL / MAJOR
+	job_class: str | None = None  # MINOR / GENERAL / MAJOR: the job's class now, which its clocks follow
+	dispatched_class: str | None = None  # the class it was dispatched with, which R29 judges it by (R20–R22)
 	dispatched_at: datetime | None = None  # the work order written (the arrival clock starts there)
 	team_told_at: datetime | None = None  # the team's assignment and notification delivered (R15's end)
 	emergency: bool = False  # R15e: dispatched first, by phone; the true dispatch time entered afterwards
@@ -226,13 +227,27 @@ def timeliness_clock(times: CaseTimes) -> str | None:
 	return None
 
 
+def judged(times: CaseTimes) -> CaseTimes:
+	"""The case's times as R29 judges them: its job by the class it was dispatched with (R20–R22), whatever an
+	approved change made of it since."""
+	if times.dispatched_class and times.dispatched_class != times.job_class:
+		return replace(times, job_class=times.dispatched_class)
+	return times
+
+
 def handling(times: CaseTimes, commitment: Commitment) -> tuple[datetime | None, datetime | None]:
 	"""R29: (handle by, handled at) of a case. The deadline is None while a pause holds the clock (the case is
-	neither on time nor late then); a case is on time when it was handled by the deadline."""
+	neither on time nor late then); a case is on time when it was handled by the deadline. A job is judged by
+	the class it was dispatched with (`judged`); one dispatched as major and changed since is no longer
+	explained, so its completion, if first, ends the clock it is judged by."""
+	changed = times.dispatched_class and times.dispatched_class != times.job_class
+	times = judged(times)
 	clock = timeliness_clock(times)
 	if clock is None:
 		return None, None
 	applies, start, end = _span(clock, times)
+	if changed and clock == EXPLANATION and times.completed_at is not None:
+		end = min(e for e in (end, times.completed_at) if e is not None)
 	limit = _limit(clock, times, commitment) if applies else None
 	if limit is None or start is None:
 		return None, end
@@ -285,8 +300,8 @@ def ladder_problems(ladder: Iterable[Step]) -> list[tuple[str, str | None]]:
 # -- R29, R30: on time, late, pending and rework, each stated once ------------------------------------------
 #
 # The rules are data: terms over the values a case or a job stores for its timeliness (services/clocks.refresh
-# writes them: `kpi_due_at`, `handled_at`, `reopen_count` on the case; `kpi_due_at`, `completed_at`, `job_class`,
-# `rework_of` on the job). The reports count them in the database (services/kpi.criterion turns a rule into a
+# writes them: `kpi_due_at`, `handled_at`, `reopen_count` on the case; `kpi_due_at`, `completed_at`,
+# `dispatched_class`, `rework_of` on the job). The reports count them in the database (services/kpi.criterion turns a rule into a
 # frappe.qb criterion) and label the rows of their lists with `holds` in Python; both read these terms, so the
 # count and the label of a case cannot disagree. `holds` follows SQL's logic of unknowns (a comparison with an
 # empty value is unknown, and a rule counts a row only when it holds), so the two agree on empty values too.
@@ -393,10 +408,11 @@ CASE_PENDING = all_of(IsNull(HANDLED), any_of(IsNull(DUE), Cmp(">=", DUE, NOW)))
 ON_TIME, LATE, PENDING = "On Time", "Late", "Pending"
 CASE_VERDICTS = ((ON_TIME, CASE_ON_TIME), (LATE, CASE_LATE), (PENDING, CASE_PENDING))
 
-# R30, over the job: its completion deadline (R21, `job_due`), when it was completed, its class, what it redoes.
+# R30, over the job: its completion deadline (R21, `job_due`), when it was completed, the class it was
+# dispatched with (by which it is judged, whatever an approved change made of it since: R20–R22), what it redoes.
 JOB_DUE, COMPLETED = Field("kpi_due_at"), Field("completed_at")
-JOB_CLASS, REWORK_OF = Field("job_class"), Field("rework_of")
-MINOR_JOB = Cmp("=", JOB_CLASS, MINOR)
+DISPATCHED_CLASS, REWORK_OF = Field("dispatched_class"), Field("rework_of")
+MINOR_JOB = Cmp("=", DISPATCHED_CLASS, MINOR)
 JOB_ON_TIME = all_of(MINOR_JOB, by_deadline(COMPLETED, JOB_DUE))
 JOB_LATE = all_of(MINOR_JOB, after_deadline(COMPLETED, JOB_DUE))
 JOB_WITHIN_AIM = all_of(MINOR_JOB, Cmp("<=", COMPLETED, Earlier(JOB_DUE, AIM_GAP)))

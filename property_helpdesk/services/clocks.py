@@ -21,6 +21,7 @@ from property_helpdesk.constants import (
 	WORK_ORDER_TYPES,
 )
 from property_helpdesk.procedure import clocks as K
+from property_helpdesk.procedure.job_class import kpi_class
 
 PAUSE_ROW = "Clock Pause"
 
@@ -141,6 +142,7 @@ WORK_ORDER_FIELDS = (
 	"name",
 	"service_ticket",
 	"job_class",
+	"dispatched_class",
 	"rework_of",
 	"creation",
 	"kpi_due_at",
@@ -162,6 +164,7 @@ def case_times(ticket, work_order, visited_at) -> K.CaseTimes:
 		is_repair=ticket.ticket_type in WORK_ORDER_TYPES,
 		needs_answer=ticket.ticket_type in ANSWER_TYPES,
 		job_class=wo.job_class or K.MINOR,
+		dispatched_class=wo.get("dispatched_class"),
 		dispatched_at=wo.dispatched_at and get_datetime(wo.dispatched_at),
 		team_told_at=wo.get("team_told_at") and get_datetime(wo.team_told_at),
 		emergency=bool(wo.get("is_emergency")),
@@ -346,12 +349,14 @@ def end_expired_pauses(now) -> list[str]:
 
 
 def job_due_at(work_order, times: K.CaseTimes, commitment: K.Commitment):
-	"""R30: when the job must be complete. A rework runs from its own dispatch, the first job from the call."""
+	"""R30: when the job must be complete, by the class it was dispatched with (R20–R22). A rework runs from its
+	own dispatch, the first job from the call."""
 	if work_order.rework_of:
 		start, paused = get_datetime(work_order.dispatched_at or work_order.creation), 0
 	else:
 		start, paused = times.called_at, times.paused_minutes
-	return K.job_due(start, work_order.job_class, commitment, paused)
+	judged_class = kpi_class(work_order.get("dispatched_class"), work_order.job_class)
+	return K.job_due(start, judged_class, commitment, paused)
 
 
 def refresh_job_due(work_order, times: K.CaseTimes, commitment: K.Commitment):

@@ -32,9 +32,11 @@ from property_helpdesk.constants import (
 	ANSWER_TYPES,
 	CANCELLED,
 	CASE,
+	CLASS_CHANGE_APPROVED,
 	CLOSED_STATES,
 	COMPLAINT,
 	ESCALATION,
+	JOB_CLASS_CHANGE,
 	JOB_LOG,
 	KPI_TYPES,
 	LIAISON_SHEET,
@@ -389,6 +391,7 @@ def job_breaches(filters, measure: str | None = None, limit: int = 5000) -> list
 			w.unit,
 			w.subject,
 			w.technician,
+			w.dispatched_class,
 			w.job_class,
 			w.kpi_due_at,
 			w.completed_at,
@@ -675,11 +678,17 @@ def half_year(day: date | None = None) -> tuple[date, date]:
 	return date(day.year, 1, 1), date(day.year, 6, 30)
 
 
-def complaint_analysis(filters, group_by: str = "Ground") -> list[dict]:
-	"""R32 per ground, property, team, unit (recurring ones only if asked), validity class or month."""
+def complaint_filters(filters) -> frappe._dict:
+	"""R32 analyses complaints unless the report asks for service requests."""
 	filters = frappe._dict(filters or {})
 	if not filters.get("ticket_type"):
 		filters.ticket_type = COMPLAINT
+	return filters
+
+
+def complaint_analysis(filters, group_by: str = "Ground") -> list[dict]:
+	"""R32 per ground, property, team, unit (recurring ones only if asked), validity class or month."""
+	filters = complaint_filters(filters)
 	t = cases()
 	key = COMPLAINT_GROUPS[grouping(group_by, COMPLAINT_GROUPS)](t).as_("group_key")
 	conditions = Criterion.all(case_filters(filters, t, ANSWER_TYPES))
@@ -869,27 +878,44 @@ def dispatch_columns() -> list[dict]:
 	return [{"fieldname": "dispatched_late", "label": _("Team Told Late"), "fieldtype": "Int", "width": 110}]
 
 
-# -- amended times (issue 12): every KPI report marks and counts the times corrected by an amendment ----------
+# -- amended times and class changes (issue 12): every KPI report marks and counts the times corrected by an
+# amendment and the jobs whose class an approved change moved since dispatch (R20–R22: the reports judge a job by
+# its dispatched class, and show the changes beside it) ---------------------------------------------------------
 
 
 def time_amendments():
 	return DocType(TIME_AMENDMENT).as_("a")
 
 
+def class_changes():
+	return DocType(JOB_CLASS_CHANGE).as_("c")
+
+
+def approved(c) -> Criterion:
+	"""A class change that changed the class: approved through its workflow."""
+	return (c.docstatus == 1) & (c.workflow_state == CLASS_CHANGE_APPROVED)
+
+
+def count_by_group(source, table, on, key, conditions: list[Criterion]) -> dict:
+	"""How many rows of `source` (amendments, class changes) belong to the rows of `table` the report counts
+	(`conditions`), per group `key`."""
+	rows = (
+		frappe.qb.from_(source)
+		.join(table)
+		.on(on)
+		.select(key, Count("*").as_("n"))
+		.where(Criterion.all(conditions))
+		.groupby(key)
+		.run(as_dict=True)
+	)
+	return {r.group_key: int(r.n) for r in rows}
+
+
 def case_amendments(filters, group_by: str = "Property") -> dict:
 	"""R29: the amendments of the cases a group counts (of the case's own times and its jobs'), per group."""
 	t, a = cases(), time_amendments()
 	key = CASE_GROUPS[grouping(group_by, CASE_GROUPS)](t).as_("group_key")
-	rows = (
-		frappe.qb.from_(a)
-		.join(t)
-		.on(a.service_ticket == t.name)
-		.select(key, Count("*").as_("amendments"))
-		.where(Criterion.all(case_filters(filters, t)))
-		.groupby(key)
-		.run(as_dict=True)
-	)
-	return {r.group_key: int(r.amendments) for r in rows}
+	return count_by_group(a, t, a.service_ticket == t.name, key, case_filters(filters, t))
 
 
 def job_amendments(filters, group_by: str = "Property") -> dict:
@@ -899,42 +925,85 @@ def job_amendments(filters, group_by: str = "Property") -> dict:
 	conditions = job_filters(filters, w)
 	if conditions is None:
 		return {}
-	rows = (
-		frappe.qb.from_(a)
-		.join(w)
-		.on((a.reference_doctype == WORK_ORDER) & (a.reference_name == w.name))
-		.select(key, Count("*").as_("amendments"))
-		.where(Criterion.all(conditions))
-		.groupby(key)
-		.run(as_dict=True)
-	)
-	return {r.group_key: int(r.amendments) for r in rows}
+	on = (a.reference_doctype == WORK_ORDER) & (a.reference_name == w.name)
+	return count_by_group(a, w, on, key, conditions)
 
 
-def count_amendments(rows: list[dict], counts: dict) -> list[dict]:
-	"""Each group row gets its number of amendments (0 where none)."""
+def case_class_changes(filters, group_by: str = "Property") -> dict:
+	"""R29: the approved class changes of the cases' jobs a group counts, per group."""
+	t, c = cases(), class_changes()
+	key = CASE_GROUPS[grouping(group_by, CASE_GROUPS)](t).as_("group_key")
+	return count_by_group(c, t, c.service_ticket == t.name, key, [*case_filters(filters, t), approved(c)])
+
+
+def job_class_changes(filters, group_by: str = "Property") -> dict:
+	"""R30: the approved class changes of the jobs a group counts, per group."""
+	w, c = jobs(), class_changes()
+	key = JOB_GROUPS[grouping(group_by, JOB_GROUPS)](w).as_("group_key")
+	conditions = job_filters(filters, w)
+	if conditions is None:
+		return {}
+	return count_by_group(c, w, c.work_order == w.name, key, [*conditions, approved(c)])
+
+
+def summary_amendments(filters) -> dict:
+	"""R27: the amendments of the repair items each property's summary counts."""
+	t, a = cases(), time_amendments()
+	start = period(frappe._dict(filters or {}))[0]
+	key = t.property.as_("group_key")
+	return count_by_group(a, t, a.service_ticket == t.name, key, summary_filters(filters, t, start))
+
+
+def summary_class_changes(filters) -> dict:
+	"""R27: the approved class changes of the repair items each property's summary counts."""
+	t, c = cases(), class_changes()
+	start = period(frappe._dict(filters or {}))[0]
+	key = t.property.as_("group_key")
+	conditions = [*summary_filters(filters, t, start), approved(c)]
+	return count_by_group(c, t, c.service_ticket == t.name, key, conditions)
+
+
+def complaint_amendments(filters, group_by: str = "Ground") -> dict:
+	"""R32: the amendments of the complaints (or service requests) a group counts (their answer times)."""
+	filters = complaint_filters(filters)
+	t, a = cases(), time_amendments()
+	key = COMPLAINT_GROUPS[grouping(group_by, COMPLAINT_GROUPS)](t).as_("group_key")
+	return count_by_group(a, t, a.service_ticket == t.name, key, case_filters(filters, t, ANSWER_TYPES))
+
+
+def count_amendments(rows: list[dict], counts: dict, field: str = "amendments") -> list[dict]:
+	"""Each group row gets its number of amendments (or, with `field`, of class changes; 0 where none)."""
 	for row in rows:
-		row.amendments = counts.get(row.group_key, 0)
+		row[field] = counts.get(row.get("group_key", row.get("property")), 0)
 	return rows
 
 
 def mark_amended(rows: list[dict], by: str, row_field: str) -> list[dict]:
 	"""Each listed case or job is marked with how many of its times were amended: `by` is the amendment's
 	field (service_ticket for a case, reference_name for a job) matched to the row's `row_field`."""
+	filters = {"reference_doctype": WORK_ORDER} if by == "reference_name" else {}
+	return mark(rows, TIME_AMENDMENT, by, row_field, filters, "amended")
+
+
+def mark_class_changed(rows: list[dict], by: str, row_field: str) -> list[dict]:
+	"""Each listed case or job is marked with how many approved changes moved its class since dispatch: `by` is
+	the change's field (service_ticket for a case, work_order for a job) matched to the row's `row_field`."""
+	filters = {"docstatus": 1, "workflow_state": CLASS_CHANGE_APPROVED}
+	return mark(rows, JOB_CLASS_CHANGE, by, row_field, filters, "class_changed")
+
+
+def mark(rows: list[dict], doctype: str, by: str, row_field: str, filters: dict, field: str) -> list[dict]:
 	names = [r[row_field] for r in rows if r.get(row_field)]
 	counts = {}
 	if names:
-		filters = {by: ("in", names)}
-		if by == "reference_name":
-			filters["reference_doctype"] = WORK_ORDER
 		counts = {
 			r[by]: int(r.n)
 			for r in frappe.get_all(
-				TIME_AMENDMENT, filters=filters, fields=[by, "count(name) as n"], group_by=by
+				doctype, filters={**filters, by: ("in", names)}, fields=[by, "count(name) as n"], group_by=by
 			)
 		}
 	for row in rows:
-		row.amended = counts.get(row.get(row_field), 0)
+		row[field] = counts.get(row.get(row_field), 0)
 	return rows
 
 
@@ -942,3 +1011,9 @@ def amendment_column(group: bool) -> dict:
 	if group:
 		return {"fieldname": "amendments", "label": _("Amendments"), "fieldtype": "Int", "width": 110}
 	return {"fieldname": "amended", "label": _("Times Amended"), "fieldtype": "Int", "width": 110}
+
+
+def class_change_column(group: bool) -> dict:
+	if group:
+		return {"fieldname": "class_changes", "label": _("Class Changes"), "fieldtype": "Int", "width": 110}
+	return {"fieldname": "class_changed", "label": _("Class Changed"), "fieldtype": "Int", "width": 110}

@@ -7,8 +7,9 @@ import tempfile
 
 import frappe
 import pytest
+from frappe.utils import add_days, today
 
-from property_helpdesk.constants import WORK_ORDER, WORK_ORDER_STEP
+from property_helpdesk.constants import JOB_CLASS_CHANGE, WORK_ORDER, WORK_ORDER_STEP
 from tests.browser.conftest import BASE_URL, login, screenshot
 from tests.integration.factories import (
 	PASSWORD,
@@ -153,5 +154,70 @@ def test_the_supervisor_sees_the_teams_board(browser, job):
 		assert "王师傅" in card.inner_text()
 		assert no_sideways_scroll(page)
 		screenshot(page, "phone-team-board.png")
+	finally:
+		context.close()
+
+
+@pytest.fixture(scope="module")
+def waiting_job(job):
+	"""A second job of the same technician and property, for the phone's "needs more time"."""
+	unit = frappe.db.get_value("Property Unit", {"property": PROPERTY}, "name")
+	ticket = make_ticket(unit, subject="地下室水泵损坏", description="水泵不出水，需更换叶轮。")
+	work_order = work_order_of(ticket.name)
+	work_order.technician = TECH
+	work_order.save()
+	frappe.db.commit()
+	yield work_order.name
+	frappe.db.rollback()
+	frappe.db.delete(JOB_CLASS_CHANGE, {"work_order": work_order.name})
+	frappe.db.commit()
+
+
+def test_r22_r37_needs_more_time_major_job_and_parts_on_order(browser, waiting_job):
+	"""R22: "major job" with its reason and expected date asks the supervisor (a Job Class Change they are
+	assigned); R37: "parts on order" pauses the case's clocks for that reason; the board shows both."""
+	context, page = login(browser, TECH, PASSWORD, width=PHONE_WIDTH)
+	try:
+		page.goto(f"{BASE_URL}/my_jobs/{waiting_job}", wait_until="networkidle")
+		page.click("#ph-ask-major")
+		page.select_option("#major_reason", "Parts from Elsewhere")
+		page.fill("#major_text", "叶轮需从厂家订购")
+		page.fill("#expected_completion", add_days(today(), 7))
+		assert no_sideways_scroll(page)
+		screenshot(page, "phone-major-job.png")
+		with page.expect_navigation():
+			page.click("#ph-major-form button[type=submit]")
+		page.wait_for_selector("#ph-class-pending")
+		assert page.is_disabled("#ph-ask-major")
+		with page.expect_navigation():
+			page.click(".ph-pause[data-reason='Waiting for Parts']")
+		page.wait_for_selector("#ph-paused")
+		assert no_sideways_scroll(page)
+		screenshot(page, "phone-more-time.png")
+	finally:
+		context.close()
+	frappe.db.rollback()
+	change = frappe.get_all(
+		JOB_CLASS_CHANGE,
+		filters={"work_order": waiting_job},
+		fields=["name", "to_class", "major_reason", "reason", "approver", "requested_by", "workflow_state"],
+	)
+	assert [
+		(c.to_class, c.major_reason, c.reason, c.approver, c.requested_by, c.workflow_state) for c in change
+	] == [("Major", "Parts from Elsewhere", "叶轮需从厂家订购", SUPERVISOR, TECH, "Pending Approval")]
+	ticket = frappe.db.get_value(WORK_ORDER, waiting_job, "service_ticket")
+	assert frappe.db.get_value("Service Ticket", ticket, "paused_since")
+	assert frappe.get_all("Clock Pause", {"parent": ticket}, pluck="reason") == ["Waiting for Parts"]
+	assert frappe.db.get_value(WORK_ORDER, waiting_job, "job_class") == "Minor or Urgent"  # until approved
+
+	context, page = login(browser, SUPERVISOR, PASSWORD, width=PHONE_WIDTH)
+	try:
+		page.goto(f"{BASE_URL}/my_jobs", wait_until="networkidle")
+		card = page.locator(f".ph-job[data-name='{waiting_job}']")
+		assert card.locator(".ph-paused").count() == 1
+		assert "叶轮需从厂家订购" in card.locator(".ph-class-pending").inner_text()
+		assert card.locator("a.ph-decide").get_attribute("href") == f"/app/job-class-change/{change[0].name}"
+		assert no_sideways_scroll(page)
+		screenshot(page, "phone-board-waiting.png")
 	finally:
 		context.close()

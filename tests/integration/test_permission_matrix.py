@@ -47,6 +47,8 @@ MATRIX = {
 	"Work Order Step":            ("r",   "r",    "r",   "r",   "r",   "r",   "r", "r",  "",  ""),
 	# made only by property_helpdesk.api.field.amend_time (the supervisor or the office director); kept as made
 	"Time Amendment":             ("r",   "r",    "r",   "r",   "r",   "r",   "",  "r",  "",  ""),
+	# R20–R22: asked by whoever works the job, decided (submitted) through its workflow by the supervisor/director
+	"Job Class Change":           ("rwc", "rwc",  "r",   "r",   "rwc", "r",   "rwc", "r", "",  ""),
 }
 # fmt: on
 RIGHTS = {"r": "read", "w": "write", "c": "create", "d": "delete"}

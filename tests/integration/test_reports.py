@@ -115,7 +115,11 @@ class ReportCase(FrappeTestCase):
 		"""Finish the case's job `after` the call (dispatched 2 and on site 10 minutes after it)."""
 		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
 		called = ticket.call_started_at
-		wo.db_set("dispatched_at", called + timedelta(minutes=2), update_modified=False)
+		# dispatched with its class (R20–R22: the class the KPIs judge it by)
+		wo.db_set(
+			{"dispatched_at": called + timedelta(minutes=2), "dispatched_class": job_class},
+			update_modified=False,
+		)
 		wo.reload()
 		wo.update(
 			{
@@ -296,7 +300,8 @@ class TestTimelinessR29R30(ReportCase):
 		finally:
 			frappe.local.lang = "en"
 		self.assertEqual(rows[0][:3], ["楼盘", "总件数", "及时处理"])  # R29's terms: 总件数, 及时处理件数
-		self.assertEqual(rows[1], [self.prop, 12, 7, 5, 0, 58.33, 0])  # 0 amendments (issue 12)
+		# 0 amendments, 0 class changes (issue 12)
+		self.assertEqual(rows[1], [self.prop, 12, 7, 5, 0, 58.33, 0, 0])
 
 	def test_r29_case_not_yet_due_is_pending_not_late(self):
 		this_month = {"from_date": str(getdate(today()).replace(day=1)), "to_date": today()}
@@ -774,11 +779,11 @@ class TestOneRuleInPythonAndSQL(FrappeTestCase):
 				for job_class in ("Minor or Urgent", "General"):
 					for rework_of in (None, "", "RULE-JOB-000"):
 						jobs.append((f"RULE-JOB-{len(jobs):03d}", t0, t0, user, user, "Completed", completed,
-							due, job_class, rework_of))  # fmt: skip
+							due, job_class, job_class, rework_of))  # fmt: skip
 		frappe.db.bulk_insert(
 			"Repair Work Order",
 			["name", "creation", "modified", "owner", "modified_by", "status", "completed_at", "kpi_due_at",
-				"job_class", "rework_of"],
+				"job_class", "dispatched_class", "rework_of"],
 			jobs,
 		)  # fmt: skip
 
@@ -829,7 +834,7 @@ class TestOneRuleInPythonAndSQL(FrappeTestCase):
 			self.assertEqual({r.name: r.in_sql for r in rows}, {r.name: K.case_verdict(r, now) for r in rows})
 
 	def test_job_rules_agree_row_for_row(self):
-		fields = ("completed_at", "kpi_due_at", "job_class", "rework_of")
+		fields = ("completed_at", "kpi_due_at", "dispatched_class", "rework_of")
 		params = {"aim_gap": 22 * 60}
 		rules = {
 			"minor": K.MINOR_JOB,
@@ -846,7 +851,7 @@ class TestOneRuleInPythonAndSQL(FrappeTestCase):
 				self.assertEqual(in_sql, in_python)
 		# minutes late as the database counts them (whole minutes, as TIMESTAMPDIFF)
 		rows = frappe.db.sql(
-			"""select name, completed_at, kpi_due_at, job_class, rework_of,
+			"""select name, completed_at, kpi_due_at, dispatched_class, rework_of,
 				timestampdiff(minute, kpi_due_at, completed_at) as diff
 			from `tabRepair Work Order` where name like 'RULE-JOB-%%'""",
 			as_dict=True,

@@ -58,7 +58,13 @@ def case_row(handled=None, due=DUE, reopened=0):
 
 
 def job_row(completed, due=DUE, job_class=K.MINOR, rework_of=None):
-	return {"completed_at": completed, "kpi_due_at": due, "job_class": job_class, "rework_of": rework_of}
+	# R20–R22: a job is judged by the class it was dispatched with
+	return {
+		"completed_at": completed,
+		"kpi_due_at": due,
+		"dispatched_class": job_class,
+		"rework_of": rework_of,
+	}
 
 
 def test_r29_on_time_to_the_second_and_never_reopened():

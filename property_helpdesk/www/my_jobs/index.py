@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 
 from property_helpdesk.api.portal import login_first, page_context
-from property_helpdesk.api.technician import is_supervisor, my_jobs, team_technicians, time_left
+from property_helpdesk.api.technician import is_supervisor, my_jobs, team_technicians, time_left, waiting
 
 no_cache = 1
 
@@ -14,9 +14,10 @@ def get_context(context):
 	login_first("/my_jobs")
 	page_context(context)
 	context.title = _("My Jobs")
-	context.jobs = my_jobs()
+	context.jobs = waiting(my_jobs())
 	context.supervisor = is_supervisor()
-	context.team = my_jobs(team=True) if context.supervisor else []
+	# the board: who has what, what is late, what waits (a pause by its reason, a class change to approve)
+	context.team = waiting(my_jobs(team=True)) if context.supervisor else []
 	context.technicians = team_technicians() if context.supervisor else []
 	context.time_left = time_left
 	return context

@@ -7,7 +7,16 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
 from property_helpdesk.api.portal import can_confirm, case_photos, login_first, page_context
-from property_helpdesk.api.technician import job_for, job_photos, next_step, time_left
+from property_helpdesk.api.technician import (
+	PHONE_PAUSES,
+	job_for,
+	job_photos,
+	next_step,
+	time_left,
+	waiting,
+)
+from property_helpdesk.procedure import clocks as K
+from property_helpdesk.procedure.job_class import MAJOR_REASONS
 from property_helpdesk.services.billing import fee_schedule
 
 no_cache = 1
@@ -37,4 +46,12 @@ def get_context(context):
 	context.late = context.open and minutes is not None and minutes < 0
 	context.can_confirm = can_confirm(doc)
 	context.fees = fee_schedule()
+	# needs more time (R22, R37): what the job waits for, and the phone's buttons
+	row = waiting([frappe._dict(name=doc.name, service_ticket=doc.service_ticket)])[0]
+	context.pause, context.class_change = row.pause, row.class_change
+	context.approver_name = row.class_change and frappe.utils.get_fullname(row.class_change.approver)
+	labels = {K.PARTS_PAUSE: _("Parts on Order"), K.NOT_HOME_PAUSE: _("Resident Not Home")}
+	context.phone_pauses = [(reason, labels[reason]) for reason in PHONE_PAUSES]
+	context.major_reasons = MAJOR_REASONS
+	context.today = frappe.utils.today()
 	return context

@@ -9,6 +9,12 @@ frappe.ui.form.on("Repair Work Order", {
 		frm.meta.default_print_format = "Repair Work Order Record";
 		// The times are the server's, stamped by their actions (nobody types them): one button per action.
 		if (!frm.is_new()) add_time_buttons(frm);
+		// R20–R22: the class is fixed at dispatch; a change is a request the supervisor approves
+		if (!frm.is_new() && ["Dispatched", "On Site"].includes(frm.doc.status)) {
+			frm.add_custom_button(__("Ask to Change the Job Class"), () =>
+				frappe.new_doc("Job Class Change", { work_order: frm.doc.name })
+			);
+		}
 		add_amend_button(frm, ["dispatched_at", "accepted_at", "arrived_at", "started_at", "completed_at", "returned_at", "explained_at", "confirmed_at"]);
 		// R39: a paid job signed by the resident is billed in ERPNext, once; so is paid work for an external
 		// developer (R17) and work done on the owner's behalf (R19), which the server marks billable.

@@ -40,6 +40,7 @@ from property_helpdesk.exceptions import (
 )
 from property_helpdesk.links import validate_fetched_links
 from property_helpdesk.procedure import stamps
+from property_helpdesk.procedure.clocks import MINOR
 from property_helpdesk.services import billing, clocks, notify
 from property_helpdesk.services.dispatch import assign_technician
 
@@ -67,6 +68,7 @@ class RepairWorkOrder(Document):
 		contact_name: DF.Data | None
 		contact_phone: DF.Data | None
 		dispatch_entered_afterwards: DF.Check
+		dispatched_class: DF.Literal["", "Minor or Urgent", "General", "Major"]
 		dispatched_at: DF.Datetime | None
 		expected_completion: DF.Date | None
 		explained_at: DF.Datetime | None
@@ -106,6 +108,7 @@ class RepairWorkOrder(Document):
 
 	def before_validate(self):
 		self.take_case_decisions()
+		self.fix_class_at_dispatch()
 		billing.price_lines(self, self.get_doc_before_save())
 		if self.status != CANCELLED:
 			self.status = (
@@ -155,7 +158,10 @@ class RepairWorkOrder(Document):
 		case's (R15e); a billed job stays what was billed (R39)."""
 		self._case = (
 			frappe.db.get_value(
-				CASE, self.service_ticket, ["call_started_at", "paid_service", "is_emergency"], as_dict=True
+				CASE,
+				self.service_ticket,
+				["call_started_at", "paid_service", "is_emergency", "job_class"],
+				as_dict=True,
 			)
 			or frappe._dict()
 		)
@@ -163,6 +169,17 @@ class RepairWorkOrder(Document):
 		if not (before and billing.is_billed(before)):
 			self.paid_service = self._case.paid_service or 0
 		self.is_emergency = self._case.is_emergency or 0
+
+	def fix_class_at_dispatch(self):
+		"""R20–R22: the job's class is the case's when the work order is made (a re-dispatch or rework keeps the
+		class the case has), stamped as the class at dispatch, which the KPIs judge it by and nobody changes. A
+		later change is an approved Job Class Change (no role writes the class: permission level 1)."""
+		before = self.get_doc_before_save()
+		if before is None:
+			self.job_class = self._case.job_class or self.job_class or MINOR
+			self.dispatched_class = self.job_class
+		elif before.dispatched_class:
+			self.dispatched_class = before.dispatched_class
 
 	# -- checks --------------------------------------------------------------------------------------------
 

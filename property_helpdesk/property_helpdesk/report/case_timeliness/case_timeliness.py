@@ -15,6 +15,7 @@ def execute(filters=None):
 		rows = kpi.mark_amended(
 			kpi.case_list(filters, filters.get("measure")), "service_ticket", "service_ticket"
 		)
+		rows = kpi.mark_class_changed(rows, "service_ticket", "service_ticket")  # R20–R22
 		rows = kpi.add_row_pauses(rows, "service_ticket")  # R37
 		return case_columns() + kpi.row_pause_columns(), kpi.translated(
 			rows, "ticket_type", "status", "verdict"
@@ -23,6 +24,7 @@ def execute(filters=None):
 	rows = kpi.count_amendments(
 		kpi.case_timeliness(filters, group_by), kpi.case_amendments(filters, group_by)
 	)
+	kpi.count_amendments(rows, kpi.case_class_changes(filters, group_by), "class_changes")  # R20–R22
 	kpi.add_pauses(rows, kpi.case_pauses(filters, group_by), "paused_cases")  # R37
 	for row in rows:
 		row.group_label = kpi.group_label(group_by, row.group_key)
@@ -40,6 +42,7 @@ def columns(group_by: str) -> list[dict]:
 		{"fieldname": "pending", "label": _("Pending, Not Yet Due"), "fieldtype": "Int", "width": 140},
 		{"fieldname": "rate", "label": _("Timeliness Rate"), "fieldtype": "Percent", "width": 130},
 		kpi.amendment_column(group=True),
+		kpi.class_change_column(group=True),
 	]
 
 
@@ -58,6 +61,7 @@ def case_columns() -> list[dict]:
 		{"fieldname": "handled_at", "label": _("Handled At"), "fieldtype": "Datetime"},
 		{"fieldname": "reopen_count", "label": _("Times Reopened"), "fieldtype": "Int", "width": 90},
 		kpi.amendment_column(group=False),
+		kpi.class_change_column(group=False),
 	]
 
 

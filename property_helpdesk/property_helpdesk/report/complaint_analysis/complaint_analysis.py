@@ -16,9 +16,12 @@ def execute(filters=None):
 		filters.from_date, filters.to_date = kpi.half_year()
 	if filters.get("show_cases"):
 		rows = kpi.case_list(filters, filters.get("measure"), types=ANSWER_TYPES)
+		rows = kpi.mark_amended(rows, "service_ticket", "service_ticket")
 		return case_columns(), kpi.translated(rows, "ticket_type", "status", "validity_class", "verdict")
 	group_by = filters.get("group_by") or "Ground"
-	rows = kpi.complaint_analysis(filters, group_by)
+	rows = kpi.count_amendments(
+		kpi.complaint_analysis(filters, group_by), kpi.complaint_amendments(filters, group_by)
+	)
 	grounds = ground_texts(rows) if group_by == "Ground" else {}
 	for row in rows:
 		row.group_label = grounds.get(row.group_key) or kpi.group_label(group_by, row.group_key)
@@ -49,6 +52,7 @@ def columns(group_by: str) -> list[dict]:
 		{"fieldname": "on_time", "label": _("Handled On Time"), "fieldtype": "Int", "width": 110},
 		{"fieldname": "late", "label": _("Handled Late"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "rate", "label": _("Timeliness Rate"), "fieldtype": "Percent", "width": 110},
+		kpi.amendment_column(group=True),
 	]
 
 
@@ -70,6 +74,7 @@ def case_columns() -> list[dict]:
 		{"fieldname": "verdict", "label": _("Timeliness"), "fieldtype": "Data", "width": 90},
 		kpi.case_column("call_started_at"),
 		kpi.case_column("follow_up_owner"),
+		kpi.amendment_column(group=False),
 	]
 
 

@@ -18,8 +18,11 @@ def execute(filters=None):
 		filters.from_date, filters.to_date = get_first_day(last_month), get_last_day(last_month)
 	if filters.get("show_cases"):
 		rows = kpi.translated(kpi.open_items(filters), "status", "last_escalation")
+		rows = kpi.mark_amended(rows, "service_ticket", "service_ticket")
+		rows = kpi.mark_class_changed(rows, "service_ticket", "service_ticket")  # R20–R22
 		return open_item_columns(), rows
-	rows = kpi.repair_summary(filters)
+	rows = kpi.count_amendments(kpi.repair_summary(filters), kpi.summary_amendments(filters))
+	kpi.count_amendments(rows, kpi.summary_class_changes(filters), "class_changes")  # R20–R22
 	for row in rows:
 		row.drill = kpi.drill_filters(filters, "Property", row.property)
 	return columns(), rows, None, None, summary(rows)
@@ -42,6 +45,8 @@ def columns() -> list[dict]:
 		{"fieldname": "open_items", "label": _("Open Items"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "overdue", "label": _("Overdue Open Items"), "fieldtype": "Int", "width": 130},
 		{"fieldname": "reminders", "label": _("Reminders on Open Items"), "fieldtype": "Int", "width": 150},
+		kpi.amendment_column(group=True),
+		kpi.class_change_column(group=True),
 	]
 
 
@@ -66,6 +71,8 @@ def open_item_columns() -> list[dict]:
 		{"fieldname": "escalations", "label": _("Escalations"), "fieldtype": "Int", "width": 80},
 		{"fieldname": "last_escalation", "label": _("Last Escalated To"), "fieldtype": "Data"},
 		{"fieldname": "liaison_chases", "label": _("Liaison Sheet Chases"), "fieldtype": "Int", "width": 110},
+		kpi.amendment_column(group=False),
+		kpi.class_change_column(group=False),
 	]
 
 

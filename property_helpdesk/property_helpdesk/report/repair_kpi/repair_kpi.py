@@ -16,10 +16,14 @@ def execute(filters=None):
 		rows = kpi.mark_amended(
 			kpi.job_breaches(filters, filters.get("measure")), "reference_name", "work_order"
 		)
+		rows = kpi.mark_class_changed(rows, "work_order", "work_order")  # R20–R22
 		rows = kpi.add_row_pauses(rows, "service_ticket")  # R37
-		return breach_columns() + kpi.row_pause_columns(), kpi.translated(rows, "breach", "job_class")
+		return breach_columns() + kpi.row_pause_columns(), kpi.translated(
+			rows, "breach", "dispatched_class", "job_class"
+		)
 	group_by = filters.get("group_by") or "Property"
 	rows = kpi.count_amendments(kpi.repair_kpi(filters, group_by), kpi.job_amendments(filters, group_by))
+	kpi.count_amendments(rows, kpi.job_class_changes(filters, group_by), "class_changes")  # R20–R22
 	kpi.add_pauses(rows, kpi.job_pauses(filters, group_by), "paused_jobs")  # R37
 	kpi.add_dispatch(rows, kpi.job_dispatch(filters, group_by))  # R15
 	for row in rows:
@@ -55,6 +59,7 @@ def columns(group_by: str) -> list[dict]:
 		{"fieldname": "rework_ceiling", "label": _("Ceiling"), "fieldtype": "Percent", "width": 80},
 		{"fieldname": "rework_met", "label": _("Within Ceiling"), "fieldtype": "Check", "width": 90},
 		kpi.amendment_column(group=True),
+		kpi.class_change_column(group=True),
 	]
 
 
@@ -73,6 +78,8 @@ def breach_columns() -> list[dict]:
 		kpi.case_column("unit"),
 		kpi.case_column("subject"),
 		{"fieldname": "technician", "label": _("Technician"), "fieldtype": "Link", "options": "User"},
+		# R20–R22: judged by the class it was dispatched with; the class it has now beside it
+		{"fieldname": "dispatched_class", "label": _("Class at Dispatch"), "fieldtype": "Data"},
 		{"fieldname": "job_class", "label": _("Job Class"), "fieldtype": "Data"},
 		{"fieldname": "kpi_due_at", "label": _("Completion Deadline"), "fieldtype": "Datetime"},
 		{"fieldname": "completed_at", "label": _("Completed At"), "fieldtype": "Datetime"},
@@ -84,6 +91,7 @@ def breach_columns() -> list[dict]:
 			"options": WORK_ORDER,
 		},
 		kpi.amendment_column(group=False),
+		kpi.class_change_column(group=False),
 	]
 
 
