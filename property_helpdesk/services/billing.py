@@ -21,6 +21,7 @@ from property_helpdesk.constants import (
 	RESIDENT,
 	SETTINGS,
 	SETTLEMENT,
+	UNIT,
 	WORK_ORDER,
 )
 from property_helpdesk.exceptions import BillingError
@@ -131,16 +132,49 @@ def developer_customer(developer: str) -> str:
 
 
 def resident_customer(ticket, resident: str | None) -> str:
-	customer = resident and frappe.db.get_value(RESIDENT, resident, "customer")
-	if not customer:
+	"""The resident's ERPNext Customer (R39), made the first time they are billed. The resident's row is locked
+	while it is looked up and made, so two invoices at once make one Customer."""
+	if not resident:
 		frappe.throw(
 			_(
-				"Case {0} has no resident with an ERPNext Customer: set the Customer on the resident before billing."
+				"Case {0} has no resident to bill, so no ERPNext Customer: choose the resident on the case before billing."
 			).format(ticket.name),
 			BillingError,
 			title=_("Customer Missing"),
 		)
-	return customer
+	customer = frappe.db.get_value(RESIDENT, resident, "customer", for_update=True)
+	return customer or make_resident_customer(resident, ticket.unit)
+
+
+def make_resident_customer(resident: str, unit: str | None) -> str:
+	"""ERPNext's own Customer for a resident: their name, their phone (ERPNext makes the primary Contact from
+	it) and the unit billed as the address (the primary Address; the estate stands in for a city it does not
+	record). Linked back on the resident, whose portal user then sees the Customer's invoices."""
+	doc = frappe.get_doc(RESIDENT, resident)
+	customer = frappe.get_doc(
+		{
+			"doctype": "Customer",
+			"customer_name": doc.resident_name,
+			"customer_type": "Individual",
+			"mobile_no": doc.phone,
+			"email_id": doc.email,
+		}
+	)
+	if unit:
+		estate = frappe.db.get_value(UNIT, unit, "property")
+		customer.update(
+			{
+				"address_line1": unit,
+				"city": estate,
+				"country": frappe.db.get_value("Company", billing_company(), "country") or "China",
+			}
+		)
+	customer.insert(
+		ignore_permissions=True
+	)  # billing staff bill; they are not asked to keep ERPNext's parties
+	doc.db_set("customer", customer.name)
+	doc.link_portal_user_to_customer()
+	return customer.name
 
 
 # source DocType → (the Sales Invoice field linking back to it, its own invoice field, its status field)
@@ -337,8 +371,12 @@ def recover_liaison_sheet(sheet_name: str) -> str:
 	return invoice.name
 
 
+def billing_company() -> str:
+	return frappe.db.get_single_value(SETTINGS, "company") or frappe.defaults.get_global_default("company")
+
+
 def make_invoice(customer: str, lines, links: dict, remarks: str):
-	company = frappe.db.get_single_value(SETTINGS, "company") or frappe.defaults.get_global_default("company")
+	company = billing_company()
 	invoice = frappe.get_doc(
 		{
 			"doctype": "Sales Invoice",
