@@ -109,15 +109,25 @@ def is_billable(ticket, work_order) -> bool:
 	return bool(work_order.paid_service or ticket.get("acting_for_owner") or for_external_developer(ticket))
 
 
-def bill_to(ticket) -> str:
+def bill_to(ticket, make_customer: bool = False) -> str | None:
 	"""Who pays: the external developer for its defects (R17); the liable owner for work done on the owner's
 	behalf under 《物业管理条例》第五十六条 (R19), who need not be the resident who called; otherwise the
-	resident."""
+	resident. A resident without an ERPNext Customer yet has one made when billed (`make_customer`), and is
+	None before (the billing queue's view)."""
 	if for_external_developer(ticket):
 		return developer_customer(frappe.db.get_value(PROPERTY, ticket.property, "developer"))
-	if ticket.get("acting_for_owner"):
-		return resident_customer(ticket, ticket.liable_resident)
-	return resident_customer(ticket, ticket.resident)
+	resident = ticket.liable_resident if ticket.get("acting_for_owner") else ticket.resident
+	if not resident:
+		frappe.throw(
+			_(
+				"Case {0} has no resident to bill, so no ERPNext Customer: choose the resident on the case before billing."
+			).format(ticket.name),
+			BillingError,
+			title=_("Customer Missing"),
+		)
+	if not make_customer:
+		return frappe.db.get_value(RESIDENT, resident, "customer")
+	return resident_customer(resident, ticket.unit)
 
 
 def developer_customer(developer: str) -> str:
@@ -131,19 +141,18 @@ def developer_customer(developer: str) -> str:
 	return customer
 
 
-def resident_customer(ticket, resident: str | None) -> str:
-	"""The resident's ERPNext Customer (R39), made the first time they are billed. The resident's row is locked
-	while it is looked up and made, so two invoices at once make one Customer."""
-	if not resident:
-		frappe.throw(
-			_(
-				"Case {0} has no resident to bill, so no ERPNext Customer: choose the resident on the case before billing."
-			).format(ticket.name),
-			BillingError,
-			title=_("Customer Missing"),
-		)
+def resident_customer(resident: str, unit: str | None) -> str:
+	"""The resident's ERPNext Customer (R39), made the first time they are billed, once: the resident's row is
+	locked while it is looked up and made. A second invoice for the same resident at the same moment waits on
+	that row until the first commits, then starts a new transaction: the only way it can read the Customer the
+	first made (InnoDB's repeatable read hides rows committed after a transaction's first read); both invoices
+	bill the one Customer."""
 	customer = frappe.db.get_value(RESIDENT, resident, "customer", for_update=True)
-	return customer or make_resident_customer(resident, ticket.unit)
+	if not customer:
+		return make_resident_customer(resident, unit)
+	if not frappe.db.exists("Customer", customer):
+		frappe.db.commit()  # made by the other invoice: nothing is written before this in the request
+	return customer
 
 
 def make_resident_customer(resident: str, unit: str | None) -> str:
@@ -269,7 +278,7 @@ def invoice_work_order(work_order: str) -> str:
 		frappe.throw(
 			_("The work order has no charged materials or labour."), BillingError, title=_("Nothing to Bill")
 		)
-	customer = bill_to(ticket)
+	customer = bill_to(ticket, make_customer=True)
 	invoice = make_invoice(
 		customer,
 		[
