@@ -21,6 +21,7 @@ from property_helpdesk.constants import (
 	RESIDENT,
 	SETTINGS,
 	SETTLEMENT,
+	UNIT,
 	WORK_ORDER,
 )
 from property_helpdesk.exceptions import BillingError
@@ -108,15 +109,25 @@ def is_billable(ticket, work_order) -> bool:
 	return bool(work_order.paid_service or ticket.get("acting_for_owner") or for_external_developer(ticket))
 
 
-def bill_to(ticket) -> str:
+def bill_to(ticket, make_customer: bool = False) -> str | None:
 	"""Who pays: the external developer for its defects (R17); the liable owner for work done on the owner's
 	behalf under 《物业管理条例》第五十六条 (R19), who need not be the resident who called; otherwise the
-	resident."""
+	resident. A resident without an ERPNext Customer yet has one made when billed (`make_customer`), and is
+	None before (the billing queue's view)."""
 	if for_external_developer(ticket):
 		return developer_customer(frappe.db.get_value(PROPERTY, ticket.property, "developer"))
-	if ticket.get("acting_for_owner"):
-		return resident_customer(ticket, ticket.liable_resident)
-	return resident_customer(ticket, ticket.resident)
+	resident = ticket.liable_resident if ticket.get("acting_for_owner") else ticket.resident
+	if not resident:
+		frappe.throw(
+			_(
+				"Case {0} has no resident to bill, so no ERPNext Customer: choose the resident on the case before billing."
+			).format(ticket.name),
+			BillingError,
+			title=_("Customer Missing"),
+		)
+	if not make_customer:
+		return frappe.db.get_value(RESIDENT, resident, "customer")
+	return resident_customer(resident, ticket.unit)
 
 
 def developer_customer(developer: str) -> str:
@@ -130,17 +141,49 @@ def developer_customer(developer: str) -> str:
 	return customer
 
 
-def resident_customer(ticket, resident: str | None) -> str:
-	customer = resident and frappe.db.get_value(RESIDENT, resident, "customer")
+def resident_customer(resident: str, unit: str | None) -> str:
+	"""The resident's ERPNext Customer (R39), made the first time they are billed, once: the resident's row is
+	locked while it is looked up and made. A second invoice for the same resident at the same moment waits on
+	that row until the first commits, then starts a new transaction: the only way it can read the Customer the
+	first made (InnoDB's repeatable read hides rows committed after a transaction's first read); both invoices
+	bill the one Customer."""
+	customer = frappe.db.get_value(RESIDENT, resident, "customer", for_update=True)
 	if not customer:
-		frappe.throw(
-			_(
-				"Case {0} has no resident with an ERPNext Customer: set the Customer on the resident before billing."
-			).format(ticket.name),
-			BillingError,
-			title=_("Customer Missing"),
-		)
+		return make_resident_customer(resident, unit)
+	if not frappe.db.exists("Customer", customer):
+		frappe.db.commit()  # made by the other invoice: nothing is written before this in the request
 	return customer
+
+
+def make_resident_customer(resident: str, unit: str | None) -> str:
+	"""ERPNext's own Customer for a resident: their name, their phone (ERPNext makes the primary Contact from
+	it) and the unit billed as the address (the primary Address; the estate stands in for a city it does not
+	record). Linked back on the resident, whose portal user then sees the Customer's invoices."""
+	doc = frappe.get_doc(RESIDENT, resident)
+	customer = frappe.get_doc(
+		{
+			"doctype": "Customer",
+			"customer_name": doc.resident_name,
+			"customer_type": "Individual",
+			"mobile_no": doc.phone,
+			"email_id": doc.email,
+		}
+	)
+	if unit:
+		estate = frappe.db.get_value(UNIT, unit, "property")
+		customer.update(
+			{
+				"address_line1": unit,
+				"city": estate,
+				"country": frappe.db.get_value("Company", billing_company(), "country") or "China",
+			}
+		)
+	customer.insert(
+		ignore_permissions=True
+	)  # billing staff bill; they are not asked to keep ERPNext's parties
+	doc.db_set("customer", customer.name)
+	doc.link_portal_user_to_customer()
+	return customer.name
 
 
 # source DocType → (the Sales Invoice field linking back to it, its own invoice field, its status field)
@@ -235,7 +278,7 @@ def invoice_work_order(work_order: str) -> str:
 		frappe.throw(
 			_("The work order has no charged materials or labour."), BillingError, title=_("Nothing to Bill")
 		)
-	customer = bill_to(ticket)
+	customer = bill_to(ticket, make_customer=True)
 	invoice = make_invoice(
 		customer,
 		[
@@ -337,8 +380,12 @@ def recover_liaison_sheet(sheet_name: str) -> str:
 	return invoice.name
 
 
+def billing_company() -> str:
+	return frappe.db.get_single_value(SETTINGS, "company") or frappe.defaults.get_global_default("company")
+
+
 def make_invoice(customer: str, lines, links: dict, remarks: str):
-	company = frappe.db.get_single_value(SETTINGS, "company") or frappe.defaults.get_global_default("company")
+	company = billing_company()
 	invoice = frappe.get_doc(
 		{
 			"doctype": "Sales Invoice",

@@ -15,7 +15,14 @@ from property_helpdesk.api.billing import (
 )
 from property_helpdesk.exceptions import ActingForOwnerError, BillingError
 from property_helpdesk.services import billing
-from tests.integration.factories import make_customer, make_property, make_ticket, make_unit, make_user
+from tests.integration.factories import (
+	make_customer,
+	make_property,
+	make_resident,
+	make_ticket,
+	make_unit,
+	make_user,
+)
 
 SIGNATURE = "data:image/png;base64,iVBORw0KGgo="
 
@@ -30,15 +37,11 @@ class BillingCase(FrappeTestCase):
 		cls.director = make_user("bill-director@billing.test", "Property Office Director")
 		cls.prop = make_property("收费楼盘", "External Developer", office_director=cls.director)
 		cls.unit = make_unit(cls.prop)
+		# found again by phone: the concurrency tests below commit it
 		cls.resident = frappe.get_doc(
-			{
-				"doctype": "Resident",
-				"resident_name": "付费业主",
-				"phone": "13911112222",
-				"customer": make_customer("付费业主"),
-				"units": [{"unit": cls.unit, "relation": "Owner"}],
-			}
-		).insert(ignore_permissions=True)
+			"Resident",
+			make_resident("付费业主", "13911112222", cls.unit, customer=make_customer("付费业主")),
+		)
 
 	def tearDown(self):
 		frappe.set_user("Administrator")

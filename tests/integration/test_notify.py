@@ -5,7 +5,6 @@ real RQ worker — and a run that fails tells nobody anything."""
 
 import json
 import os
-import subprocess
 import threading
 import time
 
@@ -18,7 +17,7 @@ from property_helpdesk.property_helpdesk.doctype.maintenance_job_log.maintenance
 	report_missing_logs,
 )
 from property_helpdesk.services import escalation, notify
-from tests.conftest import BENCH_DIR, SITES_PATH, TEST_SITE
+from tests.conftest import SITES_PATH, TEST_SITE
 from tests.integration.factories import (
 	drop_outgoing_account,
 	login_session,
@@ -29,6 +28,7 @@ from tests.integration.factories import (
 	outgoing_account,
 	ticket_values,
 )
+from tests.integration.workers import queued_jobs, run_worker
 
 BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
 PROPERTY = "通知楼盘"
@@ -261,7 +261,7 @@ class TestNotificationsOnTheRealSite(FrappeTestCase):
 		frappe.db.commit()
 		started = now_datetime()
 		queued_before = set(frappe.get_all("Email Queue", pluck="name"))
-		jobs_before = set(queued_jobs())
+		jobs_before = set(queued_jobs(ASSIGN_JOB))
 		events = realtime_events()
 		self.addCleanup(events.close)
 
@@ -284,7 +284,7 @@ class TestNotificationsOnTheRealSite(FrappeTestCase):
 		frappe.db.rollback()
 		self.assertFalse(frappe.db.exists(CORRECTIVE_ACTION, {"unit": unit}))
 		self.assertFalse(frappe.db.exists("Service Ticket", {"unit": unit}))
-		self.assertEqual(set(queued_jobs()) - jobs_before, set())
+		self.assertEqual(set(queued_jobs(ASSIGN_JOB)) - jobs_before, set())
 		self.assertEqual(frappe.db.count("ToDo", {"creation": (">=", started)}), 0)
 		self.assertEqual(
 			frappe.db.count(
@@ -321,7 +321,7 @@ class TestNotificationsOnTheRealSite(FrappeTestCase):
 		frappe.db.rollback()  # a fresh snapshot: what the server committed
 		action = frappe.db.get_value(CORRECTIVE_ACTION, {"unit": unit}, "name")
 		self.assertTrue(action)
-		jobs = queued_jobs(name=action, user=owner)
+		jobs = queued_jobs(ASSIGN_JOB, name=action, user=owner)
 		self.assertEqual(len(jobs), 1)  # queued as the request committed
 		self.assertFalse(notify.is_assigned(CORRECTIVE_ACTION, action, owner))  # not in the request
 
@@ -376,55 +376,3 @@ def in_other_connection(fn) -> list:
 	thread.start()
 	thread.join(timeout=120)
 	return results
-
-
-def queued_jobs(method: str = ASSIGN_JOB, match=None, **kwargs) -> list[str]:
-	"""The ids of this site's jobs waiting in the default RQ queue that run `method` with arguments including
-	`kwargs` (and for which `match(arguments)` holds, if given)."""
-	from frappe.utils.background_jobs import get_queue
-
-	return [
-		job.id
-		for job in get_queue("default").jobs
-		if job.kwargs.get("site") == TEST_SITE
-		and job.kwargs.get("method") == method
-		and kwargs.items() <= job.kwargs.get("kwargs", {}).items()
-		and (match is None or match(job.kwargs.get("kwargs", {})))
-	]
-
-
-# The bench's queue is shared by every test site on it: a burst worker would run the other sites' jobs too, so
-# the worker is given this test's jobs (rq's SimpleWorker, the same execution path as `bench worker`).
-WORKER = """
-import sys
-import frappe
-from frappe.utils.background_jobs import get_queue, get_redis_conn
-from rq import SimpleWorker
-from rq.job import Job
-
-with frappe.init_site():
-	connection = get_redis_conn()
-	queue = get_queue("default")
-worker = SimpleWorker([queue], connection=connection)
-worker.register_birth()
-try:
-	for job_id in sys.argv[1:]:
-		job = Job.fetch(job_id, connection=connection)
-		queue.remove(job)
-		worker.execute_job(job, queue)
-		assert job.get_status(refresh=True) == "finished", job.exc_info
-finally:
-	worker.register_death()
-"""
-
-
-def run_worker(job_ids: list[str]) -> None:
-	"""A real RQ worker, in its own process, performs the jobs. It runs as a production worker does: Frappe's
-	execute_job turns a `CI` variable into test mode, where every job the job queues would run inline."""
-	subprocess.run(
-		[os.path.join(BENCH_DIR, "env", "bin", "python"), "-c", WORKER, *job_ids],
-		cwd=SITES_PATH,
-		env={key: value for key, value in os.environ.items() if key != "CI"},
-		check=True,
-		timeout=300,
-	)

@@ -35,6 +35,16 @@ class Resident(Document):
 				_("{0} must be plain text: angle brackets are not allowed.").format(_("Resident Name"))
 			)
 		validate_phone_fields(self, "phone")
+		if self.is_new() and frappe.db.exists(
+			"Resident", {"resident_name": self.resident_name, "phone": self.phone}
+		):
+			# the same person entered twice (a spreadsheet imported again): one record, one portal account
+			frappe.throw(
+				_("Resident {0} with phone {1} is already registered.").format(
+					frappe.bold(self.resident_name), frappe.bold(self.phone)
+				),
+				frappe.DuplicateEntryError,
+			)
 		units = [row.unit for row in self.units]
 		if len(units) != len(set(units)):
 			frappe.throw(_("A unit is listed twice for this resident."))

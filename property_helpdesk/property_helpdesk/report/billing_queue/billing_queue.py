@@ -29,13 +29,15 @@ def columns() -> list[dict]:
 
 
 def queue_row(source_type: str, source: str, prop: str, amount, ready_at, bill_to, unit: str = "") -> dict:
-	"""One row: whom to bill (`bill_to()`), or the translated reason billing would fail now (e.g. no Customer
-	on the resident) in its note."""
+	"""One row: whom to bill (`bill_to()`), or the translated reason billing would fail now (e.g. no resident
+	on the case) in its note; a resident billed for the first time has their Customer made then."""
 	try:
 		customer, note = bill_to(), ""
 	except frappe.ValidationError as error:
 		frappe.clear_last_message()
 		customer, note = None, str(error)
+	if not (customer or note):
+		note = _("The resident's ERPNext Customer is made when they are first billed.")
 	return {
 		"source_type": source_type,
 		"source": source,
