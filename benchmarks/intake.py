@@ -29,6 +29,23 @@ shared by every site on it, so a plain `bench worker` would run other sites' job
    later of `team_told_at` and the notification's `creation`. Prints the median and the 95th percentile of
    told - call began (target: under 5 s at 10 cases a second).
 
+Measured on this 2-core machine (2026-12-01, median of runs): cases 16.2/s, ToDos assigned by the worker 21.6/s,
+ratio 0.74; bare ToDo POST 52/s (ratio 0.31); call to team told median 0.09 s, 95th percentile 0.13 s when quiet
+(1.24 s with other test runs on the machine). Where the time goes, measured in one process on the same site
+(median of 15; Frappe's per-request caches warm, so the HTTP round trip of a request adds ~17 ms: a bare ToDo
+POST is 2.7 ms in-process, 19 ms over HTTP):
+  request, case (case, liability, work order, clocks)    11.4 ms  14 queries   | bare ToDo  2.7 ms   2 queries
+  job 1, notify_maintenance_job                          17.2 ms  24 queries   | assign_now of the ToDo 10.4 ms 13
+      reading the work order and its case   0.5 ms  1 query;  the supervisor   0.3 ms  1
+      notify.assign_now → Frappe's assign_to.add of the work order            13.2 ms  17 (Frappe's own: ToDo
+      insert, assignment comment, `_assign`, two get_doc of the work order)
+      team_told: stamp and clocks.refresh    3.0 ms  5
+  job 2, Frappe's make_notification_logs                 11.0 ms  10 queries   | the same     10.8 ms  10
+  (the site has no outgoing email account: Frappe's notification email fails and writes an Error Log each time,
+  in both columns alike)
+So Frappe's own assignment path (assign_to and its notification job) costs a ToDo more than twice its POST
+(21.6/s against 52/s): no case that is assigned and notified through it can reach half a bare ToDo POST.
+
 Which index serves which query: the worker's `notify_maintenance_job` reads the work order by name (primary key)
 and the case by name; `team_told` locks the work order row by name; `clocks.refresh` reads the current work order
 through the `service_ticket` index of Repair Work Order; the benchmark's own polling reads Notification Log
