@@ -160,9 +160,27 @@ def proposed_rework(ticket) -> str | None:
 	return R.proposed_rework(called, about, jobs, days)
 
 
+# What telling the team needs of a work order and its case: read in one query by the work order's primary key
+# rather than loading both documents (and their child tables) in the worker (benchmarks/intake.py).
+TOLD_FIELDS = ("name", "service_ticket", "unit", "subject", "proposed_rework_of", "rework_of")
+
+
 def notify_maintenance_job(work_order: str) -> None:
-	doc = frappe.get_doc(WORK_ORDER, work_order)
-	notify_maintenance(doc, frappe.get_doc(CASE, doc.service_ticket))
+	w, t = frappe.qb.DocType(WORK_ORDER), frappe.qb.DocType(CASE)
+	rows = (
+		frappe.qb.from_(w)
+		.join(t)
+		.on(t.name == w.service_ticket)
+		.select(*(w[field] for field in TOLD_FIELDS), t.property, t.is_emergency)
+		.where(w.name == work_order)
+	).run(as_dict=True)
+	if not rows:  # the work order is gone, or its case
+		raise frappe.DoesNotExistError(WORK_ORDER, work_order)
+	row = rows[0]
+	notify_maintenance(
+		frappe._dict({field: row[field] for field in TOLD_FIELDS}),
+		frappe._dict(property=row.property, is_emergency=row.is_emergency),
+	)
 
 
 def job_description(work_order) -> str:
@@ -204,11 +222,12 @@ def notify_maintenance(work_order, ticket) -> None:
 	"""R15: the maintenance supervisor gets the work order with Frappe's own assignment (ToDo, system
 	notification, email), through the notification service; this runs in the job started after the commit, so
 	the assignment is made here and now. Without a maintenance supervisor the next level of the ladder gets
-	it, and the work order says so."""
+	it, and the work order says so. `work_order`: its TOLD_FIELDS; `ticket`: the case's property and
+	emergency flag."""
 	user = maintenance_supervisor(ticket.property)
 	if not user:
 		user, level = fallback_recipient(ticket.property)
-		work_order.add_comment(
+		frappe.get_doc(WORK_ORDER, work_order.name).add_comment(
 			"Info",
 			_("No maintenance supervisor is named: the work order went to {0} ({1}).").format(user, _(level))
 			if user
