@@ -28,6 +28,7 @@ class TestCallerLookup(FrappeTestCase):
 		super().setUpClass()
 		cls.agent = make_user("caller-agent@caller.test", "Property Duty Staff")
 		frappe.db.set_value("User", cls.agent, "language", "zh")
+		frappe.cache.hdel("lang", cls.agent)
 		make_property(PROPERTY)
 		stamp = frappe.generate_hash(length=4)
 		digits = int(frappe.utils.now_datetime().strftime("%H%M%S")) % 10_000
