@@ -21,7 +21,7 @@ def find_caller(phone: str) -> dict:
 	forms = phone_forms(phone)
 	if not forms:
 		frappe.throw(
-			_("{0} is not a valid mobile or landline number.").format(frappe.bold(phone)),
+			_("{0} {1} is not a valid mobile or landline number.").format(_("Phone"), frappe.bold(phone)),
 			InvalidPhoneError,
 			title=_("Invalid Phone Number"),
 		)
