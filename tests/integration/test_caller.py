@@ -101,7 +101,7 @@ class TestCallerLookup(FrappeTestCase):
 		)
 		response = self.find("abc<script>")
 		self.assertEqual(response.status_code, 417, response.text)
-		self.assertIn("不是有效的手机或固定电话号码", response.text)
+		self.assertIn("不是有效的手机或固定电话号码", response.json()["exception"])
 
 	def test_someone_who_may_not_read_cases_is_refused(self):
 		outsider = make_user("caller-outsider@caller.test", user_type="Website User")
