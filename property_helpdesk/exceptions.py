@@ -76,3 +76,7 @@ class StepOrderError(frappe.ValidationError):
 class JobClassChangeError(frappe.ValidationError):
 	"""R20–R22: a change of a job's class after dispatch asked without its reason or expected date, on a closed
 	job, to the class it has, or while another request of the job waits for the supervisor."""
+
+
+class InvalidPhoneError(frappe.ValidationError):
+	"""A value given as a phone number that is not one (R7)."""

@@ -11,6 +11,10 @@ export_python_type_annotations = True
 after_install = "property_helpdesk.setup.install.after_install"
 after_migrate = "property_helpdesk.setup.install.after_migrate"
 before_uninstall = "property_helpdesk.setup.install.before_uninstall"
+# Found by the awesome bar's global search: a case by its caller's number, a resident by phone (R1, R5)
+global_search_doctypes = {
+	"Default": [{"doctype": "Service Ticket"}, {"doctype": "Resident"}, {"doctype": "Property Unit"}]
+}
 # the liability reasons' translations, kept per language, go with Frappe's caches
 clear_cache = "property_helpdesk.property_helpdesk.doctype.service_ticket.service_ticket.clear_reason_cache"
 before_tests = "property_helpdesk.setup.company.complete_erpnext_setup"

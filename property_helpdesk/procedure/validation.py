@@ -22,3 +22,20 @@ def is_valid_phone(value: str) -> bool:
 def has_markup(value: str) -> bool:
 	"""Angle brackets have no place in a name, a phone number or a unit number."""
 	return bool(_MARKUP.search(value or ""))
+
+
+def phone_forms(value: str) -> set[str]:
+	"""The spellings under which a typed number may have been stored (R7: people type numbers as they say
+	them): bare digits, with or without +86/86 for a mobile, 3-4-4 grouped; a landline with its area code
+	hyphenated. Empty when the value is not a phone number at all."""
+	number = normalise_phone(value)
+	if not is_valid_phone(number):
+		return set()
+	if _MOBILE.match(number):
+		bare = number[-11:]
+		grouped = (bare[:3], bare[3:7], bare[7:])
+		return {bare, f"+86{bare}", f"86{bare}", "-".join(grouped), " ".join(grouped)}
+	forms = {number}
+	for area in (3, 4):  # 010-…, 0755-…
+		forms.add(f"{number[:area]}-{number[area:]}")
+	return forms

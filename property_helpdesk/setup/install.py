@@ -23,6 +23,7 @@ def after_install():
 	seed_warranty_rules()
 	workflows.sync()
 	ensure_fee_schedule()
+	ensure_global_search()
 
 
 def after_migrate():
@@ -30,6 +31,24 @@ def after_migrate():
 	seed_settings()
 	workflows.sync()
 	ensure_fee_schedule()
+	ensure_global_search()
+
+
+def ensure_global_search():
+	"""The app's searchable DocTypes (hooks' `global_search_doctypes`) among those Global Search Settings
+	offer: Frappe fills that list from the hooks only in the setup wizard or on a reset, so a site that
+	installs the app afterwards would never find a case by its caller's number. Appended, never reordered."""
+	settings = frappe.get_single("Global Search Settings")
+	offered = {row.document_type for row in settings.allowed_in_global_search}
+	wanted = [
+		row["doctype"]
+		for row in frappe.get_hooks("global_search_doctypes", app_name="property_helpdesk").get("Default", [])
+	]
+	missing = [doctype for doctype in wanted if doctype not in offered]
+	if missing:
+		for doctype in missing:
+			settings.append("allowed_in_global_search", {"document_type": doctype})
+		settings.save(ignore_permissions=True)
 
 
 def ensure_roles():
@@ -96,6 +115,9 @@ def before_uninstall():
 	migrate) and the to-dos and notifications about its records. The fee schedule's Items and Prices stay:
 	they are ERPNext's records, which finance's invoices refer to."""
 	workflows.remove()
+	frappe.db.delete(
+		"Global Search DocType", {"document_type": ("in", ("Service Ticket", "Resident", "Property Unit"))}
+	)
 	frappe.db.delete("Scheduled Job Type", {"method": ("like", "property_helpdesk.%")})
 	app_doctypes = frappe.get_all("DocType", filters={"module": "Property Helpdesk"}, pluck="name")
 	if app_doctypes:

@@ -2,6 +2,7 @@
 // For license information, please see license.txt
 
 {% include "property_helpdesk/public/js/amend_time.js" %}
+{% include "property_helpdesk/public/js/caller_lookup.js" %}
 
 const FINISHED = ["Resolved", "Closed"];
 
@@ -49,6 +50,10 @@ frappe.ui.form.on("Service Ticket", {
 
 	ticket_type(frm) {
 		if (frm.doc.ticket_type === "Paid Service") show_fee_schedule(frm);
+	},
+
+	contact_phone(frm) {
+		look_up_caller(frm);
 	},
 
 	unit(frm) {
