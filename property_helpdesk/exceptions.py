@@ -71,3 +71,8 @@ class ReworkError(frappe.ValidationError):
 class StepOrderError(frappe.ValidationError):
 	"""A step of the technician's phone (接单, 到场, 开始, 完工) taken twice, out of order, or on a job that is
 	closed; or a tap's request id sent again for another step."""
+
+
+class SignInCodeError(frappe.AuthenticationError):
+	"""Issue 13: a phone sign-in code that is wrong, expired or was never sent (HTTP 401, as a wrong password);
+	the same answer whether the number belongs to a resident or not."""

@@ -40,6 +40,8 @@ DEFAULT_LIMITS = {"report": 10, "remind": 20, "confirm": 10, "register": 5}
 # A reminder on the portal counts once per this many minutes (two taps are not two reminders, R12 ground 5);
 # a site may set property_helpdesk_portal_reminder_gap in site_config.json.
 DEFAULT_REMINDER_GAP_MINUTES = 60
+# The residents' own pages: a guest opening one signs in by phone (the technician's /my_jobs: by /login)
+RESIDENT_PAGES = ("/my_cases", "/new_case", "/my_receipts")
 CASE_FIELDS = (
 	"name",
 	"ticket_type",
@@ -110,9 +112,11 @@ def check_csrf():
 
 
 def login_first(route: str) -> None:
-	"""A portal page opened by a guest sends them to the login page and back."""
+	"""A portal page opened by a guest sends them to sign in and back: a resident's page by phone and SMS code
+	(issue 13: most residents give no email; the page links Frappe's own /login), a staff page to /login."""
 	if frappe.session.user == "Guest":
-		frappe.local.flags.redirect_location = f"/login?redirect-to={route}"
+		sign_in = "/login/phone" if route in RESIDENT_PAGES else "/login"
+		frappe.local.flags.redirect_location = f"{sign_in}?redirect-to={route}"
 		raise frappe.Redirect
 
 

@@ -22,3 +22,13 @@ def is_valid_phone(value: str) -> bool:
 def has_markup(value: str) -> bool:
 	"""Angle brackets have no place in a name, a phone number or a unit number."""
 	return bool(_MARKUP.search(value or ""))
+
+
+_MAINLAND_MOBILE = re.compile(r"^(?:\+?86|0086)?(1[3-9]\d{9})$")
+
+
+def mainland_mobile(value: str | None) -> str | None:
+	"""The 11-digit mainland mobile number (1, then 3–9, then nine digits, as R7) in `value`, without
+	separators or the +86/0086 prefix; None if it is not one. Phone sign-in compares numbers in this form."""
+	match = _MAINLAND_MOBILE.match(normalise_phone(value)) if isinstance(value, str) else None
+	return match.group(1) if match else None
