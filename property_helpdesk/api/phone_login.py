@@ -28,9 +28,13 @@ from frappe.rate_limiter import rate_limit
 from frappe.utils import cint
 from frappe.utils.password import decrypt, encrypt, get_encryption_key
 
+from property_helpdesk.constants import SIGN_IN_CODE
 from property_helpdesk.exceptions import SignInCodeError
 from property_helpdesk.procedure.validation import mainland_mobile
-from property_helpdesk.property_helpdesk.doctype.resident.resident import link_phone_user, phone_sign_in_user
+from property_helpdesk.property_helpdesk.doctype.resident.resident import (
+	link_phone_user,
+	may_sign_in_by_phone,
+)
 
 DEFAULTS = {
 	"code_seconds": 300,  # a code is good for this long
@@ -40,7 +44,6 @@ DEFAULTS = {
 	"attempts": 5,  # wrong tries per code
 	"sign_ins_per_ip": 30,  # sign-in tries per IP and hour (Frappe's rate_limit)
 }
-SIGN_IN_CODE_STEP = "Sign-in Code"  # the step a template-based SMS provider keys its template by
 HOME = "/my_cases"
 
 
@@ -103,7 +106,7 @@ def request_code(mobile: str | None = None) -> dict:
 	seconds = max(cint(limits()["code_seconds"]), 1)
 	minutes = -(-seconds // 60)  # as the SMS and the page say it
 	code = f"{secrets.randbelow(10**6):06d}"
-	if phone_sign_in_user(number) is not None:
+	if may_sign_in_by_phone(number):
 		frappe.cache.setex(key("code", number), seconds, digest(number, code))
 		frappe.cache.delete(key("tries", number))
 		frappe.enqueue(
@@ -132,7 +135,7 @@ def send_code(number: str, sealed: str, minutes: int, lang: str | None = None) -
 			channels.Outgoing(
 				channel=channels.SMS,
 				recipient=number,
-				step=SIGN_IN_CODE_STEP,
+				step=SIGN_IN_CODE,  # a template-based SMS provider keys its template by the step
 				text=text,
 				params={"code": code, "minutes": str(minutes)},
 			)
@@ -168,9 +171,11 @@ def sign_in(mobile: str | None = None, code: str | None = None, redirect_to: str
 			SignInCodeError,
 			title=_("Wrong Code"),
 		)
-	frappe.cache.delete(key("code", number), key("tries", number))  # one time only
-	user = link_phone_user(number)
-	if not user:  # the record changed since the code was sent
+	# one time only: of two requests with the same code, only the one that deletes it signs in
+	spent = frappe.cache.delete(key("code", number))
+	frappe.cache.delete(key("tries", number))
+	user = spent and link_phone_user(number)
+	if not user:  # spent by a parallel request, or the record changed since the code was sent
 		frappe.throw(
 			_("The code is wrong or has expired. Check the SMS, or ask for a new code."),
 			SignInCodeError,

@@ -22,6 +22,7 @@ from property_helpdesk.constants import (
 	CASE_TYPES,
 	COMPLETED,
 	RESIDENT,
+	RESIDENT_MESSAGE,
 	RESIDENT_ROLE,
 	RETURN_VISIT,
 	RETURNED,
@@ -197,6 +198,21 @@ def timeline(doc) -> list[dict]:
 	if doc.closed_at:
 		events.append({"at": doc.closed_at, "label": _("Closed"), "detail": ""})
 	return sorted(events, key=lambda e: e["at"])
+
+
+def case_messages(ticket: str) -> list[dict]:
+	"""What the residents were told about the case (issue 13), oldest first: when, on which channel, what, and
+	whether it was delivered. Not the address it went to (a number, an openid, an email of another resident
+	of the unit)."""
+	rows = frappe.get_all(
+		RESIDENT_MESSAGE,
+		filters={"service_ticket": ticket},
+		fields=["name", "creation", "sent_at", "step", "channel", "status", "text"],
+		order_by="creation asc, name asc",
+	)
+	for row in rows:
+		row.at = row.sent_at or row.creation
+	return rows
 
 
 def work_orders(ticket: str) -> list:

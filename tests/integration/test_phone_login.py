@@ -5,6 +5,7 @@ cases. The codes go through the site's SMS Settings to a real local HTTP gateway
 
 These tests commit (the web server has its own connection) and delete what they made afterwards."""
 
+import html
 import os
 import re
 import time
@@ -14,7 +15,7 @@ import requests
 from frappe.installer import update_site_config
 from frappe.tests.utils import FrappeTestCase
 
-from property_helpdesk.constants import DUTY_STAFF, RESIDENT_ROLE
+from property_helpdesk.constants import DUTY_STAFF, MESSAGE_ACCEPTED, MESSAGE_SENT, RESIDENT_ROLE
 from tests.integration.factories import delete_cases, make_property, make_ticket, make_unit, make_user
 from tests.integration.servers import SMSGateway, unconfigure_sms
 
@@ -42,18 +43,33 @@ def set_limits(**values):
 	frappe.local.conf[CONFIG] = values or None
 
 
-def deliver_codes() -> None:
-	"""What a background worker does with the sign-in codes the web server queued (no worker runs beside the
-	test site): each job is run here, as the worker would, and taken off the queue."""
+def run_jobs(method: str) -> None:
+	"""What a background worker does with the jobs of `method` queued for this site (no worker runs beside the
+	test site): each is run here, as the worker would, and taken off the queue."""
 	from frappe.utils.background_jobs import get_queues
 
 	for queue in get_queues():
 		for job in queue.jobs:
 			job_args = job.kwargs or {}
-			if job_args.get("site") == frappe.local.site and job_args.get("method") == SEND_JOB:
-				frappe.get_attr(SEND_JOB)(**job_args["kwargs"])
+			if job_args.get("site") == frappe.local.site and job_args.get("method") == method:
+				frappe.get_attr(method)(**job_args["kwargs"])
 				job.delete()
 	frappe.db.commit()
+
+
+def deliver_codes() -> None:
+	run_jobs(SEND_JOB)
+
+
+def tell(case: str, step: str) -> str:
+	"""The resident of `case` told of `step` by the messages service, and the SMS sent as its worker would."""
+	from property_helpdesk.services.resident_messages import SEND_JOB as MESSAGE_JOB
+	from property_helpdesk.services.resident_messages import tell_resident
+
+	tell_resident(case, step)
+	frappe.db.commit()
+	run_jobs(MESSAGE_JOB)
+	return frappe.db.get_value("Resident Message", {"service_ticket": case, "step": step}, "name")
 
 
 def ask(session, mobile):
@@ -86,9 +102,12 @@ class PhoneLoginCase(FrappeTestCase):
 		cls.staff_resident = cls.resident("郑工", STAFF, cls.unit_b, user=cls.staff)
 		frappe.set_user(cls.staff)
 		cls.case_a = make_ticket(cls.unit_a, subject="门禁卡失灵", contact_phone=LINKED).name
-		cls.case_b = make_ticket(cls.unit_b, subject="厨房下水堵塞", contact_phone=PHONE_ONLY).name
+		cls.case_b = make_ticket(
+			cls.unit_b, subject="厨房下水堵塞", contact_phone=PHONE_ONLY, resident=cls.phone_only
+		).name
 		frappe.set_user("Administrator")
 		frappe.db.commit()
+		cls.message_b = tell(cls.case_b, MESSAGE_ACCEPTED)
 
 	@classmethod
 	def resident(cls, name, phone, unit, user=None):
@@ -110,6 +129,7 @@ class PhoneLoginCase(FrappeTestCase):
 	def tearDownClass(cls):
 		frappe.db.rollback()
 		frappe.set_user("Administrator")
+		frappe.db.delete("Resident Message", {"service_ticket": ("in", (cls.case_a, cls.case_b))})
 		delete_cases(PROPERTY)
 		frappe.db.delete("ToDo", {"allocated_to": cls.staff})
 		made = frappe.get_all(
@@ -179,7 +199,16 @@ class TestPhoneLogin(PhoneLoginCase):
 
 		cases = http.get(f"{PORTAL}.list_cases", timeout=30).json()["message"]["cases"]
 		self.assertEqual([c["name"] for c in cases], [self.case_b])
-		self.assertEqual(http.get(f"{BASE_URL}/my_cases/{self.case_b}", timeout=30).status_code, 200)
+		page = http.get(f"{BASE_URL}/my_cases/{self.case_b}", timeout=30)
+		self.assertEqual(page.status_code, 200)
+		# what they were told about it, delivered (issue 13)
+		message = frappe.get_doc("Resident Message", self.message_b)
+		self.assertEqual((message.status, message.channel), (MESSAGE_SENT, "SMS"))
+		history = page.text.split('id="ph-messages"', 1)[1].split("</ul>", 1)[0]
+		self.assertIn(message.text, html.unescape(history))
+		told = frappe.get_all("Resident Message", {"service_ticket": self.case_b}, pluck="status")
+		self.assertEqual(history.count('class="ph-card ph-message"'), len(told))
+		self.assertIn('data-status="Sent"', history)
 		other = http.get(f"{BASE_URL}/my_cases/{self.case_a}", timeout=30)
 		self.assertEqual(other.status_code, 403)
 		self.assertNotIn("门禁卡失灵", other.text)

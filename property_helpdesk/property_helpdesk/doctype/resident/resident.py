@@ -124,45 +124,49 @@ def residents_with_mobile(mobile: str) -> list:
 	return [row for row in rows if mainland_mobile(row.phone) == mobile]
 
 
-def phone_sign_in_user(mobile: str) -> str | None:
-	"""The portal user the holder of `mobile` signs in as, or None if nobody may sign in with it.
+def phone_account(mobile: str) -> tuple[list, str | None] | None:
+	"""(the residents with `mobile`, the portal user they share or None) if the holder of `mobile` may sign in
+	with it, else None.
 
-	The residents with that phone share one portal user: the one already linked to them (an enabled Website
-	User: a staff account never signs in by an SMS code), else a new one made on first sign-in. None when no
-	resident has the number, or their records name two different users (staff sort that out; email sign-in
-	still works). Reading only: `link_phone_user` makes and links."""
+	The residents with a phone share one portal user: the one already linked to them, which must be an enabled
+	Website User (a staff account never signs in by an SMS code), or none yet (made on first sign-in). Nobody
+	signs in with a number no resident has, nor with one whose records name two different users (staff sort
+	that out; email sign-in still works)."""
 	residents = residents_with_mobile(mobile)
 	users = {row.user for row in residents if row.user}
 	if not residents or len(users) > 1:
 		return None
 	if not users:
-		return ""  # may sign in; the user is made by link_phone_user once the code is proven
+		return residents, None
 	user = users.pop()
 	enabled, user_type = frappe.db.get_value("User", user, ["enabled", "user_type"]) or (0, None)
-	return user if enabled and user_type == "Website User" else None
+	return (residents, user) if enabled and user_type == "Website User" else None
+
+
+def may_sign_in_by_phone(mobile: str) -> bool:
+	return phone_account(mobile) is not None
 
 
 def link_phone_user(mobile: str) -> str | None:
 	"""After the holder of `mobile` proved it with an SMS code: their portal user, made if need be (a Website
 	User with the resident role and no password), and linked to each resident record with that phone that has
-	none (the office recorded this phone for those units)."""
+	none (the office recorded this phone for those units). None if they may not sign in by phone."""
 	from property_helpdesk.constants import RESIDENT_ROLE
 
-	user = phone_sign_in_user(mobile)
-	if user is None:
+	account = phone_account(mobile)
+	if account is None:
 		return None
-	residents = residents_with_mobile(mobile)
-	if not user:
-		user = make_phone_user(mobile, residents[0].resident_name)
+	residents, user = account
+	user = user or make_phone_user(mobile, residents[0].resident_name)
 	for row in residents:
 		if not row.user:
 			doc = frappe.get_doc("Resident", row.name)
 			doc.user = user
 			doc.save(ignore_permissions=True)  # the phone's holder, proven by the code, is the record's user
-	account = frappe.get_doc("User", user)
-	if RESIDENT_ROLE not in {r.role for r in account.roles}:
-		account.flags.ignore_permissions = True
-		account.add_roles(RESIDENT_ROLE)
+	portal_user = frappe.get_doc("User", user)
+	if RESIDENT_ROLE not in {r.role for r in portal_user.roles}:
+		portal_user.flags.ignore_permissions = True  # the one portal role, as staff grant it on invitation
+		portal_user.add_roles(RESIDENT_ROLE)
 	return user
 
 
