@@ -106,9 +106,9 @@ def request_code(mobile: str | None = None) -> dict:
 	seconds = max(cint(limits()["code_seconds"]), 1)
 	minutes = -(-seconds // 60)  # as the SMS and the page say it
 	code = f"{secrets.randbelow(10**6):06d}"
+	frappe.cache.delete(key("tries", number))  # a new code, new tries: for any number alike
 	if may_sign_in_by_phone(number):
 		frappe.cache.setex(key("code", number), seconds, digest(number, code))
-		frappe.cache.delete(key("tries", number))
 		frappe.enqueue(
 			"property_helpdesk.api.phone_login.send_code",
 			queue="short",

@@ -92,7 +92,7 @@ def test_a_resident_signs_in_with_a_phone_code_and_sees_the_messages_on_the_case
 		page.fill("#code", code)
 		screenshot(page, "portal-phone-code.png")
 		page.click("#ph-verify button[type=submit]")
-		page.wait_for_url("**/my_cases", timeout=60_000)
+		page.wait_for_url(lambda url: "/login" not in url and url.endswith("/my_cases"), timeout=60_000)
 		page.wait_for_load_state("networkidle")
 		assert resident["case"] in page.inner_text("body")
 
