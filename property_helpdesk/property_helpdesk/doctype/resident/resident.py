@@ -171,7 +171,8 @@ def link_phone_user(mobile: str) -> str | None:
 
 
 def make_phone_user(mobile: str, full_name: str) -> str:
-	"""A Website User for a resident who has only a phone: `<mobile>@phone.invalid`, no welcome mail."""
+	"""A Website User for a resident who has only a phone: `<mobile>@phone.invalid`, no password, no welcome
+	mail. (Frappe's User needs an email; a made-up one at .invalid can never receive one by mistake.)"""
 	email = f"{mobile}@{PHONE_USER_DOMAIN}"
 	if frappe.db.exists("User", email):
 		# a user of this number left over from a record since changed: never reuse another's account
@@ -183,6 +184,7 @@ def make_phone_user(mobile: str, full_name: str) -> str:
 			"first_name": full_name,
 			"user_type": "Website User",
 			"send_welcome_email": 0,
+			"language": frappe.local.lang,  # the portal in the language they signed in with
 			# Frappe keeps a mobile number on one user only
 			"mobile_no": None if frappe.db.exists("User", {"mobile_no": mobile}) else mobile,
 		}
