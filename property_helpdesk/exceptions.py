@@ -80,3 +80,8 @@ class JobClassChangeError(frappe.ValidationError):
 
 class InvalidPhoneError(frappe.ValidationError):
 	"""A value given as a phone number that is not one (R7)."""
+
+
+class SignInCodeError(frappe.AuthenticationError):
+	"""Issue 13: a phone sign-in code that is wrong, expired or was never sent (HTTP 401, as a wrong password);
+	the same answer whether the number belongs to a resident or not."""

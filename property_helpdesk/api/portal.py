@@ -22,6 +22,7 @@ from property_helpdesk.constants import (
 	CASE_TYPES,
 	COMPLETED,
 	RESIDENT,
+	RESIDENT_MESSAGE,
 	RESIDENT_ROLE,
 	RETURN_VISIT,
 	RETURNED,
@@ -40,6 +41,8 @@ DEFAULT_LIMITS = {"report": 10, "remind": 20, "confirm": 10, "register": 5}
 # A reminder on the portal counts once per this many minutes (two taps are not two reminders, R12 ground 5);
 # a site may set property_helpdesk_portal_reminder_gap in site_config.json.
 DEFAULT_REMINDER_GAP_MINUTES = 60
+# The residents' own pages: a guest opening one signs in by phone (the technician's /my_jobs: by /login)
+RESIDENT_PAGES = ("/my_cases", "/new_case", "/my_receipts")
 CASE_FIELDS = (
 	"name",
 	"ticket_type",
@@ -110,9 +113,11 @@ def check_csrf():
 
 
 def login_first(route: str) -> None:
-	"""A portal page opened by a guest sends them to the login page and back."""
+	"""A portal page opened by a guest sends them to sign in and back: a resident's page by phone and SMS code
+	(issue 13: most residents give no email; the page links Frappe's own /login), a staff page to /login."""
 	if frappe.session.user == "Guest":
-		frappe.local.flags.redirect_location = f"/login?redirect-to={route}"
+		sign_in = "/login/phone" if route in RESIDENT_PAGES else "/login"
+		frappe.local.flags.redirect_location = f"{sign_in}?redirect-to={route}"
 		raise frappe.Redirect
 
 
@@ -193,6 +198,21 @@ def timeline(doc) -> list[dict]:
 	if doc.closed_at:
 		events.append({"at": doc.closed_at, "label": _("Closed"), "detail": ""})
 	return sorted(events, key=lambda e: e["at"])
+
+
+def case_messages(ticket: str) -> list[dict]:
+	"""What the residents were told about the case (issue 13), oldest first: when, on which channel, what, and
+	whether it was delivered. Not the address it went to (a number, an openid, an email of another resident
+	of the unit)."""
+	rows = frappe.get_all(
+		RESIDENT_MESSAGE,
+		filters={"service_ticket": ticket},
+		fields=["name", "creation", "sent_at", "step", "channel", "status", "text"],
+		order_by="creation asc, name asc",
+	)
+	for row in rows:
+		row.at = row.sent_at or row.creation
+	return rows
 
 
 def work_orders(ticket: str) -> list:

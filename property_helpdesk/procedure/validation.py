@@ -39,3 +39,13 @@ def phone_forms(value: str) -> set[str]:
 	for area in (3, 4):  # 010-…, 0755-…
 		forms.add(f"{number[:area]}-{number[area:]}")
 	return forms
+
+
+_MAINLAND_MOBILE = re.compile(r"^(?:\+?86|0086)?(1[3-9]\d{9})$")
+
+
+def mainland_mobile(value: str | None) -> str | None:
+	"""The 11-digit mainland mobile number (1, then 3–9, then nine digits, as R7) in `value`, without
+	separators or the +86/0086 prefix; None if it is not one. Phone sign-in compares numbers in this form."""
+	match = _MAINLAND_MOBILE.match(normalise_phone(value)) if isinstance(value, str) else None
+	return match.group(1) if match else None

@@ -1,6 +1,6 @@
 """/my_cases/<name>: one case for the residents of its unit — timeline, the follow-up owner and phone (R34),
 appointment and progress (R20–R23), remind (R12 ground 5), confirm and rate with a signature (R36), and the
-service card (R8)."""
+service card (R8), and what the residents were told about it, on which channel, delivered or not (issue 13)."""
 
 import frappe
 from frappe import _
@@ -8,6 +8,7 @@ from frappe import _
 from property_helpdesk.api.portal import (
 	can_confirm,
 	case_for_resident,
+	case_messages,
 	case_photos,
 	login_first,
 	page_context,
@@ -15,7 +16,14 @@ from property_helpdesk.api.portal import (
 	timeline,
 	work_orders,
 )
-from property_helpdesk.constants import CLOSED_STATES, OPEN_STATES
+from property_helpdesk.constants import (
+	CLOSED_STATES,
+	MESSAGE_FAILED,
+	MESSAGE_NOT_SENT,
+	MESSAGE_QUEUED,
+	MESSAGE_SENT,
+	OPEN_STATES,
+)
 
 no_cache = 1
 
@@ -31,6 +39,13 @@ def get_context(context):
 	context.can_remind = doc.status in OPEN_STATES
 	context.closed_states = CLOSED_STATES
 	context.timeline = timeline(doc)
+	context.messages = case_messages(doc.name)
+	context.message_states = {
+		MESSAGE_QUEUED: _("Sending"),
+		MESSAGE_SENT: _("Sent"),
+		MESSAGE_FAILED: _("Not delivered"),
+		MESSAGE_NOT_SENT: _("Not sent: no way to reach you is set up"),
+	}
 	context.photo_count = len(case_photos(doc.name))
 	context.service_card = service_card_html(doc)
 	return context

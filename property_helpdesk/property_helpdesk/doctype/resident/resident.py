@@ -112,3 +112,93 @@ def invite_to_portal(resident: str) -> dict:
 	# an existing portal user keeps their password: a set-password link is only ever made for a new account
 	link = None if (can_mail or user_name) else user.reset_password(send_email=False)
 	return {"user": user.name, "mailed": can_mail and not user_name, "link": link}
+
+
+# -- signing in with the phone on the record (issue 13) --------------------------------------------------------
+
+# RFC 2606 keeps .invalid for addresses that can never receive mail: Frappe needs an email to make a User, a
+# resident who signs in with a phone gave none, and nothing must ever be sent to a made-up address.
+PHONE_USER_DOMAIN = "phone.invalid"
+
+
+def residents_with_mobile(mobile: str) -> list:
+	"""The Resident records whose phone is the mainland mobile `mobile` (11 digits), however it was typed."""
+	from property_helpdesk.procedure.validation import mainland_mobile
+
+	# a phone is kept as typed (+86, spaces, hyphens): narrow by its last four digits in order, compare the
+	# normalised numbers here
+	pattern = "%" + "%".join(mobile[-4:])
+	rows = frappe.get_all(
+		"Resident", filters={"phone": ("like", pattern)}, fields=["name", "user", "resident_name", "phone"]
+	)
+	return [row for row in rows if mainland_mobile(row.phone) == mobile]
+
+
+def phone_account(mobile: str) -> tuple[list, str | None] | None:
+	"""(the residents with `mobile`, the portal user they share or None) if the holder of `mobile` may sign in
+	with it, else None.
+
+	The residents with a phone share one portal user: the one already linked to them, which must be an enabled
+	Website User (a staff account never signs in by an SMS code), or none yet (made on first sign-in). Nobody
+	signs in with a number no resident has, nor with one whose records name two different users (staff sort
+	that out; email sign-in still works)."""
+	residents = residents_with_mobile(mobile)
+	users = {row.user for row in residents if row.user}
+	if not residents or len(users) > 1:
+		return None
+	if not users:
+		return residents, None
+	user = users.pop()
+	enabled, user_type = frappe.db.get_value("User", user, ["enabled", "user_type"]) or (0, None)
+	return (residents, user) if enabled and user_type == "Website User" else None
+
+
+def may_sign_in_by_phone(mobile: str) -> bool:
+	return phone_account(mobile) is not None
+
+
+def link_phone_user(mobile: str) -> str | None:
+	"""After the holder of `mobile` proved it with an SMS code: their portal user, made if need be (a Website
+	User with the resident role and no password), and linked to each resident record with that phone that has
+	none (the office recorded this phone for those units). None if they may not sign in by phone."""
+	from property_helpdesk.constants import RESIDENT_ROLE
+
+	account = phone_account(mobile)
+	if account is None:
+		return None
+	residents, user = account
+	user = user or make_phone_user(mobile, residents[0].resident_name)
+	for row in residents:
+		if not row.user:
+			doc = frappe.get_doc("Resident", row.name)
+			doc.user = user
+			doc.save(ignore_permissions=True)  # the phone's holder, proven by the code, is the record's user
+	portal_user = frappe.get_doc("User", user)
+	if RESIDENT_ROLE not in {r.role for r in portal_user.roles}:
+		portal_user.flags.ignore_permissions = True  # the one portal role, as staff grant it on invitation
+		portal_user.add_roles(RESIDENT_ROLE)
+	return user
+
+
+def make_phone_user(mobile: str, full_name: str) -> str:
+	"""A Website User for a resident who has only a phone: `<mobile>@phone.invalid`, no password, no welcome
+	mail. (Frappe's User needs an email; a made-up one at .invalid can never receive one by mistake.)"""
+	email = f"{mobile}@{PHONE_USER_DOMAIN}"
+	if frappe.db.exists("User", email):
+		# a user of this number left over from a record since changed: never reuse another's account
+		email = f"{mobile}.{frappe.generate_hash(length=6)}@{PHONE_USER_DOMAIN}"
+	user = frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": full_name,
+			"user_type": "Website User",
+			"send_welcome_email": 0,
+			"language": frappe.local.lang,  # the portal in the language they signed in with
+			# Frappe keeps a mobile number on one user only
+			"mobile_no": None if frappe.db.exists("User", {"mobile_no": mobile}) else mobile,
+		}
+	)
+	user.flags.ignore_permissions = True  # made by the sign-in itself, for the phone's proven holder
+	user.insert()
+	return user.name
