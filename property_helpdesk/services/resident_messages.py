@@ -80,15 +80,23 @@ def tell_resident(ticket, step: str, reference=None, **context) -> str | None:
 	savepoint = "tell_resident"
 	frappe.db.savepoint(savepoint)
 	try:
-		return record(ticket, step, reference, context)
+		name, send_now = record(ticket, step, reference, context)
 	except Exception:
 		# a message that cannot even be written never blocks or rolls back the case (nor its other messages)
 		frappe.db.rollback(save_point=savepoint)
 		frappe.log_error(title=_("Telling the resident failed"), reference_doctype=CASE)
 		return None
+	if send_now:
+		try:
+			frappe.enqueue(SEND_JOB, name=name, enqueue_after_commit=True)
+		except Exception:
+			# the queue is full or unreachable: the row is kept, and the retry job sends it within the minute
+			frappe.log_error(title=_("Telling the resident failed"), reference_doctype=RESIDENT_MESSAGE)
+	return name
 
 
-def record(ticket, step: str, reference, context: dict) -> str | None:
+def record(ticket, step: str, reference, context: dict) -> tuple[str | None, bool]:
+	"""(the message written, or None when told already; whether to send it now)."""
 	case = ticket if isinstance(ticket, Document) else frappe.get_doc(CASE, ticket)
 	resident = frappe.get_doc(RESIDENT, case.resident) if case.resident else None
 	addresses = {
@@ -109,7 +117,7 @@ def record(ticket, step: str, reference, context: dict) -> str | None:
 		case.name, step, ref, resident.name if resident else addresses[SMS], channel or NO_CHANNEL
 	)
 	if frappe.db.exists(RESIDENT_MESSAGE, {"message_key": key}):
-		return None
+		return None, False
 	lang = resident_language(resident)
 	link = get_url(f"/my_cases/{case.name}")
 	text, params = render(step, case, reference, context, link, lang)
@@ -146,10 +154,8 @@ def record(ticket, step: str, reference, context: dict) -> str | None:
 	try:
 		row.insert(ignore_permissions=True)
 	except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
-		return None  # the same message, written by a concurrent save
-	if channel and not held:
-		frappe.enqueue(SEND_JOB, name=row.name, enqueue_after_commit=True)
-	return row.name
+		return None, False  # the same message, written by a concurrent save
+	return row.name, bool(channel and not held)
 
 
 def not_sent_reason(why: str | None) -> str:
@@ -255,6 +261,9 @@ def work_order_saved(work_order) -> None:
 	before = work_order.get_doc_before_save()
 	case = work_order.service_ticket
 	if work_order.flags.in_insert:
+		# the work order made at acceptance is saved inside the case's after_insert, before the case's on_update
+		# tells of the acceptance: the resident hears "accepted" first (its second call finds it told)
+		tell_resident(case, MESSAGE_ACCEPTED)
 		tell_resident(case, MESSAGE_DISPATCHED, work_order)
 	for field, step in (("accepted_at", MESSAGE_ON_THE_WAY), ("arrived_at", MESSAGE_ARRIVED)):
 		if work_order.get(field) and not (before and before.get(field)):
@@ -371,6 +380,7 @@ def send_due() -> None:
 			& message.provider_message_id.isnull()
 		)
 		.orderby(message.next_attempt_at)
+		.orderby(message.creation)
 		.limit(BATCH)
 	).run(pluck=True)
 	for name in due:

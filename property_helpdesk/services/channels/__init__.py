@@ -77,7 +77,7 @@ def is_set_up(channel: str) -> bool:
 	next one, and with none the message is kept as sent nowhere (Not Sent). A provider module says so by its
 	`is_set_up()`; a provider whose module is not installed is not set up."""
 	if channel == SMS and sms_provider() == FRAPPE_SMS_SETTINGS:
-		return bool(frappe.db.get_single_value("SMS Settings", "sms_gateway_url"))
+		return bool(frappe.get_cached_doc("SMS Settings").sms_gateway_url)  # as sms_gateway reads it
 	if channel not in CHANNELS:
 		return False
 	try:
