@@ -188,14 +188,18 @@ class ResidentMessagesCase(FrappeTestCase):
 
 class TestEachStep(ResidentMessagesCase):
 	def test_r10_r20_r34_r36_each_step_of_a_repair_is_told_once_by_sms(self):
-		"""R34 accepted with the follow-up owner's name and phone, R10 dispatched, R20 on the way and arrived,
-		R36 done — please confirm and rate: each once, in this order, in Chinese with the portal link."""
+		"""R34 accepted with the follow-up owner's name and phone, R10 dispatched and the appointment (once per
+		time agreed), R20 on the way and arrived, R36 done — please confirm and rate: each once, in this order,
+		in Chinese with the portal link, whatever the language of the staff who saved the case."""
 		res = self.resident()
 		ticket = self.case(res)
 		wo = work_order_of(ticket.name)
 		wo.technician = self.tech
-		wo.save()
-		frappe.db.commit()
+		first, moved = (add_to_date(now_datetime(), hours=h).replace(second=0, microsecond=0) for h in (2, 3))
+		for appointment in (first, first, moved):  # agreed, saved again unchanged, moved
+			wo.appointment_at = appointment
+			wo.save()
+			frappe.db.commit()
 		for step in ("accept", "arrive", "start", "complete"):
 			frappe.set_user(self.tech)
 			wo.reload()
@@ -207,6 +211,12 @@ class TestEachStep(ResidentMessagesCase):
 			self.accepted_text(ticket.name),
 			zh("Case {0}: a technician is dispatched and will contact you shortly. Details: {1}").format(
 				ticket.name, link(ticket.name)
+			),
+			*(
+				zh("Case {0}: the technician will come at {1}. Details: {2}").format(
+					ticket.name, at.strftime("%Y-%m-%d %H:%M"), link(ticket.name)
+				)
+				for at in (first, moved)
 			),
 			zh("Case {0}: technician {1} is on the way. Details: {2}").format(
 				ticket.name, "msg-tech", link(ticket.name)
@@ -222,7 +232,7 @@ class TestEachStep(ResidentMessagesCase):
 
 		# once: the job retried, the retry job run again, the case and the work order saved again
 		rows = frappe.get_all(RESIDENT_MESSAGE, {"service_ticket": ticket.name}, pluck="name")
-		self.assertEqual(len(rows), 5)
+		self.assertEqual(len(rows), 7)
 		for name in rows:
 			self.assertEqual(send_message(name), MESSAGE_SENT)
 		ticket.reload()
@@ -246,9 +256,9 @@ class TestEachStep(ResidentMessagesCase):
 		self.assertEqual(frappe.db.count("SMS Log", {"message": expected[0]}), 1)
 		# R8: the case's timeline says what was told, to whom, on which channel, and that it was delivered
 		timeline = self.timeline_of(ticket.name)
-		self.assertEqual(timeline.count(res.phone), 5)
+		self.assertEqual(timeline.count(res.phone), 7)
 		self.assertIn(frappe.utils.escape_html(expected[-1]), timeline)
-		self.assertEqual(timeline.count('indicator-pill green">Sent'), 5)
+		self.assertEqual(timeline.count('indicator-pill green">Sent'), 7)
 
 	def test_r22_r23_r24_explanation_answer_and_return_visit_by_email(self):
 		"""R22 a major job's reason and expected date, R23 a complaint's answer, R24 the return visit — to a
