@@ -357,55 +357,66 @@ class TestEachStep(ResidentMessagesCase):
 
 
 class TestFaults(ResidentMessagesCase):
-	def test_r34_a_failing_then_hanging_gateway_is_retried_with_back_off_and_sends_once(self):
-		"""The gateway answers 500, then hangs past the timeout: the case is saved, the message retried by the
-		retry job after 5 then 10 minutes, and sent once when the gateway recovers."""
+	def due_later(self, ticket: str, minutes: int, since) -> None:
+		"""The message waits `minutes` (the back-off of Settings: 5, then 10) from its last attempt."""
+		row = message(ticket)
+		self.assertEqual(row.status, MESSAGE_QUEUED)
+		self.assertAlmostEqual(
+			(get_datetime(row.next_attempt_at) - get_datetime(since)).total_seconds(), minutes * 60, delta=30
+		)
+		attempts = row.attempts
+		send_due()  # not due yet: not tried
+		self.assertEqual(message(ticket).attempts, attempts)
+
+	def retry(self, ticket: str):
+		"""The retry job run just after the message's next attempt is due; returns that moment."""
+		at = add_to_date(message(ticket).next_attempt_at, seconds=1)
+		with self.freeze_time(at, tick=True):
+			send_due()
+		return at
+
+	def test_r34_a_failing_gateway_is_retried_with_back_off_and_the_message_sent_once(self):
+		"""The gateway answers 500 twice: the case is saved, the message retried by the retry job after 5 then 10
+		minutes, and sent once when the gateway recovers (the job and the retry job run again send nothing)."""
 		res = self.resident()
-		self.gateway.script.extend([FAIL, HANG, OK])
+		self.gateway.script.extend([FAIL, FAIL, OK])
 		ticket = self.case(res, ticket_type="Enquiry")
 		self.assertTrue(frappe.db.exists(CASE, ticket.name))  # saved whatever the gateway does
 
 		first = now_datetime()
 		send_due()
-		row = message(ticket.name)
-		self.assertEqual((row.status, row.attempts), (MESSAGE_QUEUED, 1))
-		self.assertIn("500", row.error)
-		self.assertAlmostEqual((get_datetime(row.next_attempt_at) - first).total_seconds(), 5 * 60, delta=30)
-		send_due()  # not due yet: not tried
-		self.assertEqual(message(ticket.name).attempts, 1)
-
-		second = add_to_date(row.next_attempt_at, seconds=1)
-		with self.freeze_time(second, tick=True):
-			send_due()  # the gateway hangs: the 10-second timeout
-		row = message(ticket.name)
-		self.assertEqual((row.status, row.attempts), (MESSAGE_QUEUED, 2))
-		self.assertIn(frappe._("The SMS gateway did not answer: {0}").format("")[:20], row.error)
-		self.assertAlmostEqual(
-			(get_datetime(row.next_attempt_at) - second).total_seconds(), 10 * 60, delta=30
-		)
-
-		with self.freeze_time(add_to_date(row.next_attempt_at, seconds=1), tick=True):
+		self.assertIn("500", message(ticket.name).error)
+		self.due_later(ticket.name, 5, first)
+		second = self.retry(ticket.name)
+		self.due_later(ticket.name, 10, second)
+		at = add_to_date(message(ticket.name).next_attempt_at, seconds=1)
+		with self.freeze_time(at, tick=True):
 			send_due()
 			send_due()
-			send_message(row.name)
+			send_message(message(ticket.name).name)
 		row = message(ticket.name)
-		self.assertEqual((row.status, row.attempts), (MESSAGE_SENT, 3))
+		self.assertEqual((row.status, row.attempts, row.error), (MESSAGE_SENT, 3, None))
 		self.assertEqual(self.sms_to(res.phone), [self.accepted_text(ticket.name)])
 		self.assertEqual(
-			[r["status"] for r in self.gateway.requests if r["form"].get("to") == res.phone], [500, 200]
+			[r["status"] for r in self.gateway.requests if r["form"].get("to") == res.phone], [500, 500, 200]
 		)
 
-	def test_r34_a_message_that_keeps_failing_is_marked_failed_shown_on_the_case_and_listed(self):
-		"""Three failed attempts: Failed, on the case's timeline, in the service centre's list, its follow-up
-		owner told; the gateway recovering sends it no more."""
+	def test_r34_a_gateway_that_fails_then_hangs_marks_the_message_failed_on_the_case_and_in_the_list(self):
+		"""The gateway answers 500, then hangs past the 10-second timeout, then 500 again: after three attempts
+		with back-off the message is Failed, on the case's timeline, in the service centre's list of failed
+		messages, and its follow-up owner is told; the gateway recovering sends it no more."""
 		res = self.resident()
-		self.gateway.script.extend([FAIL, FAIL, FAIL])
+		self.gateway.script.extend([FAIL, HANG, FAIL])
 		ticket = self.case(res, ticket_type="Enquiry")
+		first = now_datetime()
 		send_due()
-		for _attempt in range(2):
-			at = add_to_date(message(ticket.name).next_attempt_at, seconds=1)
-			with self.freeze_time(at, tick=True):
-				send_due()
+		self.due_later(ticket.name, 5, first)
+		second = self.retry(ticket.name)  # the gateway hangs: the timeout
+		row = message(ticket.name)
+		self.assertEqual(row.attempts, 2)
+		self.assertIn(frappe._("The SMS gateway did not answer: {0}").format("timed out")[:24], row.error)
+		self.due_later(ticket.name, 10, second)
+		self.retry(ticket.name)
 		row = message(ticket.name)
 		self.assertEqual((row.status, row.attempts, row.next_attempt_at), (MESSAGE_FAILED, 3, None))
 		self.assertIn("500", row.error)
@@ -422,7 +433,11 @@ class TestFaults(ResidentMessagesCase):
 		)
 		with self.freeze_time(add_to_date(now_datetime(), hours=2), tick=True):
 			send_due()
+			send_message(row.name)
 		self.assertEqual(self.sms_to(res.phone), [])
+		self.assertEqual(
+			[r["status"] for r in self.gateway.requests if r["form"].get("to") == res.phone], [500, 500]
+		)
 		self.assertEqual(message(ticket.name).status, MESSAGE_FAILED)
 
 
