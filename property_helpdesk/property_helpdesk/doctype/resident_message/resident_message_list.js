@@ -1,3 +1,6 @@
+// Copyright (c) 2026, Property Helpdesk developers and contributors
+// For license information, please see license.txt
+
 // What the service centre looks for: the messages that failed (red) or reached nobody (grey).
 frappe.listview_settings["Resident Message"] = {
 	add_fields: ["status"],
