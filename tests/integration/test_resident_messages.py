@@ -503,6 +503,20 @@ class TestWhenAndWhere(ResidentMessagesCase):
 		self.assertIn(frappe.utils.escape_html(row.text), self.timeline_of(ticket.name))
 		self.assertEqual(self.sms_to(res.phone), [])
 
+	def test_r34_a_caller_not_on_record_is_told_at_the_number_they_gave(self):
+		"""A case from a caller with no Resident record: the acceptance goes by SMS to the contact phone."""
+		phone = f"{PHONE_PREFIX}{next(_phones):04d}"
+		frappe.set_user(self.agent)
+		try:
+			ticket = make_ticket(self.unit, ticket_type="Enquiry", contact_phone=phone)
+		finally:
+			frappe.set_user("Administrator")
+		frappe.db.commit()
+		send_due()
+		self.assertEqual(self.sms_to(phone), [self.accepted_text(ticket.name)])
+		row = message(ticket.name)
+		self.assertEqual((row.resident, row.recipient, row.status), (None, phone, MESSAGE_SENT))
+
 
 class TestThroughAWorker(ResidentMessagesCase):
 	def test_r34_the_message_is_sent_by_a_real_worker_after_the_commit_and_a_retried_job_sends_nothing(self):
