@@ -9,6 +9,7 @@ tests commit, on a property of their own, and remove what they made."""
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import frappe
 import frappe.email.queue
@@ -179,6 +180,15 @@ class ResidentMessagesCase(FrappeTestCase):
 			case, "msg-agent", "13700001111", link(case)
 		)
 
+	def mail_texts(self, address: str) -> list[str]:
+		"""What each mail to `address` reads (its HTML part without the markup, whitespace squeezed)."""
+		texts = []
+		for item in self.smtp.mails:
+			if address in item["to"]:
+				html = item["mail"].get_body(preferencelist=("html",)).get_content()
+				texts.append(squeeze(unescape(re.sub(r"<[^>]+>", "", html))))
+		return texts
+
 	def timeline_of(self, case: str) -> str:
 		"""The case's timeline items from Frappe's own form loader (additional_timeline_content)."""
 		from frappe.desk.form.load import get_additional_timeline_content
@@ -305,7 +315,7 @@ class TestEachStep(ResidentMessagesCase):
 				complaint.name, "已安排保洁每日清理。", link(complaint.name)
 			),
 		}
-		bodies = [squeeze(body) for body in self.smtp.bodies_to(res.email)]
+		bodies = self.mail_texts(res.email)
 		# accepted and dispatched for the repair, accepted for the complaint, and the three above: six mails
 		self.assertEqual(len(bodies), 6)
 		for (case, step), text in expected.items():
@@ -316,6 +326,12 @@ class TestEachStep(ResidentMessagesCase):
 		subjects = [item["mail"]["Subject"] for item in self.smtp.mails if res.email in item["to"]]
 		self.assertIn(zh("Case {0}: {1}").format(complaint.name, zh(MESSAGE_COMPLAINT_ANSWERED)), subjects)
 		self.assertFalse(self.sms_to(res.phone))
+		htmls = [
+			item["mail"].get_body(preferencelist=("html",)).get_content()
+			for item in self.smtp.mails
+			if res.email in item["to"]
+		]
+		self.assertTrue(any(f'href="{link(complaint.name)}"' in html for html in htmls))  # the link is a link
 
 	def test_r39_invoice_and_receipt_of_a_paid_job(self):
 		"""R39: the invoice of a paid job and the receipt of its payment, each once."""
