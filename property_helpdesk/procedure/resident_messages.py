@@ -74,8 +74,16 @@ def next_attempt(
 	return now + timedelta(minutes=max(first_retry_minutes, 1) * 2 ** (attempts - 1))
 
 
-def message_key(case: str, step: str, reference: tuple[str, str] | None, resident: str, channel: str) -> str:
-	"""One message per case, step, document it is about, resident (or number told) and channel: the unique key
-	that makes a retried job or a double save tell the resident once."""
-	parts = (case, step, *(reference or ("", "")), resident, channel)
+def message_key(
+	case: str,
+	step: str,
+	reference: tuple[str, str] | None,
+	resident: str,
+	channel: str,
+	occasion: str | None = None,
+) -> str:
+	"""One message per case, step, document it is about, resident (or number told) and channel — and occasion,
+	for a step told again when what it tells changes (an appointment moved): the unique key that makes a retried
+	job or a double save tell the resident once."""
+	parts = (case, step, *(reference or ("", "")), resident, channel, *((occasion,) if occasion else ()))
 	return hashlib.sha1("\x1f".join(str(p or "") for p in parts).encode()).hexdigest()

@@ -17,7 +17,7 @@ the link to the case on the portal — and sends it after the commit in a backgr
 - the case's timeline shows each message (`timeline`, Frappe's additional_timeline_content hook).
 
 Template variables (Outgoing.params) per step, for the providers' approved templates: every step has `case` and
-`link`; Accepted: `owner`, `phone`; Dispatched: `appointment`; On The Way / Arrived: `technician`; Major Job
+`link`; Accepted: `owner`, `phone`; Dispatched, Appointment: `appointment`; On The Way / Arrived: `technician`; Major Job
 Explained: `reason`, `date`; Complaint Answered: `answer`; Invoice: `invoice`, `amount`; Receipt: `receipt`,
 `amount`.
 """
@@ -42,6 +42,7 @@ from property_helpdesk.constants import (
 	CANCELLED,
 	CASE,
 	MESSAGE_ACCEPTED,
+	MESSAGE_APPOINTMENT,
 	MESSAGE_ARRIVED,
 	MESSAGE_COMPLAINT_ANSWERED,
 	MESSAGE_DISPATCHED,
@@ -73,22 +74,31 @@ OPT_OUTS = {SMS: "no_sms", WECHAT: "no_wechat", EMAIL: "no_email"}
 # -- telling -------------------------------------------------------------------------------------------------
 
 
-def tell_resident(ticket, step: str, reference=None, **context) -> str | None:
-	"""Tell the case's resident of `step` (about `reference`, a document, when the step is about one): one
-	Resident Message, written in the caller's transaction and sent after it commits. Returns its name, or None
-	when the resident was told of this already (or telling failed: logged, the case goes on)."""
+def tell_resident(ticket, step: str, reference=None, *, occasion: str | None = None, **context) -> str | None:
+	"""Tell the case's resident of `step` (about `reference`, a document, when the step is about one; once per
+	`occasion` when the step is told again as what it tells changes): one Resident Message, written in the
+	caller's transaction and sent after it commits. Returns its name, or None when the resident was told of this
+	already (or telling failed: logged, the case goes on)."""
 	savepoint = "tell_resident"
 	frappe.db.savepoint(savepoint)
 	try:
-		return record(ticket, step, reference, context)
+		name, send_now = record(ticket, step, reference, occasion, context)
 	except Exception:
 		# a message that cannot even be written never blocks or rolls back the case (nor its other messages)
 		frappe.db.rollback(save_point=savepoint)
 		frappe.log_error(title=_("Telling the resident failed"), reference_doctype=CASE)
 		return None
+	if send_now:
+		try:
+			frappe.enqueue(SEND_JOB, name=name, enqueue_after_commit=True)
+		except Exception:
+			# the queue is full or unreachable: the row is kept, and the retry job sends it within the minute
+			frappe.log_error(title=_("Telling the resident failed"), reference_doctype=RESIDENT_MESSAGE)
+	return name
 
 
-def record(ticket, step: str, reference, context: dict) -> str | None:
+def record(ticket, step: str, reference, occasion: str | None, context: dict) -> tuple[str | None, bool]:
+	"""(the message written, or None when told already; whether to send it now)."""
 	case = ticket if isinstance(ticket, Document) else frappe.get_doc(CASE, ticket)
 	resident = frappe.get_doc(RESIDENT, case.resident) if case.resident else None
 	addresses = {
@@ -106,10 +116,10 @@ def record(ticket, step: str, reference, context: dict) -> str | None:
 	)
 	ref = (reference.doctype, reference.name) if reference is not None else None
 	key = rules.message_key(
-		case.name, step, ref, resident.name if resident else addresses[SMS], channel or NO_CHANNEL
+		case.name, step, ref, resident.name if resident else addresses[SMS], channel or NO_CHANNEL, occasion
 	)
 	if frappe.db.exists(RESIDENT_MESSAGE, {"message_key": key}):
-		return None
+		return None, False
 	lang = resident_language(resident)
 	link = get_url(f"/my_cases/{case.name}")
 	text, params = render(step, case, reference, context, link, lang)
@@ -146,10 +156,8 @@ def record(ticket, step: str, reference, context: dict) -> str | None:
 	try:
 		row.insert(ignore_permissions=True)
 	except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
-		return None  # the same message, written by a concurrent save
-	if channel and not held:
-		frappe.enqueue(SEND_JOB, name=row.name, enqueue_after_commit=True)
-	return row.name
+		return None, False  # the same message, written by a concurrent save
+	return row.name, bool(channel and not held)
 
 
 def not_sent_reason(why: str | None) -> str:
@@ -193,6 +201,11 @@ def render(step: str, case, reference, context: dict, link: str, lang: str) -> t
 			else _(
 				"Case {0}: a technician is dispatched and will contact you shortly. Details: {1}", lang=lang
 			).format(case.name, link)
+		)
+	elif step == MESSAGE_APPOINTMENT:
+		params["appointment"] = format_datetime(reference.appointment_at, "yyyy-MM-dd HH:mm")
+		text = _("Case {0}: the technician will come at {1}. Details: {2}", lang=lang).format(
+			case.name, params["appointment"], link
 		)
 	elif step in (MESSAGE_ON_THE_WAY, MESSAGE_ARRIVED):
 		technician = reference is not None and reference.get("technician")
@@ -248,14 +261,27 @@ def case_saved(case) -> None:
 
 
 def work_order_saved(work_order) -> None:
-	"""Repair Work Order.on_update: dispatched with the appointment (R10), the technician on the way and
-	arrived (R20), each explanation of a major job (R22), done — please confirm and rate (R36)."""
+	"""Repair Work Order.on_update: dispatched (R10), the appointment each time one is agreed or moved, the
+	technician on the way and arrived (R20), each explanation of a major job (R22), done — please confirm and
+	rate (R36)."""
 	if work_order.status == CANCELLED or not work_order.service_ticket:
 		return
 	before = work_order.get_doc_before_save()
 	case = work_order.service_ticket
 	if work_order.flags.in_insert:
+		# the work order made at acceptance is saved inside the case's after_insert, before the case's on_update
+		# tells of the acceptance: the resident hears "accepted" first (its second call finds it told)
+		tell_resident(case, MESSAGE_ACCEPTED)
 		tell_resident(case, MESSAGE_DISPATCHED, work_order)
+	elif (
+		work_order.appointment_at
+		and work_order.has_value_changed("appointment_at")
+		and not work_order.arrived_at
+	):
+		# the appointment agreed after the dispatch, or moved: told once per appointment time
+		tell_resident(
+			case, MESSAGE_APPOINTMENT, work_order, occasion=str(get_datetime(work_order.appointment_at))
+		)
 	for field, step in (("accepted_at", MESSAGE_ON_THE_WAY), ("arrived_at", MESSAGE_ARRIVED)):
 		if work_order.get(field) and not (before and before.get(field)):
 			tell_resident(case, step, work_order)
@@ -371,6 +397,7 @@ def send_due() -> None:
 			& message.provider_message_id.isnull()
 		)
 		.orderby(message.next_attempt_at)
+		.orderby(message.creation)
 		.limit(BATCH)
 	).run(pluck=True)
 	for name in due:

@@ -74,17 +74,19 @@ def provider_of(channel: str) -> str:
 
 def is_set_up(channel: str) -> bool:
 	"""Whether this site can send on `channel` at all: a channel not set up is passed over for the resident's
-	next one, and with none the message is kept as sent nowhere (Not Sent). A provider module says so by its
-	`is_set_up()`; a provider whose module is not installed is not set up."""
+	next one, and with none the message is kept as sent nowhere (Not Sent). A provider module may say so by an
+	`is_set_up()` (its credentials and templates are in place); one without it is taken at its word and its
+	`send` says what is missing; a provider whose module cannot be imported is not set up."""
 	if channel == SMS and sms_provider() == FRAPPE_SMS_SETTINGS:
-		return bool(frappe.db.get_single_value("SMS Settings", "sms_gateway_url"))
+		return bool(frappe.get_cached_doc("SMS Settings").sms_gateway_url)  # as sms_gateway reads it
 	if channel not in CHANNELS:
 		return False
 	try:
-		check = frappe.get_attr(f"{provider_of(channel)}.is_set_up")
-	except (ImportError, AttributeError):
+		module = frappe.get_module(provider_of(channel))
+	except ImportError:
 		return False
-	return bool(check())
+	check = getattr(module, "is_set_up", None)
+	return bool(check()) if check else True
 
 
 def send(outgoing: Outgoing) -> str:

@@ -19,9 +19,11 @@ def send(outgoing: Outgoing) -> str:
 	if not is_set_up():
 		raise SendError(_("No outgoing email account is set up."), retryable=False)
 	body = escape_html(outgoing.text).replace("\n", "<br>")
-	if outgoing.link and get_url(outgoing.link) not in outgoing.text:  # the text carries the link already
+	if outgoing.link:
 		url = escape_html(get_url(outgoing.link))
-		body += f'<p><a href="{url}">{url}</a></p>'
+		anchor = f'<a href="{url}">{url}</a>'
+		# the text carries the link (as an SMS does): made clickable where it stands, else added below
+		body = body.replace(url, anchor) if url in body else f"{body}<p>{anchor}</p>"
 	queued = frappe.sendmail(
 		recipients=[outgoing.recipient],
 		subject=outgoing.subject or outgoing.text[:60],
