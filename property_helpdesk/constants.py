@@ -71,3 +71,6 @@ DEVELOPER_CONTACT = "Property Developer Contact"
 
 # -- The technician's phone ------------------------------------------------------------------------
 WORK_ORDER_STEP = "Work Order Step"
+
+# -- The on-duty rota (值班表, R1) -------------------------------------------------------------------
+DUTY_ROTA = "Duty Rota"

@@ -71,3 +71,7 @@ class ReworkError(frappe.ValidationError):
 class StepOrderError(frappe.ValidationError):
 	"""A step of the technician's phone (接单, 到场, 开始, 完工) taken twice, out of order, or on a job that is
 	closed; or a tap's request id sent again for another step."""
+
+
+class DecisionError(frappe.ValidationError):
+	"""R2, R42: a decision or an owner meeting recorded on a case routed to nobody, twice, or without words."""
