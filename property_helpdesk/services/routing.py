@@ -51,13 +51,19 @@ def release(doc, user: str) -> None:
 	notify.unassign(CASE, doc.name, user)
 
 
+def done(doc, who: str) -> None:
+	"""A route's person took its action (the decision, the meeting): their assignment closes."""
+	release(doc, doc.get(who))
+
+
 def still_waits_on(doc, user: str) -> bool:
 	return any(doc.get(who) == user and not doc.get(stamp) for who, stamp in ROUTES)
 
 
 def on_case_update(doc) -> None:
 	"""After a case is saved (its clocks refreshed): assign whoever a route newly names, release whoever it no
-	longer names or who has done their part, and close the R35 request once the result and answer are in."""
+	longer names, and close the R35 request once the result and answer are in. (Who has done their part is
+	released by the action itself, `done`: the action stores its stamp before it saves.)"""
 	before = doc.get_doc_before_save()
 	deadlines = None
 	for who, stamp in ROUTES:
@@ -67,8 +73,6 @@ def on_case_update(doc) -> None:
 		if new and not doc.get(stamp) and new != old:
 			deadlines = deadlines or stored_deadlines(doc.name)
 			ask(doc.name, new, *describe(doc, who, deadlines), priority="High")
-		elif new and doc.get(stamp) and not (before and before.get(stamp)):
-			release(doc, new)
 	if doc.get("dispute_type") and not doc.get("dispute_director") and not (before and before.dispute_type):
 		doc.add_comment(
 			"Info",

@@ -599,6 +599,7 @@ class ServiceTicket(Document):
 		text = self.check_routed_action("routed_to", "decided_at", decision)
 		self.store_record(decision=text, decided_by=frappe.session.user, decided_at=now_datetime())
 		self.save()
+		routing.done(self, "routed_to")
 		self.add_comment("Info", _("Decision recorded by {0}: {1}").format(frappe.session.user, text))
 
 	def record_owner_meeting(self, notes: str):
@@ -607,6 +608,7 @@ class ServiceTicket(Document):
 		text = self.check_routed_action("dispute_director", "met_owner_at", notes)
 		self.store_record(meeting_notes=text, met_owner_at=now_datetime())
 		self.save()
+		routing.done(self, "dispute_director")
 		self.add_comment(
 			"Info", _("Meeting with the owner recorded by {0}: {1}").format(frappe.session.user, text)
 		)
