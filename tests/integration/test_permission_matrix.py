@@ -47,6 +47,8 @@ MATRIX = {
 	"Work Order Step":            ("r",   "r",    "r",   "r",   "r",   "r",   "r", "r",  "",  ""),
 	# made only by property_helpdesk.api.field.amend_time (the supervisor or the office director); kept as made
 	"Time Amendment":             ("r",   "r",    "r",   "r",   "r",   "r",   "",  "r",  "",  ""),
+	# R1: the on-duty rota, filled (or imported) by the office; the duty staff read it
+	"Duty Rota":                  ("r",   "rwcd", "rwc", "rwc", "r",   "r",   "",  "r",  "",  ""),
 }
 # fmt: on
 RIGHTS = {"r": "read", "w": "write", "c": "create", "d": "delete"}

@@ -408,6 +408,37 @@ class TestNightDuty(RoutingCase):
 		self.assertTrue(self.notifications(self.agent, case))
 		self.assertFalse(self.notifications(self.duty, case))
 
+	def test_r1_the_weeks_rota_is_imported(self):
+		"""R1: the office director imports next week's rota from a spreadsheet with Frappe's Data Import (a CSV
+		here, as the list's export gives it): one shift a night, each a record of the rota."""
+		import tempfile
+
+		from frappe.core.doctype.data_import.data_import import import_file
+
+		monday = add_days(getdate(now_datetime()), 7)
+		lines = ["Property,Date,From,To,Duty Person"] + [
+			f"{HOME},{add_days(monday, day)},22:00:00,08:00:00,{self.duty}" for day in range(7)
+		]
+		with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as sheet:
+			sheet.write("\n".join(lines) + "\n")
+		frappe.set_user(self.director)
+		try:
+			import_file(DUTY_ROTA, sheet.name, "Insert")
+		finally:
+			frappe.set_user("Administrator")
+			os.unlink(sheet.name)
+		frappe.db.commit()
+		week = frappe.get_all(
+			DUTY_ROTA,
+			filters={"property": HOME, "duty_date": ("between", [monday, add_days(monday, 6)])},
+			fields=["duty_user", "from_time", "to_time"],
+		)
+		self.assertEqual(len(week), 7)
+		self.assertEqual(
+			{(r.duty_user, str(r.from_time), str(r.to_time)) for r in week},
+			{(self.duty, "22:00:00", "8:00:00")},
+		)
+
 	def test_r1_the_rota_takes_only_staff(self):
 		response = self.as_user(self.director).post(
 			f"{BASE_URL}/api/resource/{DUTY_ROTA}",

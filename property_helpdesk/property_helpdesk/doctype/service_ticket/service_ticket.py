@@ -149,9 +149,9 @@ class ServiceTicket(Document):
 			"", "Developer", "Maintenance Fund", "Owner", "Property Company", "To Be Determined"
 		]
 		liable_resident: DF.Link | None
+		location: DF.Literal["", "Private Part", "Common Facility"]
 		meeting_notes: DF.SmallText | None
 		met_owner_at: DF.Datetime | None
-		location: DF.Literal["", "Private Part", "Common Facility"]
 		naming_series: DF.Literal["PH-.YYYY.-"]
 		needs_liaison_sheet: DF.Check
 		next_escalation_at: DF.Datetime | None
@@ -304,7 +304,7 @@ class ServiceTicket(Document):
 		if self.met_owner_at:
 			return  # the director met the owner: the record stands
 		self.dispute_director = (
-			frappe.db.get_value(PROPERTY, self.property, "office_director")
+			frappe.get_cached_value(PROPERTY, self.property, "office_director")
 			if self.dispute_type and self.property
 			else None
 		)
