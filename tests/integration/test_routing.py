@@ -193,8 +193,11 @@ class TestDecisions(RoutingCase):
 		self.assertEqual((todo["status"], getdate(todo["date"])), ("Open", getdate(doc.answer_deadline)))
 		self.assertTrue(self.notifications(self.gm, case))
 		self.assertFalse(self.todos(self.director, case))
-		response = self.as_user(self.gm).post(DECIDE, json={"ticket": case, "decision": "  "}, timeout=30)
-		self.assertEqual(response.status_code, 417, response.text)
+		for bad in ("  ", "<img src=x onerror=alert(1)>"):
+			response = self.as_user(self.gm).post(DECIDE, json={"ticket": case, "decision": bad}, timeout=30)
+			self.assertEqual(response.status_code, 417, response.text)
+			self.assertEqual(response.json()["exc_type"], "DecisionError")
+		self.assertIsNone(self.stored(case).decided_at)
 		response = self.as_user(self.gm).post(
 			DECIDE, json={"ticket": case, "decision": "公司出资先行维修。"}, timeout=30
 		)

@@ -636,6 +636,12 @@ class ServiceTicket(Document):
 			frappe.throw(
 				_("Write what was decided or agreed."), DecisionError, title=_("Missing Information")
 			)
+		if has_markup(text):  # stored directly and shown on the timeline: plain words only
+			frappe.throw(
+				_("{0} must be plain text: angle brackets are not allowed.").format(_("The record")),
+				DecisionError,
+				title=_("Invalid Input"),
+			)
 		if len(text) > MAX_TEXT_LENGTH:
 			frappe.throw(
 				_("{0} is too long: at most {1} characters.").format(_("The record"), MAX_TEXT_LENGTH),
