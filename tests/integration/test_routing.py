@@ -125,6 +125,37 @@ class RoutingCase(FrappeTestCase):
 		frappe.db.rollback()
 		return frappe.get_doc(CASE, case)
 
+	def rota(self, on, starts, ends):
+		"""The office director fills the rota over REST, as the week's list is filled."""
+		response = self.as_user(self.director).post(
+			f"{BASE_URL}/api/resource/{DUTY_ROTA}",
+			json={
+				"property": HOME,
+				"duty_date": str(on),
+				"from_time": starts,
+				"to_time": ends,
+				"duty_user": self.duty,
+			},
+			timeout=30,
+		)
+		self.assertEqual(response.status_code, 200, response.text)
+		frappe.db.rollback()
+
+	def due_at(self, moment) -> str:
+		"""A complaint whose answer deadline falls at `moment` (server-side setup: the deadline written as the
+		clocks would store it, the escalation job's next moment with it)."""
+		case = self.post_case(ticket_type="Complaint", complaint_ground="A4.3.1.1", subject="电梯噪音")
+		frappe.db.set_value(
+			CASE, case, {"answer_deadline": moment, "next_escalation_at": moment}, update_modified=False
+		)
+		frappe.db.commit()
+		return case
+
+	def escalate(self, moment):
+		frappe.set_user("Administrator")
+		escalation.run(now=moment)
+		frappe.db.commit()
+
 
 class TestDecisions(RoutingCase):
 	def test_r2_a_service_quality_complaint_reaches_the_office_director_who_decides(self):
@@ -342,37 +373,6 @@ class TestResultAndRework(RoutingCase):
 
 
 class TestNightDuty(RoutingCase):
-	def rota(self, on, starts, ends):
-		"""The office director fills the rota over REST, as the week's list is filled."""
-		response = self.as_user(self.director).post(
-			f"{BASE_URL}/api/resource/{DUTY_ROTA}",
-			json={
-				"property": HOME,
-				"duty_date": str(on),
-				"from_time": starts,
-				"to_time": ends,
-				"duty_user": self.duty,
-			},
-			timeout=30,
-		)
-		self.assertEqual(response.status_code, 200, response.text)
-		frappe.db.rollback()
-
-	def due_at(self, moment) -> str:
-		"""A complaint whose answer deadline falls at `moment` (server-side setup: the deadline written as the
-		clocks would store it, the escalation job's next moment with it)."""
-		case = self.post_case(ticket_type="Complaint", complaint_ground="A4.3.1.1", subject="电梯噪音")
-		frappe.db.set_value(
-			CASE, case, {"answer_deadline": moment, "next_escalation_at": moment}, update_modified=False
-		)
-		frappe.db.commit()
-		return case
-
-	def escalate(self, moment):
-		frappe.set_user("Administrator")
-		escalation.run(now=moment)
-		frappe.db.commit()
-
 	def test_r1_a_night_escalation_reaches_the_duty_person_first_then_the_ladder(self):
 		"""R1: the night hours are seeded in Settings; at 23:00 the overdue complaint's first step goes to the
 		duty person the rota has on duty for the property (their notification says so), not to the
@@ -488,6 +488,29 @@ class TestStaffSMS(RoutingCase):
 		self.assertEqual(len(texts), 1, gateway.messages())
 		self.assertIn(case, texts[0])
 		self.assertIn("needs your decision", texts[0])
+
+	def test_r1_a_night_escalation_texts_the_duty_persons_phone_unless_settings_say_not(self):
+		"""The night's first step reaches the duty person's phone too; with Settings' staff SMS turned off,
+		the ladder's next step reaches the supervisor's notifications and no phone."""
+		frappe.db.set_value("User", self.duty, "mobile_no", "13900002222")
+		frappe.db.set_value("User", self.supervisor, "mobile_no", "13900003333")
+		tomorrow = add_days(getdate(now_datetime()), 1)
+		night = datetime.combine(tomorrow, time(23, 30))
+		self.rota(tomorrow, "22:00:00", "08:00:00")
+		case = self.due_at(night)
+		with SMSGateway() as gateway:
+			gateway.configure()
+			try:
+				self.escalate(night)
+				frappe.db.set_single_value(SETTINGS, "staff_sms", 0)
+				self.escalate(add_to_date(night, minutes=30))
+			finally:
+				frappe.db.set_single_value(SETTINGS, "staff_sms", 1)
+				unconfigure_sms()
+		numbers = [number for number, _text in gateway.messages()]
+		self.assertEqual(numbers.count("13900002222"), 1, gateway.messages())
+		self.assertNotIn("13900003333", numbers)
+		self.assertTrue(self.notifications(self.supervisor, case))
 
 
 def run_sms_jobs(user: str) -> None:
