@@ -496,6 +496,7 @@ class TestStaffSMS(RoutingCase):
 		the ladder's next step reaches the supervisor's notifications and no phone."""
 		frappe.db.set_value("User", self.duty, "mobile_no", "13900002222")
 		frappe.db.set_value("User", self.supervisor, "mobile_no", "13900003333")
+		frappe.db.commit()
 		tomorrow = add_days(getdate(now_datetime()), 1)
 		night = datetime.combine(tomorrow, time(23, 30))
 		self.rota(tomorrow, "22:00:00", "08:00:00")
