@@ -111,3 +111,6 @@ MESSAGE_SENT = "Sent"
 MESSAGE_FAILED = "Failed"
 MESSAGE_NOT_SENT = "Not Sent"  # no channel reaches the resident: kept as sent nowhere, visible on the case
 NO_CHANNEL = "None"
+
+# -- The on-duty rota (值班表, R1) -------------------------------------------------------------------
+DUTY_ROTA = "Duty Rota"

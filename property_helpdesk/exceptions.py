@@ -85,3 +85,7 @@ class InvalidPhoneError(frappe.ValidationError):
 class SignInCodeError(frappe.AuthenticationError):
 	"""Issue 13: a phone sign-in code that is wrong, expired or was never sent (HTTP 401, as a wrong password);
 	the same answer whether the number belongs to a resident or not."""
+
+
+class DecisionError(frappe.ValidationError):
+	"""R2, R42: a decision or an owner meeting recorded on a case routed to nobody, twice, or without words."""

@@ -32,3 +32,24 @@ def route_complaint(is_service_quality: bool, is_major: bool, beyond_authority: 
 	if is_service_quality:
 		return ROUTE_OFFICE_HEAD
 	return None
+
+
+# R41–R42: disputes arising from repairs (Service Ticket.dispute_type), which the property's own office director
+# (管理处主任, first responsible) handles and meets the owner about.
+WARRANTY_DISPUTE = "Warranty Dispute"  # 保修纠纷
+COMPENSATION_CLAIM = "Compensation Claim"  # 索赔
+QUALITY_DISSATISFACTION = "Quality Dissatisfaction"  # 质量不满
+DISPUTE_TYPES = (WARRANTY_DISPUTE, COMPENSATION_CLAIM, QUALITY_DISSATISFACTION)
+# The complaint grounds (fixture) that are such a dispute by their own words: A4.3.1.7 供方承包的工作不符合质量
+# 要求 (work done below the quality required), A4.3.2.2 开发商…房屋存在漏水等质量问题 (a defect the warranty covers).
+DISPUTE_OF_GROUND = {"A4.3.1.7": QUALITY_DISSATISFACTION, "A4.3.2.2": WARRANTY_DISPUTE}
+
+
+def recognise_dispute(chosen: str | None, ground: str | None, ground_changed: bool) -> str | None:
+	"""R41: the dispute the agent chose stands; a case left without one is recognised from its complaint
+	ground when the ground is set or changed (a choice cleared later by the agent is not brought back)."""
+	if chosen:
+		return chosen
+	if ground_changed:
+		return DISPUTE_OF_GROUND.get(ground or "")
+	return None

@@ -9,7 +9,15 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
-from property_helpdesk.constants import CANCELLED, CASE, PROPERTY, SETTINGS, WORK_ORDER
+from property_helpdesk.constants import (
+	CANCELLED,
+	CASE,
+	CLOSED_STATES,
+	IN_PROGRESS,
+	PROPERTY,
+	SETTINGS,
+	WORK_ORDER,
+)
 from property_helpdesk.procedure import rework as R
 from property_helpdesk.roles import POST_OF_LEVEL, company_person, first_holder
 from property_helpdesk.services import clocks, notify
@@ -77,10 +85,11 @@ def dispatch(ticket_name: str, dispatched_at=None, new_case=None) -> str:
 
 
 def reopen_as_rework(work_order: str, visit: str) -> str | None:
-	"""R30: a dissatisfied return visit reopens the job as rework: a new work order on the case redoing the
-	visited one (its `rework_of`), dispatched now and given to the team as any job (the worker tells them), and
-	the maintenance supervisor and the office director told of the dissatisfaction. Once per job: a second
-	dissatisfied visit finds the rework made. Returns the rework's name."""
+	"""R24, R30: a dissatisfied return visit reopens the job as rework: a new work order on the case redoing the
+	visited one (its `rework_of`), dispatched now and given to the team as any job (the worker tells them), the
+	case reopened if it was resolved or closed (`reopen_case`), and the maintenance supervisor and the office
+	director told of the dissatisfaction. Once per job: a second dissatisfied visit finds the rework made.
+	Returns the rework's name."""
 	done = frappe.db.get_value(
 		WORK_ORDER,
 		work_order,
@@ -110,6 +119,7 @@ def reopen_as_rework(work_order: str, visit: str) -> str | None:
 		enqueue_after_commit=True,
 		now=frappe.flags.in_test,
 	)
+	reopen_case(done.service_ticket, visit, done.name, rework.name)
 	people = {maintenance_supervisor(done.property)}
 	people.add(done.property and frappe.db.get_value(PROPERTY, done.property, "office_director"))
 	languages = notify.languages({p for p in people if p})
@@ -128,6 +138,23 @@ def reopen_as_rework(work_order: str, visit: str) -> str | None:
 		]
 	)
 	return rework.name
+
+
+def reopen_case(ticket: str, visit: str, job: str, rework: str) -> None:
+	"""R24: a case whose job is redone is not finished: a resolved or closed case goes back to In Progress (R29
+	counts the reopening, `count_reopen`), and its timeline says why. The procedure's own step, whoever made
+	the visit: saved without their write right on the case."""
+	case = frappe.get_doc(CASE, ticket)
+	if case.status not in CLOSED_STATES:
+		return
+	case.status = IN_PROGRESS
+	case.save(ignore_permissions=True)
+	case.add_comment(
+		"Info",
+		_(
+			"Reopened: the resident was dissatisfied at return visit {0}, and job {1} is redone as rework {2}."
+		).format(visit, job, rework),
+	)
 
 
 def proposed_rework(ticket) -> str | None:

@@ -16,18 +16,25 @@ Cost follows the number of due cases, not the number of open ones:
 5. one update for all the cases: each case's levels taken and its next moment.
 
 All of it is one transaction: a run that dies half-way leaves nothing, and the next run does the whole work,
-messages included. SMS, where a gateway is set, go after the commit, each on its own (a failing one is logged
-and the others still go).
+messages included. SMS, where a gateway is set and Settings text staff, go after the commit, each on its own (a
+failing one is logged and the others still go).
+
+At night (the night hours of Settings) the first step of each clock of a case goes to the duty person the
+property's Duty Rota has on duty at that moment (值班表, R1) rather than to the ladder's person, and the
+ladder's next steps follow at their times; where the rota covers no one, the ladder applies as by day. Two more
+reads when it is night and steps are due: the shifts of today and yesterday of the due cases' properties, and
+which of those cases' clocks a duty person heard of already.
 """
 
 import hashlib
 
 import frappe
 from frappe import _
-from frappe.utils import get_datetime, now_datetime
+from frappe.utils import add_days, get_datetime, get_time, getdate, now_datetime
 
-from property_helpdesk.constants import CASE, ESCALATION, PROPERTY, SETTINGS
+from property_helpdesk.constants import CASE, DUTY_ROTA, ESCALATION, PROPERTY, SETTINGS
 from property_helpdesk.procedure import clocks as K
+from property_helpdesk.procedure import duty as D
 from property_helpdesk.roles import POST_OF_LEVEL, company_people
 from property_helpdesk.services import notify
 from property_helpdesk.services.clocks import (
@@ -120,6 +127,7 @@ def run(now=None, limit: int = BATCH) -> int:
 		progress[case.name] = (progress_value(done, job), K.next_moment(deadlines, ladder, done))
 
 	targets = Targets(cases, steps)
+	night = NightDuty(cases, steps, now)
 	rows = [
 		(
 			escalation_name(case.name, clock, level, job),
@@ -128,7 +136,7 @@ def run(now=None, limit: int = BATCH) -> int:
 			clock,
 			level,
 			deadline,
-			targets.user(level, case, clock),
+			night.user(case, clock, level, targets.user(level, case, clock)),
 		)
 		for case, clock, level, deadline, job in steps
 	]
@@ -136,16 +144,20 @@ def run(now=None, limit: int = BATCH) -> int:
 	written = insert_new(rows, now)
 
 	people = notify.recipients({row[6] for row in written if row[6]})
-	messages = breach_messages(written, {case.name: case.subject for case in cases}, people)
+	messages = breach_messages(written, {case.name: case.subject for case in cases}, people, night.told)
 	notify.tell(messages, digest_subject=digest_subject, people=people)
-	# where an SMS gateway is set, after the commit
-	notify.sms(messages, failure_title=_("Escalation SMS to {0} failed"))
+	# where an SMS gateway is set and Settings text staff, after the commit
+	if frappe.db.get_single_value(SETTINGS, "staff_sms"):
+		notify.sms(messages, failure_title=_("Escalation SMS to {0} failed"))
 	return len(written)
 
 
-def breach_messages(written: list[tuple], subjects: dict[str, str], people: dict) -> list[notify.Message]:
+def breach_messages(
+	written: list[tuple], subjects: dict[str, str], people: dict, on_duty: set | frozenset = frozenset()
+) -> list[notify.Message]:
 	"""One message per record written to an enabled user, in their language (each word translated once per
-	run). `people`: the recipients (notify.recipients)."""
+	run). `people`: the recipients (notify.recipients); `on_duty`: the (case, clock, level) steps that
+	went to the night's duty person, who is told that they hear of it on duty."""
 	templates, words = {}, {}
 
 	def word(text, lang):
@@ -159,9 +171,14 @@ def breach_messages(written: list[tuple], subjects: dict[str, str], people: dict
 		if user not in people:
 			continue  # nobody, or a disabled user
 		lang = people[user].language
-		if lang not in templates:
-			templates[lang] = _("{0} missed its {1} limit ({2}): {3}", lang=lang)
-		subject = templates[lang].format(ticket, word(clock, lang), word(level, lang), subjects[ticket])
+		duty = (ticket, clock, level) in on_duty
+		if (lang, duty) not in templates:
+			templates[lang, duty] = (
+				_("{0} missed its {1} limit (you are on duty, before the {2}): {3}", lang=lang)
+				if duty
+				else _("{0} missed its {1} limit ({2}): {3}", lang=lang)
+			)
+		subject = templates[lang, duty].format(ticket, word(clock, lang), word(level, lang), subjects[ticket])
 		messages.append(notify.Message(user=user, subject=subject, doctype=CASE, name=ticket))
 	return messages
 
@@ -260,6 +277,56 @@ class Targets:
 			return self.company.get(level)
 		field = PROPERTY_FIELD_OF_LEVEL.get(level)
 		return (field and prop.get(field)) or self.by_role.get(ROLE_OF_LEVEL.get(level))
+
+
+class NightDuty:
+	"""R1: who is on duty for each due case's property at a night moment, and which (case, clock) a duty
+	person heard of already (an Escalation naming them); nothing is read by day or when no step is due. `told`:
+	the (case, clock, level) steps this run gave the duty person."""
+
+	def __init__(self, cases, steps, now):
+		self.by_property, self.heard, self.told = {}, set(), set()
+		settings = frappe.db.get_value(SETTINGS, None, ["night_starts_at", "night_ends_at"], as_dict=True)
+		starts, ends = (
+			get_time(settings[f]) if settings and settings[f] is not None else None
+			for f in ("night_starts_at", "night_ends_at")
+		)
+		properties = {case.property for case in cases if case.property}
+		if not steps or not properties or not D.is_night(now, starts, ends):
+			return
+		today = getdate(now)
+		shifts = {}
+		for row in frappe.get_all(
+			DUTY_ROTA,
+			filters={"property": ("in", list(properties)), "duty_date": ("in", [add_days(today, -1), today])},
+			fields=["property", "duty_user", "duty_date", "from_time", "to_time"],
+		):
+			shifts.setdefault(row.property, []).append(
+				D.Shift(row.duty_user, getdate(row.duty_date), get_time(row.from_time), get_time(row.to_time))
+			)
+		self.by_property = {p: D.on_duty(rows, now) for p, rows in shifts.items()}
+		duty_users = {user for user in self.by_property.values() if user}
+		if duty_users:
+			esc = frappe.qb.DocType(ESCALATION)
+			self.heard = {
+				(ticket, clock, user)
+				for ticket, clock, user in frappe.qb.from_(esc)
+				.select(esc.service_ticket, esc.clock, esc.notified_user)
+				.where(
+					esc.service_ticket.isin([case.name for case in cases])
+					& esc.notified_user.isin(list(duty_users))
+				)
+				.run()
+			}
+
+	def user(self, case, clock: str, level: str, ladder_user: str | None) -> str | None:
+		"""The night's duty person for the first step of the clock, else the ladder's person."""
+		duty = self.by_property.get(case.property)
+		user, is_duty = D.night_target(ladder_user, duty, (case.name, clock, duty) in self.heard)
+		if is_duty:
+			self.heard.add((case.name, clock, duty))
+			self.told.add((case.name, clock, level))
+		return user
 
 
 def run_job() -> int:

@@ -49,6 +49,10 @@ MATRIX = {
 	"Time Amendment":             ("r",   "r",    "r",   "r",   "r",   "r",   "",  "r",  "",  ""),
 	# R20–R22: asked by whoever works the job, decided (submitted) through its workflow by the supervisor/director
 	"Job Class Change":           ("rwc", "rwc",  "r",   "r",   "rwc", "r",   "rwc", "r", "",  ""),
+	# R1: the on-duty rota, filled (or imported) by the office; the duty staff read it
+	"Duty Rota":                  ("r",   "rwcd", "rwc", "rwc", "r",   "r",   "",  "r",  "",  ""),
+	# what a resident was told of their case: written only by the app's message service, read by staff
+	"Resident Message":           ("r",   "r",    "r",   "r",   "r",   "",    "",  "r",  "",  ""),
 }
 # fmt: on
 RIGHTS = {"r": "read", "w": "write", "c": "create", "d": "delete"}

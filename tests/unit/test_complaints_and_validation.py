@@ -39,3 +39,14 @@ def test_r7_bad_phone_numbers(number):
 def test_normalise_and_markup():
 	assert normalise_phone("138-1234 5678") == "13812345678"
 	assert has_markup("<script>") and not has_markup("王先生")
+
+
+def test_r41_a_dispute_is_chosen_or_recognised_from_the_ground():
+	"""R41: the agent's choice stands; a quality ground makes a quality dissatisfaction, the developer's
+	defect a warranty dispute; a ground that is no dispute, or one unchanged, recognises nothing."""
+	assert C.recognise_dispute(C.COMPENSATION_CLAIM, "A4.3.1.7", True) == C.COMPENSATION_CLAIM
+	assert C.recognise_dispute(None, "A4.3.1.7", True) == C.QUALITY_DISSATISFACTION
+	assert C.recognise_dispute(None, "A4.3.2.2", True) == C.WARRANTY_DISPUTE
+	assert C.recognise_dispute(None, "A4.3.1.1", True) is None
+	assert C.recognise_dispute(None, "A4.3.1.7", False) is None  # cleared by the agent: not brought back
+	assert set(C.DISPUTE_OF_GROUND.values()) <= set(C.DISPUTE_TYPES)

@@ -470,10 +470,15 @@ class RepairWorkOrder(Document):
 		}
 
 	def tell_acceptor_done(self):
-		"""R35: the acceptor of the case is told that the job is done (and so is the follow-up owner)."""
+		"""R35: the acceptor of the case is told that the job is done (and so is the follow-up owner), and the
+		follow-up owner (the acceptor unless the case was handed over, R34) is asked to record the result and
+		answer the resident: an assignment on the case, closed when both are recorded (services/routing)."""
+		from property_helpdesk.services.routing import ask_for_result
+
 		ticket = frappe.db.get_value(CASE, self.service_ticket, ["acceptor", "follow_up_owner"], as_dict=True)
 		if not ticket:
 			return
+		ask_for_result(self.service_ticket, ticket.follow_up_owner or ticket.acceptor, self)
 		subject = _("Work order {0} for {1} is done: {2}").format(self.name, self.unit, self.subject)
 		notify.tell(
 			[

@@ -32,6 +32,7 @@ frappe.ui.form.on("Service Ticket", {
 		if (frm.doc.ticket_type === "Paid Service" || frm.doc.paid_service) show_fee_schedule(frm);
 		if (!frm.is_new()) add_liaison_actions(frm);
 		add_amend_button(frm, ["answered_at"]);
+		if (!frm.is_new()) add_routed_actions(frm);
 		if (frm.is_new() || FINISHED.includes(frm.doc.status)) return;
 
 		frm.add_custom_button(__("Hand Over"), () => hand_over(frm), __("Actions"));
@@ -164,5 +165,37 @@ function add_liaison_actions(frm) {
 		frappe.db.count("Liaison Sheet", { filters: { service_ticket: frm.doc.name } }).then((count) => {
 			if (!count) frm.set_intro(__("This case needs a liaison sheet, and no sheet covers it yet."), "orange");
 		});
+	}
+}
+
+// R2, R42: the person a case is routed to records their decision, or the meeting with the owner; the server
+// stamps who and when. Shown only to that person (or a System Manager), until it is recorded.
+function add_routed_actions(frm) {
+	const mine = (user) => user && (user === frappe.session.user || frappe.user.has_role("System Manager"));
+	const record = (method, fieldname, label, title) =>
+		frappe.prompt(
+			{ fieldname, fieldtype: "Small Text", label, reqd: 1 },
+			(values) =>
+				frappe
+					.call({
+						method: `property_helpdesk.api.routing.${method}`,
+						args: { ticket: frm.doc.name, ...values },
+						freeze: true,
+					})
+					.then(() => frm.reload_doc()),
+			title,
+			__("Record")
+		);
+	if (mine(frm.doc.routed_to) && !frm.doc.decided_at) {
+		frm.add_custom_button(__("Record Decision"), () =>
+			record("record_decision", "decision", __("Decision"), __("Record Your Decision"))
+		);
+		frm.set_intro(__("This complaint is routed to you for a decision."), "blue");
+	}
+	if (mine(frm.doc.dispute_director) && !frm.doc.met_owner_at) {
+		frm.add_custom_button(__("Record Meeting with the Owner"), () =>
+			record("record_owner_meeting", "notes", __("Meeting with the Owner"), __("Record Meeting with the Owner"))
+		);
+		frm.set_intro(__("This dispute is yours: meet the owner and record the meeting."), "blue");
 	}
 }

@@ -35,6 +35,7 @@ from property_helpdesk.exceptions import (
 	ActingForOwnerError,
 	CaseFinishedError,
 	ClockPauseError,
+	DecisionError,
 	PauseRefusedError,
 	InvalidHandoverError,
 	InvalidTimeError,
@@ -50,13 +51,14 @@ from property_helpdesk.procedure.complaints import (
 	ROUTE_LEADERSHIP,
 	ROUTE_OFFICE_HEAD,
 	becomes_valid_by_reminders,
+	recognise_dispute,
 	route_complaint,
 )
 from property_helpdesk.procedure.liability import REASONS, LiabilityInput, propose_liability
 from property_helpdesk.procedure.validation import has_markup
 from property_helpdesk.procedure.warranty import Period
 from property_helpdesk.roles import STAFF_ROLES, company_person, first_holder
-from property_helpdesk.services import clocks, notify
+from property_helpdesk.services import clocks, notify, routing
 from property_helpdesk.services.corrective import check_recurrence, count_reopen
 from property_helpdesk.services.dispatch import dispatch
 
@@ -112,8 +114,13 @@ class ServiceTicket(Document):
 		completion_deadline: DF.Datetime | None
 		contact_name: DF.Data
 		contact_phone: DF.Data
+		decided_at: DF.Datetime | None
+		decided_by: DF.Link | None
+		decision: DF.SmallText | None
 		description: DF.SmallText
 		dispatch_deadline: DF.Datetime | None
+		dispute_director: DF.Link | None
+		dispute_type: DF.Literal["", "Warranty Dispute", "Compensation Claim", "Quality Dissatisfaction"]
 		escalated_levels: DF.Code | None
 		explanation_deadline: DF.Datetime | None
 		follow_up_owner: DF.Link | None
@@ -143,6 +150,8 @@ class ServiceTicket(Document):
 		]
 		liable_resident: DF.Link | None
 		location: DF.Literal["", "Private Part", "Common Facility"]
+		meeting_notes: DF.SmallText | None
+		met_owner_at: DF.Datetime | None
 		naming_series: DF.Literal["PH-.YYYY.-"]
 		needs_liaison_sheet: DF.Check
 		next_escalation_at: DF.Datetime | None
@@ -192,6 +201,7 @@ class ServiceTicket(Document):
 		self.reminder_count = len(self.reminders)
 		self.set_liability()
 		self.set_complaint_routing()
+		self.set_dispute_routing()
 		self.set_times()
 
 	def validate(self):
@@ -222,6 +232,7 @@ class ServiceTicket(Document):
 		if not self.flags.in_insert:  # a new case refreshed its clocks in after_insert
 			clocks.refresh(self.name)
 		check_recurrence(self)  # R32: a recurring complaint raises a corrective action
+		routing.on_case_update(self)  # R2, R35, R41: whoever a route names is assigned; done, released
 		from property_helpdesk.services import resident_messages  # the resident told: accepted, answered
 
 		resident_messages.case_saved(self)
@@ -286,6 +297,20 @@ class ServiceTicket(Document):
 		if level != self.routed_to_level or (level and not self.routed_to):
 			self.routed_to_level = level
 			self.routed_to = get_decision_maker(level, self.property)
+
+	def set_dispute_routing(self):
+		"""R41–R42: a warranty dispute, compensation claim or quality dissatisfaction, chosen by the agent or
+		recognised from the complaint ground, goes to the office director of the case's own property."""
+		before = self.get_doc_before_save()
+		ground_changed = (before.complaint_ground if before else None) != self.complaint_ground
+		self.dispute_type = recognise_dispute(self.dispute_type, self.complaint_ground, ground_changed)
+		if self.met_owner_at:
+			return  # the director met the owner: the record stands
+		self.dispute_director = (
+			frappe.get_cached_value(PROPERTY, self.property, "office_director")
+			if self.dispute_type and self.property
+			else None
+		)
 
 	def unanswered_reminders(self) -> int:
 		if not self.answered_at:
@@ -570,6 +595,63 @@ class ServiceTicket(Document):
 			},
 		)
 		self.save()
+
+	def record_decision(self, decision: str):
+		"""R2: the person the complaint is routed to (or a System Manager) records the decision; the server
+		stamps who and when (permission level 1), once."""
+		text = self.check_routed_action("routed_to", "decided_at", decision)
+		self.store_record(decision=text, decided_by=frappe.session.user, decided_at=now_datetime())
+		self.save()
+		routing.done(self, "routed_to")
+		self.add_comment("Info", _("Decision recorded by {0}: {1}").format(frappe.session.user, text))
+
+	def record_owner_meeting(self, notes: str):
+		"""R42: the property's office director (or a System Manager) records meeting the owner about the
+		dispute; the server stamps the moment (permission level 1), once."""
+		text = self.check_routed_action("dispute_director", "met_owner_at", notes)
+		self.store_record(meeting_notes=text, met_owner_at=now_datetime())
+		self.save()
+		routing.done(self, "dispute_director")
+		self.add_comment(
+			"Info", _("Meeting with the owner recorded by {0}: {1}").format(frappe.session.user, text)
+		)
+
+	def check_routed_action(self, who: str, stamp: str, text: str | None) -> str:
+		"""Only the person a route names, or a System Manager, takes its action, once, with words."""
+		if not self.get(who):
+			frappe.throw(
+				_("This case is not routed to anyone for this."), DecisionError, title=_("Not Routed")
+			)
+		user = frappe.session.user
+		if user != self.get(who) and "System Manager" not in frappe.get_roles(user):
+			frappe.throw(
+				_("Only {0}, to whom this case is routed, may record this.").format(self.get(who)),
+				frappe.PermissionError,
+			)
+		if self.get(stamp):
+			frappe.throw(
+				_("This was recorded already, at {0}.").format(self.get(stamp)),
+				DecisionError,
+				title=_("Already Recorded"),
+			)
+		text = (text or "").strip()
+		if not text:
+			frappe.throw(
+				_("Write what was decided or agreed."), DecisionError, title=_("Missing Information")
+			)
+		if has_markup(text):  # stored directly and shown on the timeline: plain words only
+			frappe.throw(
+				_("{0} must be plain text: angle brackets are not allowed.").format(_("The record")),
+				DecisionError,
+				title=_("Invalid Input"),
+			)
+		if len(text) > MAX_TEXT_LENGTH:
+			frappe.throw(
+				_("{0} is too long: at most {1} characters.").format(_("The record"), MAX_TEXT_LENGTH),
+				DecisionError,
+				title=_("Invalid Input"),
+			)
+		return text
 
 	def store_record(self, table: str | None = None, row: dict | None = None, **values):
 		"""Write an action's record row and the case values it moves straight to the database (in the caller's
