@@ -18,7 +18,8 @@ directly:
 
 - `sms(messages)` — one SMS per person through Frappe's SMS Settings gateway, after the commit.
 
-Residents' channels (SMS providers, WeChat) are added here too.
+Residents are told by `services/resident_messages.py` (SMS through the provider of Settings, WeChat, email),
+which records each message on the case.
 """
 
 import hashlib

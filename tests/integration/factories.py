@@ -5,7 +5,7 @@ committed and a logged-in HTTP session. Everything is made inside the test's tra
 
 import frappe
 
-from property_helpdesk.constants import CASE, ESCALATION, RETURN_VISIT, WORK_ORDER
+from property_helpdesk.constants import CASE, ESCALATION, RESIDENT_MESSAGE, RETURN_VISIT, WORK_ORDER
 from property_helpdesk.setup import builders
 
 # re-exported: the tests import their builders from here
@@ -33,7 +33,8 @@ def make_user(email: str, *roles: str, user_type: str = "System User", mobile: s
 
 
 def delete_cases(property_name: str) -> None:
-	"""Remove what tests committed for a property's cases: files, work orders, visits, escalations, the cases."""
+	"""Remove what tests committed for a property's cases: files, work orders, visits, escalations, messages to
+	residents, the cases."""
 	tickets = frappe.get_all(CASE, {"property": property_name}, pluck="name")
 	if not tickets:
 		return
@@ -45,7 +46,7 @@ def delete_cases(property_name: str) -> None:
 	for reference_type, names in ((CASE, tickets), (WORK_ORDER, work_orders)):
 		if names:
 			frappe.db.delete("ToDo", {"reference_type": reference_type, "reference_name": ("in", names)})
-	for doctype in (RETURN_VISIT, WORK_ORDER, ESCALATION):
+	for doctype in (RETURN_VISIT, WORK_ORDER, ESCALATION, RESIDENT_MESSAGE):
 		frappe.db.delete(doctype, {"service_ticket": ("in", tickets)})
 	frappe.db.delete(CASE, {"name": ("in", tickets)})
 

@@ -23,10 +23,15 @@ class Resident(Document):
 
 		customer: DF.Link | None
 		email: DF.Data | None
+		no_email: DF.Check
+		no_sms: DF.Check
+		no_wechat: DF.Check
 		phone: DF.Data
+		preferred_channel: DF.Literal["", "SMS", "WeChat", "Email"]
 		resident_name: DF.Data
 		units: DF.Table[ResidentUnit]
 		user: DF.Link | None
+		wechat_openid: DF.Data | None
 	# end: auto-generated types
 
 	def validate(self):
