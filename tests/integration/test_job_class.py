@@ -33,6 +33,7 @@ from tests.integration.factories import (
 	make_unit,
 	make_user,
 	run_assignment_jobs,
+	ticket_values,
 )
 
 BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
@@ -187,6 +188,39 @@ class TestClassFixedAtDispatch(ClassCase):
 				)
 				self.assertEqual(run.status_code, 417 if writes else 403, f"run {what}: {run.text[:300]}")
 				self.assertEqual(self.stored(name, *typed), before, what)
+
+	def test_r21_the_agent_s_class_at_intake_is_the_class_at_dispatch_and_is_set_once(self):
+		"""R21: duty staff taking a general repair choose its class with the call; the work order is dispatched
+		with it (72 h), and the class at intake cannot be changed afterwards over REST (Frappe's set-once)."""
+		http = self.session("duty")
+		called = add_to_date(now_datetime(), minutes=-10)
+		response = http.post(
+			f"{BASE_URL}/api/resource/Service Ticket",
+			json=ticket_values(
+				self.unit, call_started_at=str(called), intake_job_class="General", subject="楼道灯不亮"
+			),
+			timeout=60,
+		)
+		self.assertEqual(response.status_code, 200, response.text)
+		ticket = response.json()["data"]["name"]
+		frappe.db.rollback()
+		wo = frappe.db.get_value(
+			WORK_ORDER,
+			{"service_ticket": ticket},
+			["job_class", "dispatched_class", "kpi_due_at"],
+			as_dict=True,
+		)
+		self.assertEqual((wo.job_class, wo.dispatched_class), ("General", "General"))
+		self.assertEqual(get_datetime(wo.kpi_due_at), get_datetime(called) + timedelta(hours=72))
+		changed = http.put(
+			f"{BASE_URL}/api/resource/Service Ticket/{ticket}",
+			json={"intake_job_class": "Minor or Urgent"},
+			timeout=60,
+		)
+		self.assertEqual(changed.status_code, 417, changed.text[:300])
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value(CASE, ticket, "intake_job_class"), "General")
+		self.assertEqual(frappe.db.get_value(WORK_ORDER, {"service_ticket": ticket}, "job_class"), "General")
 
 
 class TestClassChangeRequest(ClassCase):

@@ -163,7 +163,7 @@ class RepairWorkOrder(Document):
 			frappe.db.get_value(
 				CASE,
 				self.service_ticket,
-				["call_started_at", "paid_service", "is_emergency", "job_class"],
+				["call_started_at", "paid_service", "is_emergency", "job_class", "intake_job_class"],
 				as_dict=True,
 			)
 			or frappe._dict()
@@ -174,12 +174,13 @@ class RepairWorkOrder(Document):
 		self.is_emergency = self._case.is_emergency or 0
 
 	def fix_class_at_dispatch(self):
-		"""R20–R22: the job's class is the case's when the work order is made (a re-dispatch or rework keeps the
-		class the case has), stamped as the class at dispatch, which the KPIs judge it by and nobody changes. A
-		later change is an approved Job Class Change (no role writes the class: permission level 1)."""
+		"""R20–R22: the job's class is the case's when the work order is made — the class its last job had (a
+		re-dispatch or rework), else the one the agent chose at intake (set once) — stamped as the class at
+		dispatch, which the KPIs judge it by and nobody changes. A later change is an approved Job Class Change
+		(no role writes the class: permission level 1)."""
 		before = self.get_doc_before_save()
 		if before is None:
-			self.job_class = self._case.job_class or self.job_class or MINOR
+			self.job_class = self._case.job_class or self._case.intake_job_class or self.job_class or MINOR
 			self.dispatched_class = self.job_class
 		elif before.dispatched_class:
 			self.dispatched_class = before.dispatched_class

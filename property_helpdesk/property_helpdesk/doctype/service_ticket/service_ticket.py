@@ -129,6 +129,7 @@ class ServiceTicket(Document):
 		handled_at: DF.Datetime | None
 		handovers: DF.Table[TicketHandover]
 		hazard_description: DF.SmallText | None
+		intake_job_class: DF.Literal["", "Minor or Urgent", "General"]
 		is_emergency: DF.Check
 		is_major: DF.Check
 		is_quality_defect: DF.Check
