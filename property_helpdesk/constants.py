@@ -71,3 +71,7 @@ DEVELOPER_CONTACT = "Property Developer Contact"
 
 # -- The technician's phone ------------------------------------------------------------------------
 WORK_ORDER_STEP = "Work Order Step"
+
+# -- Telling residents through the template-based providers (Alibaba Cloud SMS, Tencent Cloud SMS, WeChat) --
+MESSAGING_PROVIDERS = "Resident Messaging Providers"
+MESSAGE_TEMPLATE = "Resident Message Template"
