@@ -72,6 +72,36 @@ DEVELOPER_CONTACT = "Property Developer Contact"
 # -- The technician's phone ------------------------------------------------------------------------
 WORK_ORDER_STEP = "Work Order Step"
 
+# -- Telling residents (R8, R10, R22–R24, R34, R36, R39): Resident Message.step and .status ------------------
+RESIDENT_MESSAGE = "Resident Message"
+MESSAGE_ACCEPTED = "Accepted"  # R34: the follow-up owner's name and phone, the case number
+MESSAGE_DISPATCHED = "Dispatched"  # R10: a technician is sent, with the appointment
+MESSAGE_ON_THE_WAY = "On The Way"  # R20: the technician took the job
+MESSAGE_ARRIVED = "Arrived"
+MESSAGE_MAJOR_EXPLAINED = "Major Job Explained"  # R22: the reason and the expected date
+MESSAGE_COMPLAINT_ANSWERED = "Complaint Answered"  # R23
+MESSAGE_DONE = "Done"  # R36: please confirm and rate
+MESSAGE_RETURN_VISIT = "Return Visit"  # R24
+MESSAGE_INVOICE = "Invoice"  # R39
+MESSAGE_RECEIPT = "Receipt"  # R39
+MESSAGE_STEPS = (
+	MESSAGE_ACCEPTED,
+	MESSAGE_DISPATCHED,
+	MESSAGE_ON_THE_WAY,
+	MESSAGE_ARRIVED,
+	MESSAGE_MAJOR_EXPLAINED,
+	MESSAGE_COMPLAINT_ANSWERED,
+	MESSAGE_DONE,
+	MESSAGE_RETURN_VISIT,
+	MESSAGE_INVOICE,
+	MESSAGE_RECEIPT,
+)
+SIGN_IN_CODE = "Sign-in Code"  # sent by phone sign-in through channels.send, never kept as a Resident Message
+MESSAGE_QUEUED = "Queued"
+MESSAGE_SENT = "Sent"
+MESSAGE_FAILED = "Failed"
+MESSAGE_NOT_SENT = "Not Sent"  # no channel reaches the resident: kept as sent nowhere, visible on the case
+NO_CHANNEL = "None"
 # -- Telling residents through the template-based providers (Alibaba Cloud SMS, Tencent Cloud SMS, WeChat) --
 MESSAGING_PROVIDERS = "Resident Messaging Providers"
 MESSAGE_TEMPLATE = "Resident Message Template"
