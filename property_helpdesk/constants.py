@@ -102,6 +102,7 @@ MESSAGE_SENT = "Sent"
 MESSAGE_FAILED = "Failed"
 MESSAGE_NOT_SENT = "Not Sent"  # no channel reaches the resident: kept as sent nowhere, visible on the case
 NO_CHANNEL = "None"
+
 # -- Telling residents through the template-based providers (Alibaba Cloud SMS, Tencent Cloud SMS, WeChat) --
 MESSAGING_PROVIDERS = "Resident Messaging Providers"
 MESSAGE_TEMPLATE = "Resident Message Template"

@@ -24,10 +24,11 @@ PUBLIC_API = "https://api.weixin.qq.com/"
 # newer one, or it ran out early): fetch a new one and send again, once.
 TOKEN_REFUSED = {40001, 40014, 42001}
 # Codes after which a later attempt may go: WeChat busy (-1), the daily API quota (45009, reset by the account's
-# clear_quota or the next day), and no answer or a non-200 answer (errcode None). Every other code — 43004 the
+# clear_quota or the next day), no answer or a non-200 answer (errcode None), and a token refused again right
+# after a new one was fetched (another server sharing the AppID fetches tokens too). Every other code — 43004 the
 # resident unfollowed the account, 40003 a wrong openid, 40037 a wrong template id, 40013/40125 a wrong AppID or
 # AppSecret, 40164 this server's IP not whitelisted — never goes until a person acts.
-RETRYABLE_CODES = {None, -1, 45009}
+RETRYABLE_CODES = {None, -1, 45009, *TOKEN_REFUSED}
 
 
 class TimeoutSession(requests.Session):
