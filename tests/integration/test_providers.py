@@ -327,6 +327,9 @@ class TestWeChatBinding(FrappeTestCase):
 		frappe.cache.delete_keys("rl:property_helpdesk.api.wechat.bind")
 		super().tearDownClass()
 
+	def setUp(self):
+		self.server.requests.clear()
+
 	def openid_of(self, resident: str) -> str | None:
 		frappe.db.rollback()  # see what the web server committed
 		return frappe.db.get_value(RESIDENT, resident, "wechat_openid")
