@@ -47,6 +47,8 @@ MATRIX = {
 	"Work Order Step":            ("r",   "r",    "r",   "r",   "r",   "r",   "r", "r",  "",  ""),
 	# made only by property_helpdesk.api.field.amend_time (the supervisor or the office director); kept as made
 	"Time Amendment":             ("r",   "r",    "r",   "r",   "r",   "r",   "",  "r",  "",  ""),
+	# the providers' secrets: the System Manager's alone
+	"Resident Messaging Providers": ("",  "",     "",    "",    "",    "",    "",  "",   "",  ""),
 }
 # fmt: on
 RIGHTS = {"r": "read", "w": "write", "c": "create", "d": "delete"}
