@@ -19,7 +19,10 @@ no_cache = 1
 
 def qr_svg(url: str) -> str:
 	buffer = io.BytesIO()
-	pyqrcode.create(url, error="M").svg(buffer, scale=5, xmldecl=False, svgns=True, title=_("WeChat QR code"))
+	# Error level L: a code on a screen is not torn or smudged, and fewer modules scan more easily.
+	pyqrcode.create(url, error="L").svg(
+		buffer, scale=4, xmldecl=False, svgns=True, omithw=True, title=_("WeChat QR code")
+	)
 	return buffer.getvalue().decode()
 
 
