@@ -22,7 +22,7 @@ from frappe.tests.utils import FrappeTestCase
 from property_helpdesk.api import wechat as binding
 from property_helpdesk.constants import MESSAGING_PROVIDERS, RESIDENT
 from property_helpdesk.services import channels
-from property_helpdesk.services.channels import SMS, WECHAT, Outgoing, SendError
+from property_helpdesk.services.channels import SMS, WECHAT, Outgoing, SendError, aliyun, tencent, wechat
 from property_helpdesk.www.wechat_bind import qr_svg
 from tests.integration.factories import login_session, make_property, make_unit, make_user
 from tests.integration.provider_servers import (
@@ -435,6 +435,22 @@ class TestWeChatBinding(FrappeTestCase):
 
 
 class TestSettings(FrappeTestCase):
+	def test_a_provider_without_its_credentials_is_not_set_up_and_sends_nothing(self):
+		unconfigure_providers()
+		for module in (aliyun, tencent, wechat):
+			with self.subTest(module.__name__):
+				self.assertFalse(module.is_set_up())
+				with self.assertRaises(SendError) as caught:
+					module.send(accepted())
+				self.assertFalse(caught.exception.retryable)
+		with WeChatAPI() as server:
+			server.configure()
+			try:
+				self.assertTrue(wechat.is_set_up())
+				self.assertFalse(aliyun.is_set_up())
+			finally:
+				unconfigure_providers()
+
 	def test_secrets_are_password_fields_and_templates_are_checked(self):
 		meta = frappe.get_meta(MESSAGING_PROVIDERS)
 		for field in ("aliyun_access_key_secret", "tencent_secret_key", "wechat_app_secret"):

@@ -37,11 +37,21 @@ RETRYABLE_CODES = {
 }
 
 
+def is_set_up() -> bool:
+	"""Whether Settings hold what every message needs (channels.is_set_up asks before choosing SMS)."""
+	settings = providers()
+	return bool(
+		settings.aliyun_access_key_id
+		and settings.aliyun_sign_name
+		and secret(settings, "aliyun_access_key_secret")
+	)
+
+
 def client() -> Client:
 	settings = providers()
 	scheme, host = endpoint(settings.aliyun_endpoint) or ("https", PUBLIC_ENDPOINT)
 	key_secret = secret(settings, "aliyun_access_key_secret")
-	if not settings.aliyun_access_key_id or not key_secret or not settings.aliyun_sign_name:
+	if not is_set_up():
 		raise SendError(
 			_("Alibaba Cloud SMS needs an AccessKey ID, an AccessKey Secret and a sign name in Settings."),
 			retryable=False,

@@ -67,6 +67,12 @@ class OfficialAccount(WeChatClient):
 		)
 
 
+def is_set_up() -> bool:
+	"""Whether the Official Account is set up (channels.is_set_up asks before choosing WeChat)."""
+	settings = providers()
+	return bool(settings.wechat_app_id and secret(settings, "wechat_app_secret"))
+
+
 def credentials() -> tuple[str, str]:
 	settings = providers()
 	app_secret = secret(settings, "wechat_app_secret")
