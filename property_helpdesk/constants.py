@@ -76,6 +76,7 @@ WORK_ORDER_STEP = "Work Order Step"
 RESIDENT_MESSAGE = "Resident Message"
 MESSAGE_ACCEPTED = "Accepted"  # R34: the follow-up owner's name and phone, the case number
 MESSAGE_DISPATCHED = "Dispatched"  # R10: a technician is sent, with the appointment
+MESSAGE_APPOINTMENT = "Appointment"  # R10: the appointment agreed (or moved) after the dispatch
 MESSAGE_ON_THE_WAY = "On The Way"  # R20: the technician took the job
 MESSAGE_ARRIVED = "Arrived"
 MESSAGE_MAJOR_EXPLAINED = "Major Job Explained"  # R22: the reason and the expected date
@@ -87,6 +88,7 @@ MESSAGE_RECEIPT = "Receipt"  # R39
 MESSAGE_STEPS = (
 	MESSAGE_ACCEPTED,
 	MESSAGE_DISPATCHED,
+	MESSAGE_APPOINTMENT,
 	MESSAGE_ON_THE_WAY,
 	MESSAGE_ARRIVED,
 	MESSAGE_MAJOR_EXPLAINED,

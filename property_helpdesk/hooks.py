@@ -24,7 +24,12 @@ scheduler_events = {
 	# Frappe's scheduler commits after each job (and rolls back one that raises): the jobs do not commit.
 	"cron": {
 		# R15, R20–R24: the clocks are minute-level; the job selects only what is due.
-		"* * * * *": ["property_helpdesk.services.escalation.run_job"],
+		"* * * * *": [
+			"property_helpdesk.services.escalation.run_job",
+			# residents' messages due: retries after their back-off, SMS held by the quiet hours (this job commits
+			# after each message it sends: a provider that has a message must never see it again)
+			"property_helpdesk.services.resident_messages.send_due",
+		],
 		# R17, R28: liaison sheets past their reply or review deadline
 		"*/15 * * * *": [
 			"property_helpdesk.property_helpdesk.doctype.liaison_sheet.liaison_sheet.chase_overdue"
@@ -51,6 +56,9 @@ jinja = {
 	# a Text field as Frappe keeps it (sanitised HTML), cleaned again for print
 	"filters": ["property_helpdesk.printing.rich_text"],
 }
+
+# each message to the resident on the case's timeline (what, to whom, which channel, delivered or failed)
+additional_timeline_content = {"Service Ticket": ["property_helpdesk.services.resident_messages.timeline"]}
 
 # R17, R40: recovery from a liaison sheet (billing kept apart from the approval form's own script)
 doctype_js = {"Liaison Sheet": "public/js/liaison_sheet_recovery.js"}

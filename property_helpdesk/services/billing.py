@@ -398,6 +398,9 @@ def on_invoice_event(invoice, method=None):
 	for doctype, (link, _field, _status) in LINKS.items():
 		if invoice.get(link):
 			set_source_status(doctype, invoice.get(link), invoice)
+	from property_helpdesk.services import resident_messages  # R39: the resident told of the invoice
+
+	resident_messages.invoice_event(invoice)
 
 
 def on_payment_event(payment, method=None):
@@ -412,6 +415,9 @@ def on_payment_event(payment, method=None):
 	}
 	for name in invoices:
 		on_invoice_event(frappe.get_doc("Sales Invoice", name))
+	from property_helpdesk.services import resident_messages  # R39: the resident told of the receipt
+
+	resident_messages.payment_event(payment)
 
 
 def check_resident_payment(payment, method=None):

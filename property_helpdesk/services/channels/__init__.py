@@ -45,6 +45,10 @@ class Outgoing:
 	params: dict = field(default_factory=dict)  # the step's template variables (provider templates)
 	link: str | None = None  # the case on the portal
 	subject: str | None = None  # an email's subject
+	reference_doctype: str | None = (
+		None  # the document it is about (an email's Email Queue reference: the case)
+	)
+	reference_name: str | None = None
 
 
 class SendError(Exception):
@@ -66,6 +70,23 @@ def provider_of(channel: str) -> str:
 	if channel in CHANNEL_MODULES:
 		return CHANNEL_MODULES[channel]
 	frappe.throw(_("Unknown channel {0}").format(channel))
+
+
+def is_set_up(channel: str) -> bool:
+	"""Whether this site can send on `channel` at all: a channel not set up is passed over for the resident's
+	next one, and with none the message is kept as sent nowhere (Not Sent). A provider module may say so by an
+	`is_set_up()` (its credentials and templates are in place); one without it is taken at its word and its
+	`send` says what is missing; a provider whose module cannot be imported is not set up."""
+	if channel == SMS and sms_provider() == FRAPPE_SMS_SETTINGS:
+		return bool(frappe.get_cached_doc("SMS Settings").sms_gateway_url)  # as sms_gateway reads it
+	if channel not in CHANNELS:
+		return False
+	try:
+		module = frappe.get_module(provider_of(channel))
+	except ImportError:
+		return False
+	check = getattr(module, "is_set_up", None)
+	return bool(check()) if check else True
 
 
 def send(outgoing: Outgoing) -> str:

@@ -147,6 +147,9 @@ class RepairWorkOrder(Document):
 		if self.has_value_changed("technician"):
 			before = self.get_doc_before_save()
 			assign_technician(self, before and before.technician)
+		from property_helpdesk.services import resident_messages  # the resident told of each step
+
+		resident_messages.work_order_saved(self)
 
 	# -- derivations ---------------------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ class ResidentMessage(Document):
 		step: DF.Literal[
 			"Accepted",
 			"Dispatched",
+			"Appointment",
 			"On The Way",
 			"Arrived",
 			"Major Job Explained",

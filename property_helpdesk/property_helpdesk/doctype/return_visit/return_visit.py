@@ -86,3 +86,6 @@ class ReturnVisit(Document):
 			from property_helpdesk.services.dispatch import reopen_as_rework
 
 			reopen_as_rework(self.work_order, self.name)
+		from property_helpdesk.services import resident_messages  # R24: the resident told of the visit
+
+		resident_messages.return_visit_made(self)

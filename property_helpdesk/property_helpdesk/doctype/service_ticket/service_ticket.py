@@ -222,6 +222,9 @@ class ServiceTicket(Document):
 		if not self.flags.in_insert:  # a new case refreshed its clocks in after_insert
 			clocks.refresh(self.name)
 		check_recurrence(self)  # R32: a recurring complaint raises a corrective action
+		from property_helpdesk.services import resident_messages  # the resident told: accepted, answered
+
+		resident_messages.case_saved(self)
 
 	# -- derivations ---------------------------------------------------------------------------------------
 

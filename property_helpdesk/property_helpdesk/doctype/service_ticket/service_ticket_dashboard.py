@@ -1,4 +1,5 @@
-"""The case's dashboard: the liaison sheets that cover it (as one of their cases) and its settlements (R17, R41)."""
+"""The case's dashboard: the liaison sheets that cover it (as one of their cases) and its settlements (R17, R41),
+and what the resident was told (R8, R10, R22–R24, R34, R36, R39)."""
 
 from frappe import _
 
@@ -10,5 +11,6 @@ def get_data():
 		"non_standard_fieldnames": {"Liaison Sheet": "service_ticket"},
 		"transactions": [
 			{"label": _("Developer Liaison"), "items": ["Liaison Sheet", "Compensation Settlement"]},
+			{"label": _("Resident Told"), "items": ["Resident Message"]},
 		],
 	}
