@@ -20,9 +20,17 @@ import requests
 from frappe.tests.utils import FrappeTestCase
 
 from property_helpdesk.api import wechat as binding
-from property_helpdesk.constants import MESSAGING_PROVIDERS, RESIDENT
+from property_helpdesk.constants import (
+	MESSAGE_SENT,
+	MESSAGE_STEPS,
+	MESSAGE_TEMPLATE,
+	MESSAGING_PROVIDERS,
+	RESIDENT,
+	SIGN_IN_CODE,
+)
 from property_helpdesk.services import channels
 from property_helpdesk.services.channels import SMS, WECHAT, Outgoing, SendError, aliyun, tencent, wechat
+from property_helpdesk.services.resident_messages import send_due
 from property_helpdesk.www.wechat_bind import qr_svg
 from tests.integration.factories import login_session, make_property, make_unit, make_user
 from tests.integration.provider_servers import (
@@ -33,6 +41,7 @@ from tests.integration.provider_servers import (
 	WeChatAPI,
 	unconfigure_providers,
 )
+from tests.integration.test_resident_messages import ResidentMessagesCase, message
 
 BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
 PHONE = "13955507001"
@@ -451,6 +460,10 @@ class TestSettings(FrappeTestCase):
 			finally:
 				unconfigure_providers()
 
+	def test_a_template_can_be_set_for_every_step_a_resident_is_told_and_the_sign_in_code(self):
+		options = frappe.get_meta(MESSAGE_TEMPLATE).get_field("step").options.split("\n")
+		self.assertEqual(options, [*MESSAGE_STEPS, SIGN_IN_CODE])
+
 	def test_secrets_are_password_fields_and_templates_are_checked(self):
 		meta = frappe.get_meta(MESSAGING_PROVIDERS)
 		for field in ("aliyun_access_key_secret", "tencent_secret_key", "wechat_app_secret"):
@@ -466,3 +479,46 @@ class TestSettings(FrappeTestCase):
 		doc.aliyun_endpoint = "ftp://example.com"
 		self.assertRaises(frappe.ValidationError, doc.save, ignore_permissions=True)
 		frappe.db.rollback()
+
+
+class TestAResidentToldThroughAProvider(ResidentMessagesCase):
+	"""The message service (services/resident_messages) with Alibaba Cloud as the site's SMS provider: the
+	accepted case's message goes once, as the approved template with the case's values (R34)."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.aliyun = AliyunSMS().__enter__()
+		cls.aliyun.configure()
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.aliyun.__exit__()
+		unconfigure_providers()
+		super().tearDownClass()
+
+	def test_r34_the_accepted_message_goes_once_as_the_approved_template(self):
+		res = self.resident()
+		ticket = self.case(res)
+		send_due()
+		ticket.reload()
+		ticket.save()
+		frappe.db.commit()
+		send_due()
+		(sent,) = self.aliyun.accepted
+		self.assertEqual(
+			sent,
+			{
+				"phone": res.phone,
+				"sign_name": AliyunSMS.sign_name,
+				"template_code": AliyunSMS.template_codes["Accepted"],
+				"params": {"case": ticket.name, "owner": "msg-agent", "phone": "13700001111"},
+				"biz_id": sent["biz_id"],
+			},
+		)
+		self.assertEqual(self.sms_to(res.phone), [])  # not also through the HTTP gateway
+		row = message(ticket.name)
+		self.assertEqual(
+			(row.status, row.channel, row.recipient, row.provider, row.provider_message_id),
+			(MESSAGE_SENT, SMS, res.phone, "Alibaba Cloud", sent["biz_id"]),
+		)

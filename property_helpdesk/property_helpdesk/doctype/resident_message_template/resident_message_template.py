@@ -20,6 +20,7 @@ class ResidentMessageTemplate(Document):
 		step: DF.Literal[
 			"Accepted",
 			"Dispatched",
+			"Appointment",
 			"On The Way",
 			"Arrived",
 			"Major Job Explained",
