@@ -41,13 +41,22 @@ def retryable(code: str | None) -> bool:
 	return bool(code) and (code in RETRYABLE_CODES or code.startswith("InternalError"))
 
 
+def is_set_up() -> bool:
+	"""Whether Settings hold what every message needs (channels.is_set_up asks before choosing SMS)."""
+	settings = providers()
+	return bool(
+		settings.tencent_secret_id
+		and settings.tencent_sdk_app_id
+		and settings.tencent_sign_name
+		and secret(settings, "tencent_secret_key")
+	)
+
+
 def client() -> sms_client.SmsClient:
 	settings = providers()
 	scheme, host = endpoint(settings.tencent_endpoint) or ("https", PUBLIC_ENDPOINT)
 	key = secret(settings, "tencent_secret_key")
-	if not (
-		settings.tencent_secret_id and key and settings.tencent_sdk_app_id and settings.tencent_sign_name
-	):
+	if not is_set_up():
 		raise SendError(
 			_(
 				"Tencent Cloud SMS needs a SecretId, a SecretKey, an SMS SdkAppId and a sign name in Settings."
