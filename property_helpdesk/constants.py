@@ -114,3 +114,7 @@ NO_CHANNEL = "None"
 
 # -- The on-duty rota (值班表, R1) -------------------------------------------------------------------
 DUTY_ROTA = "Duty Rota"
+
+# -- Telling residents through the template-based providers (Alibaba Cloud SMS, Tencent Cloud SMS, WeChat) --
+MESSAGING_PROVIDERS = "Resident Messaging Providers"
+MESSAGE_TEMPLATE = "Resident Message Template"
