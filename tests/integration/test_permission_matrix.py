@@ -53,7 +53,6 @@ MATRIX = {
 	"Duty Rota":                  ("r",   "rwcd", "rwc", "rwc", "r",   "r",   "",  "r",  "",  ""),
 	# what a resident was told of their case: written only by the app's message service, read by staff
 	"Resident Message":           ("r",   "r",    "r",   "r",   "r",   "",    "",  "r",  "",  ""),
-
 	# the providers' secrets: the System Manager's alone
 	"Resident Messaging Providers": ("",  "",     "",    "",    "",    "",    "",  "",   "",  ""),
 }
