@@ -97,9 +97,10 @@ ASSIGNMENT_JOBS = (
 )
 
 
-def run_assignment_jobs(doctype: str, name: str, methods=ASSIGNMENT_JOBS) -> None:
-	"""What a background worker does with the assignments the web server queued for one document as its request
-	committed (no worker runs beside the test site): each is run here, as its user, and taken off the queue."""
+def run_queued_jobs(match) -> None:
+	"""What a background worker does with the jobs the web server queued as its request committed, for those
+	whose (method, arguments) `match` (no worker runs beside the test site): each is run here, as its user, and
+	taken off the queue."""
 	from frappe.utils.background_jobs import get_queues
 
 	user = frappe.session.user
@@ -107,11 +108,7 @@ def run_assignment_jobs(doctype: str, name: str, methods=ASSIGNMENT_JOBS) -> Non
 		for job in queue.jobs:
 			job_args = job.kwargs or {}
 			call = job_args.get("kwargs") or {}
-			if (
-				job_args.get("site") == frappe.local.site
-				and job_args.get("method") in methods
-				and (call.get("doctype"), call.get("name")) == (doctype, name)
-			):
+			if job_args.get("site") == frappe.local.site and match(job_args.get("method"), call):
 				frappe.set_user(job_args["user"])
 				try:
 					frappe.get_attr(job_args["method"])(**call)
@@ -119,3 +116,10 @@ def run_assignment_jobs(doctype: str, name: str, methods=ASSIGNMENT_JOBS) -> Non
 					frappe.set_user(user)
 				job.delete()
 	frappe.db.commit()
+
+
+def run_assignment_jobs(doctype: str, name: str, methods=ASSIGNMENT_JOBS) -> None:
+	"""The assignments queued for one document, run as a worker would (`run_queued_jobs`)."""
+	run_queued_jobs(
+		lambda method, call: method in methods and (call.get("doctype"), call.get("name")) == (doctype, name)
+	)

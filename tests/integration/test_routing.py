@@ -23,6 +23,7 @@ from tests.integration.factories import (
 	make_unit,
 	make_user,
 	run_assignment_jobs,
+	run_queued_jobs,
 	ticket_values,
 )
 from tests.integration.servers import SMSGateway, unconfigure_sms
@@ -519,19 +520,5 @@ class TestStaffSMS(RoutingCase):
 
 
 def run_sms_jobs(user: str) -> None:
-	"""What a worker does with the SMS the web server queued for `user` as its request committed: each run here
-	(no worker runs beside the test site) and taken off the queue."""
-	from frappe.utils.background_jobs import get_queues
-
-	for queue in get_queues():
-		for job in queue.jobs:
-			job_args = job.kwargs or {}
-			call = job_args.get("kwargs") or {}
-			if (
-				job_args.get("site") == frappe.local.site
-				and job_args.get("method") == SEND_SMS
-				and user in (call.get("texts") or {})
-			):
-				frappe.get_attr(SEND_SMS)(**call)
-				job.delete()
-	frappe.db.commit()
+	"""The SMS queued for `user`, sent as a worker would (`run_queued_jobs`)."""
+	run_queued_jobs(lambda method, call: method == SEND_SMS and user in (call.get("texts") or {}))
