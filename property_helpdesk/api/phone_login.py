@@ -124,10 +124,8 @@ def send_code(number: str, sealed: str, minutes: int, lang: str | None = None) -
 	"""The background job that sends the code by SMS. A failed send is logged; the resident asks again."""
 	from property_helpdesk.services import channels
 
-	if lang:
-		frappe.local.lang = lang
 	code = decrypt(sealed)
-	text = _("Your sign-in code is {0}, valid for {1} minutes. Never tell it to anyone.").format(
+	text = _("Your sign-in code is {0}, valid for {1} minutes. Never tell it to anyone.", lang=lang).format(
 		code, minutes
 	)
 	try:

@@ -77,12 +77,12 @@ def test_one_key_per_case_step_document_resident_and_channel():
 	assert len(key) <= 140  # fits the Data field
 	# a step told again as what it tells changes: once per occasion
 	moved = R.message_key(
-		"PH-1", "Appointment", ("Repair Work Order", "WO-1"), "RES-1", R.SMS, "2026-12-02 15:00"
+		"PH-1", "Appointment Set", ("Repair Work Order", "WO-1"), "RES-1", R.SMS, "2026-12-02 15:00"
 	)
 	assert moved == R.message_key(
-		"PH-1", "Appointment", ("Repair Work Order", "WO-1"), "RES-1", R.SMS, "2026-12-02 15:00"
+		"PH-1", "Appointment Set", ("Repair Work Order", "WO-1"), "RES-1", R.SMS, "2026-12-02 15:00"
 	)
 	assert moved != R.message_key(
-		"PH-1", "Appointment", ("Repair Work Order", "WO-1"), "RES-1", R.SMS, "2026-12-02 16:00"
+		"PH-1", "Appointment Set", ("Repair Work Order", "WO-1"), "RES-1", R.SMS, "2026-12-02 16:00"
 	)
 	assert R.message_key("PH-1", "Dispatched", ("Repair Work Order", "WO-1"), "RES-1", R.SMS, None) == key

@@ -37,7 +37,7 @@ class ResidentMessage(Document):
 		step: DF.Literal[
 			"Accepted",
 			"Dispatched",
-			"Appointment",
+			"Appointment Set",
 			"On The Way",
 			"Arrived",
 			"Major Job Explained",

@@ -20,7 +20,7 @@ class ResidentMessageTemplate(Document):
 		step: DF.Literal[
 			"Accepted",
 			"Dispatched",
-			"Appointment",
+			"Appointment Set",
 			"On The Way",
 			"Arrived",
 			"Major Job Explained",
