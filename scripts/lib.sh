@@ -149,4 +149,7 @@ make_site() {
 	bench --site "$site" execute property_helpdesk.setup.company.complete_erpnext_setup
 	say "Migrating $site"
 	bench --site "$site" migrate
+	# Frappe makes a site's encryption key on first use and writes it to site_config.json: made here, before
+	# the web server's workers, the RQ workers and the tests each make one of their own and overwrite the others.
+	bench --site "$site" execute frappe.utils.password.get_encryption_key >/dev/null
 }

@@ -32,9 +32,6 @@ make_site "$TEST_SITE"
 # A second site on which the lifecycle test uninstalls and reinstalls the app.
 make_site "$LIFECYCLE_SITE" >/dev/null
 bench --site "$TEST_SITE" set-config allow_tests true >/dev/null
-# Frappe makes a site's encryption key on first use and writes it to site_config.json: made now, before the web
-# server's workers and the tests each make one of their own and one overwrites the other.
-bench --site "$TEST_SITE" execute frappe.utils.password.get_encryption_key >/dev/null
 # The suite makes a user per role and scenario, well over Frappe's 60 new users an hour on a fresh site.
 bench --site "$TEST_SITE" set-config -p throttle_user_limit 1000 >/dev/null
 bench --site "$TEST_SITE" set-config host_name "http://127.0.0.1:$TEST_WEB_PORT" >/dev/null
