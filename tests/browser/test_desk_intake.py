@@ -3,6 +3,7 @@ R7, R34). Screenshots go to docs/screenshots."""
 
 import frappe
 import pytest
+from frappe.utils import add_to_date, now_datetime
 
 from property_helpdesk.constants import CASE, DUTY_STAFF, OFFICE_DIRECTOR
 from tests.browser.conftest import BASE_URL, login, screenshot
@@ -84,10 +85,22 @@ def test_r5_r34_agent_takes_a_call_in_chinese_and_owns_it(page, desk_data):
 	saved = frappe.db.get_value(CASE, name, ["acceptor", "follow_up_owner", "unit"], as_dict=True)
 	assert saved == {"acceptor": AGENT, "follow_up_owner": AGENT, "unit": desk_data}
 
+	# R29: a repair called in 30 hours ago is past its 24-hour handling clock; the list says so
+	frappe.set_user(AGENT)
+	frappe.get_doc(
+		ticket_values(
+			desk_data, subject="卫生间地漏堵塞", call_started_at=add_to_date(now_datetime(), hours=-30)
+		)
+	).insert()
+	frappe.set_user("Administrator")
+	frappe.db.commit()
 	page.goto(f"{BASE_URL}/app/service-ticket", wait_until="networkidle")
 	page.wait_for_selector(".list-row", timeout=30_000)
 	assert "报修投诉单" in page.inner_text("body")
 	assert "客厅吊顶渗水" in page.inner_text(".result")
+	late_row = page.locator(".list-row-container", has_text="卫生间地漏堵塞").first
+	assert "超时" in late_row.inner_text()  # the indicator of a case past its Handle By
+	assert "值班员小李" in late_row.inner_text()  # its follow-up owner, in the list
 	screenshot(page, "case-list.png")
 
 
