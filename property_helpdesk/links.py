@@ -34,3 +34,22 @@ def validate_phone_fields(doc, *fieldnames: str) -> None:
 				),
 				title=_("Invalid Phone Number"),
 			)
+
+
+def valid_datetime(value, label: str):
+	"""A date and time a user sent, or a translated 417 naming it: an empty or unreadable value is no time."""
+	from frappe.utils import escape_html, get_datetime
+
+	from property_helpdesk.exceptions import InvalidTimeError
+
+	try:
+		parsed = get_datetime(value) if value else None
+	except Exception:
+		parsed = None
+	if parsed is None:
+		frappe.throw(
+			_("{0}: {1} is not a date and time.").format(label, frappe.bold(escape_html(str(value or "")))),
+			InvalidTimeError,
+			title=_("Invalid Time"),
+		)
+	return parsed

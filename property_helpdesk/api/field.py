@@ -11,6 +11,7 @@ from frappe import _
 
 from property_helpdesk.constants import WORK_ORDER_STEP
 from property_helpdesk.exceptions import StepOrderError
+from property_helpdesk.links import valid_datetime
 from property_helpdesk.procedure import stamps
 
 
@@ -28,6 +29,7 @@ def amend_time(doctype: str, name: str, fieldname: str, new_value: str, reason: 
 			_("Only a time the server stamps is corrected by an amendment."), title=_("Invalid Amendment")
 		)
 	frappe.has_permission(doctype, "read", name, throw=True)
+	valid_datetime(new_value, _("New Value"))
 	amendment = frappe.get_doc(
 		{
 			"doctype": stamps.TIME_AMENDMENT,

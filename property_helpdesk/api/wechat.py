@@ -81,7 +81,7 @@ def bind(code: str | None = None, state: str | None = None):
 	if not code:  # the resident refused the authorisation in WeChat
 		return page(_("WeChat Not Bound"), _("WeChat did not confirm your account. Please scan again."), 400)
 	try:
-		openid = channel.oauth(frappe.utils.get_url(CALLBACK), state).fetch_access_token(code)["openid"]
+		openid = channel.oauth(frappe.utils.get_url(CALLBACK), state).fetch_access_token(code).get("openid")
 	except WeChatOAuthException as e:  # a used, expired or made-up code (40029, 40163 …)
 		return page(
 			_("WeChat Not Bound"),
@@ -92,6 +92,8 @@ def bind(code: str | None = None, state: str | None = None):
 		return page(_("WeChat Not Bound"), _("WeChat did not answer. Please scan again in a moment."), 502)
 	except SendError:
 		return page(_("WeChat Not Bound"), _("WeChat is not set up for this portal yet."), 503)
+	if not openid:  # an answer without the account it is about
+		return page(_("WeChat Not Bound"), _("WeChat did not confirm your account. Please scan again."), 400)
 	used = frappe.cache.make_key(f"property_helpdesk:wechat_bind:{state[-32:]}")
 	if not frappe.cache.set(used, 1, nx=True, ex=STATE_SECONDS):  # a state is good for one binding
 		return page(

@@ -210,12 +210,11 @@ def render(step: str, case, reference, context: dict, link: str, lang: str) -> t
 	elif step in (MESSAGE_ON_THE_WAY, MESSAGE_ARRIVED):
 		technician = reference is not None and reference.get("technician")
 		params["technician"] = (technician and frappe.db.get_value("User", technician, "full_name")) or ""
-		template = (
-			"Case {0}: technician {1} is on the way. Details: {2}"
-			if step == MESSAGE_ON_THE_WAY
-			else "Case {0}: technician {1} has arrived. Details: {2}"
-		)
-		text = _(template, lang=lang).format(case.name, params["technician"], link)
+		if step == MESSAGE_ON_THE_WAY:
+			text = _("Case {0}: technician {1} is on the way. Details: {2}", lang=lang)
+		else:
+			text = _("Case {0}: technician {1} has arrived. Details: {2}", lang=lang)
+		text = text.format(case.name, params["technician"], link)
 	elif step == MESSAGE_MAJOR_EXPLAINED:
 		params.update(reason=context.get("reason") or "", date=str(getdate(context.get("date"))))
 		text = _("Case {0}: {1} Expected completion: {2}. Details: {3}", lang=lang).format(

@@ -18,7 +18,7 @@ gateway, an SMS to the person's mobile number.
 
 import frappe
 from frappe import _
-from frappe.utils import add_to_date, get_datetime, getdate, now_datetime
+from frappe.utils import add_to_date, format_datetime, get_datetime, getdate, now_datetime
 
 from property_helpdesk.constants import CASE, SETTINGS
 from property_helpdesk.services import clocks, notify
@@ -73,6 +73,14 @@ def on_case_update(doc) -> None:
 		if new and not doc.get(stamp) and new != old:
 			deadlines = deadlines or stored_deadlines(doc.name)
 			ask(doc.name, new, *describe(doc, who, deadlines), priority="High")
+	if doc.get("routed_to_level") and not doc.get("routed_to") and not (before and before.routed_to_level):
+		# R2: a complaint whose decision maker nobody is named as says so on the case, for the service centre
+		doc.add_comment(
+			"Info",
+			_(
+				"Nobody is named to decide complaint {0} ({1}): name them in Settings or on the property."
+			).format(doc.name, _(doc.routed_to_level)),
+		)
 	if doc.get("dispute_type") and not doc.get("dispute_director") and not (before and before.dispute_type):
 		doc.add_comment(
 			"Info",
@@ -97,7 +105,9 @@ def describe(doc, who: str, deadlines) -> tuple[str, object]:
 	"""The assignment's words and due moment for a route."""
 	if who == "routed_to":
 		return (
-			_("Complaint {0} needs your decision: {1}").format(doc.name, doc.subject),
+			_("Complaint {0} needs your decision by {1}: {2}").format(
+				doc.name, format_datetime(deadlines.answer_deadline, "yyyy-MM-dd HH:mm"), doc.subject
+			),
 			deadlines.answer_deadline,
 		)
 	return (

@@ -239,6 +239,11 @@ class TestEachStep(ResidentMessagesCase):
 			),
 		]
 		self.assertEqual(self.sms_to(res.phone), expected)
+		# in the resident's Chinese, word for word (not only whatever the translation file gives)
+		self.assertEqual(
+			self.sms_to(res.phone)[4],
+			f"报修投诉 {ticket.name}：维修人员 msg-tech 已接单，正在赶来。详情：{link(ticket.name)}",
+		)
 
 		# once: the job retried, the retry job run again, the case and the work order saved again
 		rows = frappe.get_all(RESIDENT_MESSAGE, {"service_ticket": ticket.name}, pluck="name")

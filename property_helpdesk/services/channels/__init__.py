@@ -86,7 +86,15 @@ def is_set_up(channel: str) -> bool:
 	except ImportError:
 		return False
 	check = getattr(module, "is_set_up", None)
-	return bool(check()) if check else True
+	if not check:
+		return True
+	try:
+		return bool(check())
+	except Exception:
+		# credentials that cannot be read (a site restored without its encryption key) are no channel: the
+		# message goes by the next one or is kept as sent nowhere, on the case, instead of not being kept at all
+		frappe.log_error(title=_("The {0} channel could not be checked").format(channel))
+		return False
 
 
 def send(outgoing: Outgoing) -> str:

@@ -38,7 +38,7 @@ from property_helpdesk.exceptions import (
 	StepOrderError,
 	StepPreconditionError,
 )
-from property_helpdesk.links import validate_fetched_links
+from property_helpdesk.links import valid_datetime, validate_fetched_links
 from property_helpdesk.procedure import stamps
 from property_helpdesk.procedure.clocks import MINOR
 from property_helpdesk.services import billing, clocks, notify
@@ -135,6 +135,7 @@ class RepairWorkOrder(Document):
 		if not self.flags.ignore_links:  # at intake the links are the case's own, just validated
 			validate_fetched_links(self)
 		self.protect_recorded_times()
+		self.validate_appointment()
 		self.validate_times()
 		self.validate_rework()
 		self.validate_confirmation()
@@ -209,6 +210,34 @@ class RepairWorkOrder(Document):
 		):
 			frappe.throw(
 				_("The return to the customer service centre is already recorded."), ServerOwnedError
+			)
+
+	def validate_appointment(self):
+		"""R20: the appointment starts the arrival clock, so it is set or moved only while it and the arrival
+		limit are still ahead — never into the past, never once its time or the limit has come or the technician
+		has arrived (a resident not home then is a pause by that reason, R37)."""
+		before = self.get_doc_before_save()
+		if not before or get_datetime(self.appointment_at) == get_datetime(before.appointment_at):
+			return
+		now = now_datetime()
+		arrival_deadline = frappe.db.get_value(CASE, self.service_ticket, "arrival_deadline")
+		if (
+			before.arrived_at
+			or (before.appointment_at and get_datetime(before.appointment_at) <= now)
+			or (
+				arrival_deadline and get_datetime(arrival_deadline) <= now
+			)  # a late job is not booked out of it
+		):
+			frappe.throw(
+				_(
+					"The appointment's time has come: it is no longer moved (pause the job if the resident is not home)."
+				),
+				InvalidTimeError,
+				title=_("Invalid Time"),
+			)
+		if self.appointment_at and get_datetime(self.appointment_at) < now:
+			frappe.throw(
+				_("An appointment cannot be moved into the past."), InvalidTimeError, title=_("Invalid Time")
 			)
 
 	def validate_times(self):
@@ -358,7 +387,7 @@ class RepairWorkOrder(Document):
 		if not stamps.may_enter_emergency_dispatch(frappe.get_roles()):
 			frappe.throw(_("You may not enter an emergency's dispatch time."), frappe.PermissionError)
 		called_at = frappe.db.get_value(CASE, self.service_ticket, "call_started_at")
-		at = get_datetime(dispatched_at)
+		at = valid_datetime(dispatched_at, _("Dispatched At"))
 		problem = stamps.emergency_entry_error(
 			bool(self.is_emergency),
 			bool(self.dispatch_entered_afterwards),

@@ -43,6 +43,14 @@ class ReturnVisit(Document):
 			# the visit is made when it is recorded, at the server's time (permission level 1: nobody types it)
 			if not self.visited_at:
 				self.visited_at = now_datetime()
+			# the visit is about the case's last finished job unless the visitor named one (R24, R30)
+			if not self.work_order:
+				self.work_order = frappe.db.get_value(
+					WORK_ORDER,
+					{"service_ticket": self.service_ticket, "completed_at": ("is", "set")},
+					"name",
+					order_by="completed_at desc",
+				)
 
 	def validate(self):
 		self.validate_visitor()
