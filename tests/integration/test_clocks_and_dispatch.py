@@ -490,6 +490,27 @@ class TestEachClockClimbsTheLadder(ClockCase):
 		escalation.run(now=deadline)
 		self.assertEqual([r.level for r in escalations(ticket.name, "Arrival")], ["Follow-up Owner"])
 
+	def test_r20_a_late_job_is_not_booked_out_of_its_arrival_clock(self):
+		"""R20: once the arrival limit has passed (or the appointment's time has come), no appointment is set or
+		moved — the escalation goes on; an appointment is never moved into the past."""
+		ticket = self.ticket(minutes_ago=5)
+		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
+		wo.appointment_at = add_to_date(now_datetime(), minutes=-1)
+		with self.assertRaises(InvalidTimeError):
+			wo.save()
+		booked = add_to_date(now_datetime(), hours=3).replace(microsecond=0)
+		wo.reload()
+		wo.appointment_at = booked
+		wo.save()  # ahead of the limit, and ahead of now: booked
+		late = add_to_date(now_datetime(), minutes=-1)
+		frappe.db.set_value("Service Ticket", ticket.name, "arrival_deadline", late)
+		wo.reload()
+		wo.appointment_at = add_to_date(now_datetime(), hours=5)
+		with self.assertRaises(InvalidTimeError):
+			wo.save()
+		stored = frappe.db.get_value("Repair Work Order", wo.name, "appointment_at")
+		self.assertEqual(get_datetime(stored), booked)
+
 	def test_r20_a_new_job_on_the_same_case_escalates_again(self):
 		"""A re-dispatch (the first job cancelled) runs its own arrival clock: its breach is a new record, named
 		by the new work order, and is messaged."""
