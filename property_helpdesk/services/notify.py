@@ -311,9 +311,10 @@ def sms(messages: list[Message], failure_title: str | None = None) -> None:
 
 
 def send_sms_now(texts: dict[str, str], failure_title: str) -> None:
-	"""Each person's SMS on its own, to their mobile number; a failing one (gateway down, number refused) is
-	logged and the others still go."""
-	from frappe.core.doctype.sms_settings.sms_settings import send_sms
+	"""Each person's SMS on its own, to their mobile number, through the SMS Settings gateway as the residents'
+	are (`channels.sms_gateway`: a timeout, which Frappe's `send_sms` has not, and Frappe's SMS Log); a failing
+	one (gateway down, number refused) is logged and the others still go."""
+	from property_helpdesk.services.channels import SMS, Outgoing, sms_gateway
 
 	mobiles = dict(
 		frappe.get_all(
@@ -324,9 +325,12 @@ def send_sms_now(texts: dict[str, str], failure_title: str) -> None:
 		if not mobiles.get(user):
 			continue
 		try:
-			send_sms([mobiles[user]], text, success_msg=False)
+			sms_gateway.send(Outgoing(channel=SMS, recipient=mobiles[user], step=STAFF_SMS, text=text))
 		except Exception:
 			frappe.log_error(title=failure_title.format(user))
+
+
+STAFF_SMS = "Staff Notice"  # the step a staff SMS is sent as (the gateway sends its text as it is)
 
 
 # -- what scheduled jobs already told ------------------------------------------------------------------------

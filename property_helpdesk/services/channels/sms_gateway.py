@@ -5,6 +5,7 @@ import requests
 from frappe import _
 from frappe.core.doctype.sms_settings.sms_settings import create_sms_log, get_headers
 
+from property_helpdesk.procedure.validation import normalise_phone
 from property_helpdesk.services.channels import TIMEOUT_SECONDS, Outgoing, SendError
 
 
@@ -13,7 +14,8 @@ def send(outgoing: Outgoing) -> str:
 	if not settings.sms_gateway_url:
 		raise SendError(_("No SMS gateway is set in SMS Settings."), retryable=False)
 	headers = get_headers(settings)
-	params = {settings.message_parameter: outgoing.text, settings.receiver_parameter: outgoing.recipient}
+	number = normalise_phone(outgoing.recipient)  # as Frappe's own send_sms: no spaces, hyphens or brackets
+	params = {settings.message_parameter: outgoing.text, settings.receiver_parameter: number}
 	params.update({p.parameter: p.value for p in settings.get("parameters") if not p.header})
 	if headers.get("Content-Type") == "application/json":
 		request = {"json": params}
