@@ -39,7 +39,5 @@ def send(outgoing: Outgoing) -> str:
 			_("The SMS gateway answered {0}: {1}").format(response.status_code, response.text[:200]),
 			retryable=response.status_code >= 500 or response.status_code == 429,
 		)
-	create_sms_log(
-		{"message": outgoing.text.encode(), "receiver_list": [outgoing.recipient]}, [outgoing.recipient]
-	)
+	create_sms_log({"message": outgoing.text.encode(), "receiver_list": [number]}, [number])
 	return response.headers.get("X-Message-Id") or response.text[:140]
