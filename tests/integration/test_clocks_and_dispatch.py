@@ -731,6 +731,11 @@ class TestEscalationCost(ClockCase):
 		due_cases(2)
 		frappe.set_user("Administrator")  # as the scheduler runs it
 		escalation.run()  # a first run warms metadata and translations
+		# what a run reads with nothing new due: what the site holds besides this test's cases (other tests'
+		# cases due at other moments), the part that is not this test's to measure
+		rows = session("Rows_read")
+		escalation.run()
+		idle_rows = session("Rows_read") - rows - 1
 		frappe.set_user(self.p["agent"])
 		tickets = due_cases(10)
 		frappe.set_user("Administrator")
@@ -741,7 +746,8 @@ class TestEscalationCost(ClockCase):
 		used = session("Questions") - questions - 1
 		self.assertGreaterEqual(steps, 10)
 		self.assertLessEqual(used, 20 + 3 * due)
-		self.assertLessEqual(session("Rows_read") - rows, 3 * due + 20)
+		# per due case an index entry and a row for the locking read and again for the one update: about 4
+		self.assertLessEqual(session("Rows_read") - rows - idle_rows, 5 * len(tickets) + 10)
 
 
 def in_own_connection(fn, results, barrier, before=None):
