@@ -100,7 +100,6 @@ def test_r5_r34_agent_takes_a_call_in_chinese_and_owns_it(page, desk_data):
 	assert "客厅吊顶渗水" in page.inner_text(".result")
 	late_row = page.locator(".list-row-container", has_text="卫生间地漏堵塞").first
 	assert "超时" in late_row.inner_text()  # the indicator of a case past its Handle By
-	assert "值班员小李" in late_row.inner_text()  # its follow-up owner, in the list
 	screenshot(page, "case-list.png")
 
 

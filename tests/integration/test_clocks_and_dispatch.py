@@ -746,8 +746,9 @@ class TestEscalationCost(ClockCase):
 		used = session("Questions") - questions - 1
 		self.assertGreaterEqual(steps, 10)
 		self.assertLessEqual(used, 20 + 3 * due)
-		# per due case an index entry and a row for the locking read and again for the one update: about 4
-		self.assertLessEqual(session("Rows_read") - rows - idle_rows, 5 * len(tickets) + 10)
+		# a handful of rows per due case (the locking read, the one update, its message), none per open case:
+		# the site holds hundreds of open cases; benchmarks/escalation.py: 204 rows for 100 due among 100,000
+		self.assertLessEqual(session("Rows_read") - rows - idle_rows, 8 * len(tickets) + 10)
 
 
 def in_own_connection(fn, results, barrier, before=None):

@@ -217,7 +217,10 @@ class RepairWorkOrder(Document):
 		limit are still ahead — never into the past, never once its time or the limit has come or the technician
 		has arrived (a resident not home then is a pause by that reason, R37)."""
 		before = self.get_doc_before_save()
-		if not before or get_datetime(self.appointment_at) == get_datetime(before.appointment_at):
+		def at(value):  # Frappe's get_datetime(None) is now
+			return value and get_datetime(value)
+
+		if not before or at(self.appointment_at) == at(before.appointment_at):
 			return
 		now = now_datetime()
 		arrival_deadline = frappe.db.get_value(CASE, self.service_ticket, "arrival_deadline")
