@@ -19,6 +19,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import frappe
+from frappe import _
 
 PROPERTY = "基准导入楼盘"
 DEVELOPER = "基准导入开发商"
@@ -76,7 +77,10 @@ def unit_rows(count: int) -> list[list[str]]:
 
 
 def resident_rows(count: int, units: int) -> list[list[str]]:
-	rows = [["业户姓名", "电话", "房屋 (房号)", "关系 (房号)"]]
+	# the headings of the template Data Import gives a Chinese user: a child column is "label (table label)"
+	table = _("Units", lang="zh")
+	rows = [[_("Resident Name", lang="zh"), _("Phone", lang="zh")]]
+	rows[0] += [f"{_('Housing Unit', lang='zh')} ({table})", f"{_('Relation', lang='zh')} ({table})"]
 	for i in range(count):
 		building, room = divmod(i % units, UNITS_PER_BUILDING)
 		unit = f"{PROPERTY}-{building + 1}幢-{room + 101}"
