@@ -375,6 +375,22 @@ def confirm_work(
 	check_csrf()
 	throttle("confirm")
 	wo = frappe.get_doc(WORK_ORDER, work_order)
+	record_confirmation(wo, quality, timeliness, attitude, signature)
+	if comment and len(comment) > 500:
+		frappe.throw(_("The comment is too long: at most 500 characters."), title=_("Invalid Input"))
+	if comment:
+		wo.add_comment("Comment", frappe.utils.escape_html(comment), comment_email=frappe.session.user)
+	wo.flags.ignore_permissions = True
+	wo.save()
+	return {"confirmed_at": wo.confirmed_at}
+
+
+SIGNATURE = re.compile(r"^data:image/png;base64,([A-Za-z0-9+/=]+)$")
+
+
+def record_confirmation(wo, quality, timeliness, attitude, signature: str | None) -> None:
+	"""R36: the resident's confirmation of a finished job — three ratings of 1 to 5 stars and a signature —
+	checked and written on the work order (not saved), whether given on the portal or on the technician's phone."""
 	if not can_confirm(wo):
 		frappe.throw(_("This job cannot be confirmed now."), title=_("Not Completed"))
 	ratings = [cint(quality), cint(timeliness), cint(attitude)]
@@ -382,8 +398,6 @@ def confirm_work(
 		frappe.throw(_("Give each rating from 1 to 5 stars."), title=_("Invalid Input"))
 	if not valid_signature(signature):
 		frappe.throw(_("Please sign in the box before confirming."), title=_("Invalid Input"))
-	if comment and len(comment) > 500:
-		frappe.throw(_("The comment is too long: at most 500 characters."), title=_("Invalid Input"))
 	wo.update(
 		{
 			"resident_confirmed": 1,
@@ -393,14 +407,6 @@ def confirm_work(
 			"resident_signature": signature,
 		}
 	)
-	if comment:
-		wo.add_comment("Comment", frappe.utils.escape_html(comment), comment_email=frappe.session.user)
-	wo.flags.ignore_permissions = True
-	wo.save()
-	return {"confirmed_at": wo.confirmed_at}
-
-
-SIGNATURE = re.compile(r"^data:image/png;base64,([A-Za-z0-9+/=]+)$")
 
 
 def valid_signature(signature: str | None) -> bool:

@@ -220,26 +220,11 @@ def save_work_done(work_order: str, work_done: str) -> dict:
 def resident_confirms(work_order: str, quality: int, timeliness: int, attitude: int, signature: str) -> dict:
 	"""R36 on the technician's phone: the resident, there when the job is done, rates quality, timeliness and
 	attitude (1–5) and signs on the screen; the same record as the resident's own portal confirmation."""
-	from property_helpdesk.api.portal import can_confirm, check_csrf, valid_signature
+	from property_helpdesk.api.portal import check_csrf, record_confirmation
 
 	doc = job_for(work_order, for_update=True)
 	check_csrf()
-	if not can_confirm(doc):
-		frappe.throw(_("This job cannot be confirmed now."), title=_("Not Completed"))
-	ratings = [cint(quality), cint(timeliness), cint(attitude)]
-	if any(r < 1 or r > 5 for r in ratings):
-		frappe.throw(_("Give each rating from 1 to 5 stars."), title=_("Invalid Input"))
-	if not valid_signature(signature):
-		frappe.throw(_("Please sign in the box before confirming."), title=_("Invalid Input"))
-	doc.update(
-		{
-			"resident_confirmed": 1,
-			"quality_rating": ratings[0] / 5,
-			"timeliness_rating": ratings[1] / 5,
-			"attitude_rating": ratings[2] / 5,
-			"resident_signature": signature,
-		}
-	)
+	record_confirmation(doc, quality, timeliness, attitude, signature)
 	doc.save(ignore_permissions=True)
 	return {"confirmed_at": str(doc.confirmed_at)}
 
