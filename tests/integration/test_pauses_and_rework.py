@@ -23,7 +23,7 @@ from tests.integration.factories import (
 	make_user,
 	ticket_values,
 )
-from tests.integration.test_notify import queued_jobs, run_worker
+from tests.integration.workers import queued_jobs, run_worker
 
 BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
 PROPERTY_NAME = "暂停楼盘"

@@ -18,6 +18,7 @@ from frappe.tests.utils import FrappeTestCase
 from property_helpdesk.constants import DUTY_STAFF, MESSAGE_ACCEPTED, MESSAGE_SENT, RESIDENT_ROLE
 from tests.integration.factories import delete_cases, make_property, make_ticket, make_unit, make_user
 from tests.integration.servers import SMSGateway, unconfigure_sms
+from tests.integration.workers import queued_jobs, run_worker
 
 BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
 METHOD = f"{BASE_URL}/api/method/property_helpdesk.api.phone_login"
@@ -181,6 +182,19 @@ class TestPhoneLogin(PhoneLoginCase):
 		again = sign_in(requests.Session(), LINKED, code)
 		self.assertEqual(again.status_code, 401, again.text)
 		self.assertEqual(again.json()["exc_type"], "SignInCodeError")
+
+	def test_the_code_is_sent_by_a_real_worker_after_the_answer(self):
+		"""The request only queues the SMS (on the short queue); a real RQ worker in its own process sends it
+		through the gateway, and the code it carries signs the resident in."""
+		http = requests.Session()
+		self.assertEqual(ask(http, LINKED).status_code, 200)
+		self.assertEqual(self.gateway.messages(), [])  # nothing sent in the request
+		jobs = queued_jobs(SEND_JOB, queue="short", number=LINKED)
+		self.assertEqual(len(jobs), 1)
+		run_worker(jobs, queue="short")
+		(text,) = [text for to, text in self.gateway.messages() if to == LINKED]
+		code = re.search(r"(?<!\d)(\d{6})(?!\d)", text).group(1)
+		self.assertEqual(sign_in(http, LINKED, code).status_code, 200)
 
 	def test_a_phone_only_resident_gets_a_website_user_and_sees_only_their_units_cases(self):
 		"""R10, R34: their own unit's case, not another unit's, by every portal route."""

@@ -49,7 +49,7 @@ from tests.integration.factories import (
 	work_order_of,
 )
 from tests.integration.servers import FAIL, HANG, OK, SMSGateway, SMTPServer, unconfigure_sms
-from tests.integration.test_notify import queued_jobs, run_worker
+from tests.integration.workers import queued_jobs, run_worker
 
 PROPERTY = "消息楼盘"
 ACCOUNT = "Resident Messages Test Outgoing"

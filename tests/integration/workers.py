@@ -7,14 +7,14 @@ import subprocess
 from tests.conftest import BENCH_DIR, SITES_PATH, TEST_SITE
 
 
-def queued_jobs(method: str, match=None, **kwargs) -> list[str]:
-	"""The ids of this site's jobs waiting in the default RQ queue that run `method` with arguments including
+def queued_jobs(method: str, match=None, queue: str = "default", **kwargs) -> list[str]:
+	"""The ids of this site's jobs waiting in RQ queue `queue` that run `method` with arguments including
 	`kwargs` (and for which `match(arguments)` holds, if given)."""
 	from frappe.utils.background_jobs import get_queue
 
 	return [
 		job.id
-		for job in get_queue("default").jobs
+		for job in get_queue(queue).jobs
 		if job.kwargs.get("site") == TEST_SITE
 		and job.kwargs.get("method") == method
 		and kwargs.items() <= job.kwargs.get("kwargs", {}).items()
@@ -33,11 +33,11 @@ from rq.job import Job
 
 with frappe.init_site():
 	connection = get_redis_conn()
-	queue = get_queue("default")
+	queue = get_queue(sys.argv[1])
 worker = SimpleWorker([queue], connection=connection)
 worker.register_birth()
 try:
-	for job_id in sys.argv[1:]:
+	for job_id in sys.argv[2:]:
 		job = Job.fetch(job_id, connection=connection)
 		queue.remove(job)
 		worker.execute_job(job, queue)
@@ -47,11 +47,11 @@ finally:
 """
 
 
-def run_worker(job_ids: list[str]) -> None:
-	"""A real RQ worker, in its own process, performs the jobs. It runs as a production worker does: Frappe's
-	execute_job turns a `CI` variable into test mode, where every job the job queues would run inline."""
+def run_worker(job_ids: list[str], queue: str = "default") -> None:
+	"""A real RQ worker of `queue`, in its own process, performs the jobs. It runs as a production worker does:
+	Frappe's execute_job turns a `CI` variable into test mode, where every job the job queues would run inline."""
 	subprocess.run(
-		[os.path.join(BENCH_DIR, "env", "bin", "python"), "-c", WORKER, *job_ids],
+		[os.path.join(BENCH_DIR, "env", "bin", "python"), "-c", WORKER, queue, *job_ids],
 		cwd=SITES_PATH,
 		env={key: value for key, value in os.environ.items() if key != "CI"},
 		check=True,
