@@ -57,6 +57,7 @@ function show_caller(frm, found) {
 			if (!frm.doc.contact_name) frm.set_value("contact_name", resident.resident_name);
 		}
 		dialog.hide();
+		frm.scroll_to_field("subject"); // the agent's next words are what is wrong (四清楚)
 	});
 	dialog.$wrapper.on("click", "a[data-case]", function (e) {
 		e.preventDefault();
