@@ -16,6 +16,7 @@ from tests.integration.factories import (
 	delete_cases,
 	make_property,
 	make_resident,
+	make_ticket,
 	make_unit,
 	make_user,
 )
@@ -162,9 +163,25 @@ def test_r5_an_agent_takes_a_call_by_the_callers_phone_in_under_a_minute(page, c
 	assert fee_tables(page) == 1
 	screenshot(page, "desk-intake-fast.png")
 
+	# the same caller calls again: the next new case (the same form, reused by the desk) looks them up again
+	page.evaluate("() => frappe.new_doc('Service Ticket')")
+	page.wait_for_function("() => cur_frm.is_new() && !cur_frm.doc.contact_phone", timeout=30_000)
+	control(page, "contact_phone").press_sequentially(PHONE, delay=20)
+	control(page, "contact_phone").press("Tab")
+	page.locator(".modal.show .caller-lookup", has_text=RESIDENT_NAME).wait_for(timeout=30_000)
+
 
 def test_r5_folded_sections_open_when_the_case_needs_them(page, caller):
 	open_new_case(page)
+	# a number the office does not know says so, and the agent types the unit
+	control(page, "contact_phone").press_sequentially("13760009990", delay=20)
+	control(page, "contact_phone").press("Tab")
+	unknown = page.evaluate(
+		"() => __('No resident, unit or past case has this number.')"
+	)  # in the agent's zh
+	page.locator(".desk-alert", has_text=unknown).first.wait_for(timeout=30_000)
+	assert not page.locator(".modal.show .caller-lookup").count()
+
 	ticket_type = control(page, "ticket_type", "select")
 	ground = page.locator('.frappe-control[data-fieldname="complaint_ground"]')
 	assert not ground.is_visible()
@@ -197,3 +214,21 @@ def test_r5_folded_sections_open_when_the_case_needs_them(page, caller):
 	# the liability section, folded, opens on a click for a quality defect (R15d)
 	page.locator('.section-head:has-text("初步判断")').first.click()
 	assert page.locator('.frappe-control[data-fieldname="is_quality_defect"]').is_visible()
+
+
+def test_r37_a_paused_case_shows_its_pause_and_keeps_its_clocks_folded(page, caller):
+	from property_helpdesk.api.intake import pause_clocks
+
+	frappe.set_user(AGENT)
+	ticket = make_ticket(caller["unit"], subject="等配件的水龙头", resident=caller["resident"])
+	pause_clocks(ticket.name, "Waiting for Parts")
+	frappe.set_user("Administrator")
+	frappe.db.commit()
+
+	page.goto(f"{BASE_URL}/app/service-ticket/{ticket.name}")
+	page.wait_for_function(f"() => window.cur_frm && cur_frm.doc.name === '{ticket.name}'", timeout=60_000)
+	assert not collapsed(page, "pause_section"), "a paused case shows its pause (R37)"
+	assert page.locator('.frappe-control[data-fieldname="paused_since"]').is_visible()
+	assert not collapsed(page, "liability_section")  # a saved case shows its judgement (R15)
+	for section in ("decision_section", "reminders_section", "clocks_section", "kpi_section"):
+		assert collapsed(page, section), f"{section} stays folded"
