@@ -4,14 +4,20 @@
 
 function look_up_caller(frm) {
 	const phone = (frm.doc.contact_phone || "").replace(/[\s\-()（）]/g, "");
-	if (!frm.is_new() || phone.length < 7 || frm.__caller_looked_up === phone) return;
-	frm.__caller_looked_up = phone;
+	// once per number and new case: the form object is reused for the next new case, which asks again
+	const key = `${frm.doc.name}|${phone}`;
+	if (!frm.is_new() || phone.length < 7 || frm.__caller_looked_up === key) return;
+	frm.__caller_looked_up = key;
 	frappe.call({
 		method: "property_helpdesk.api.caller.find_caller",
 		args: { phone: frm.doc.contact_phone },
 		error_handlers: { ValidationError: () => {} }, // the phone field shows its own error on save
 	}).then(({ message }) => {
-		if (message && (message.units.length || message.residents.length)) show_caller(frm, message);
+		if (message && (message.units.length || message.residents.length)) {
+			show_caller(frm, message);
+		} else if (message) {
+			frappe.show_alert({ message: __("No resident, unit or past case has this number."), indicator: "orange" });
+		}
 	});
 }
 
@@ -57,6 +63,7 @@ function show_caller(frm, found) {
 			if (!frm.doc.contact_name) frm.set_value("contact_name", resident.resident_name);
 		}
 		dialog.hide();
+		frm.scroll_to_field("subject"); // the agent's next words are what is wrong (四清楚)
 	});
 	dialog.$wrapper.on("click", "a[data-case]", function (e) {
 		e.preventDefault();

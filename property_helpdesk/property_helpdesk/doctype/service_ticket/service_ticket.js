@@ -29,7 +29,7 @@ frappe.ui.form.on("Service Ticket", {
 				])
 			);
 		}
-		if (frm.doc.ticket_type === "Paid Service" || frm.doc.paid_service) show_fee_schedule(frm);
+		show_fee_schedule(frm);
 		if (!frm.is_new()) add_liaison_actions(frm);
 		add_amend_button(frm, ["answered_at"]);
 		if (!frm.is_new()) add_routed_actions(frm);
@@ -50,7 +50,12 @@ frappe.ui.form.on("Service Ticket", {
 	},
 
 	ticket_type(frm) {
-		if (frm.doc.ticket_type === "Paid Service") show_fee_schedule(frm);
+		unfold_sections(frm);
+		show_fee_schedule(frm);
+	},
+
+	location(frm) {
+		show_fee_schedule(frm);
 	},
 
 	contact_phone(frm) {
@@ -124,23 +129,41 @@ function pause_clocks(frm) {
 	);
 }
 
-// R11, R39: the fee schedule (ERPNext's price list) in sight whenever a paid service is taken.
+// R11, R15a, R39: the fee schedule (ERPNext's price list) has one place on the form, its own section below the
+// reported item, shown by that section's depends_on while the owner may pay (a paid service, the owner's private
+// part, a case judged paid). It is rendered into the section's HTML field, replaced and never appended, so it
+// shows once however often the form refreshes or the case type changes.
 function show_fee_schedule(frm) {
-	frappe.call("property_helpdesk.api.billing.fee_schedule").then(({ message }) => {
-		if (!message || !message.length) return;
-		const rows = message
+	const field = frm.fields_dict.fee_schedule_html;
+	if (!field || !frm.layout.evaluate_depends_on_value(field.df.depends_on)) return;
+	if (field.$wrapper.attr("data-case") === frm.doc.name) return; // rendered for this case already
+	field.$wrapper.attr("data-case", frm.doc.name);
+	frappe.xcall("property_helpdesk.api.billing.fee_schedule").then((fees) => {
+		const esc = frappe.utils.escape_html;
+		const rows = (fees || [])
 			.map(
 				(p) =>
-					`<tr><td>${frappe.utils.escape_html(p.item_name || p.item_code)}</td>` +
+					`<tr><td>${esc(p.item_name || p.item_code)}</td>` +
 					`<td class="text-right">${format_currency(p.price_list_rate, p.currency)}</td></tr>`
 			)
 			.join("");
-		frm.dashboard.add_section(
-			`<table class="table table-sm"><thead><tr><th>${__("Fee Schedule")}</th><th></th></tr></thead>` +
-				`<tbody>${rows}</tbody></table>`,
-			__("Fee Schedule")
+		field.$wrapper.html(
+			rows
+				? `<table class="table table-sm fee-schedule"><tbody>${rows}</tbody></table>`
+				: `<p class="text-muted">${__("No price is published in the fee schedule yet.")}</p>`
 		);
 	});
+}
+
+// The folded sections open by themselves when what the agent chose makes them matter (their
+// collapsible_depends_on, which Frappe evaluates only when the form refreshes); never folds one the agent opened.
+function unfold_sections(frm) {
+	for (const section of frm.layout.sections) {
+		const condition = section.df && section.df.collapsible && section.df.collapsible_depends_on;
+		if (condition && section.is_collapsed() && frm.layout.evaluate_depends_on_value(condition)) {
+			section.collapse(false);
+		}
+	}
 }
 
 // R17, R41: the case's liaison sheet and settlement are made from the case; a flagged case without a sheet says so.
