@@ -109,3 +109,31 @@ website_route_rules = [
 	{"from_route": "/my_cases/<name>", "to_route": "my_cases/case"},
 	{"from_route": "/my_jobs/<name>", "to_route": "my_jobs/job"},
 ]
+
+# R4, R1: each office's staff see only their properties' records (property_helpdesk/access.py). Frappe's User
+# Permissions on Property keep every DocType with a Property link by themselves; these are the ones without:
+# Escalation (written by the job's multi-row insert), Resident (units of several properties) and the child
+# tables, which Frappe lists to whoever reads their parent DocType.
+has_permission.update(
+	{
+		"Escalation": "property_helpdesk.access.has_escalation_permission",
+		"Resident": "property_helpdesk.access.has_resident_permission",
+	}
+)
+permission_query_conditions.update(
+	{
+		"Escalation": "property_helpdesk.access.escalation_query_conditions",
+		"Resident": "property_helpdesk.access.resident_query_conditions",
+		"Clock Pause": "property_helpdesk.access.child_query_conditions",
+		"Job Log Entry": "property_helpdesk.access.child_query_conditions",
+		"Liaison Chase": "property_helpdesk.access.child_query_conditions",
+		"Liaison Sheet Case": "property_helpdesk.access.child_query_conditions",
+		"Negotiation Round": "property_helpdesk.access.child_query_conditions",
+		"Plan Progress": "property_helpdesk.access.child_query_conditions",
+		"Resident Unit": "property_helpdesk.access.child_query_conditions",
+		"Ticket Handover": "property_helpdesk.access.child_query_conditions",
+		"Ticket Reminder": "property_helpdesk.access.child_query_conditions",
+		"Work Order Item": "property_helpdesk.access.child_query_conditions",
+		"Work Order Progress": "property_helpdesk.access.child_query_conditions",
+	}
+)

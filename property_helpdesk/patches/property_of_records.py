@@ -1,0 +1,26 @@
+"""R4, R1: the return visits, residents' messages and work order steps made before they carried their property
+take it from their case (or work order), so that each office's staff see only their own (access.py)."""
+
+import frappe
+
+from property_helpdesk.constants import CASE, RESIDENT_MESSAGE, RETURN_VISIT, WORK_ORDER, WORK_ORDER_STEP
+
+# DocType: (the link it takes its property from, the DocType that link points to)
+SOURCES = {
+	RETURN_VISIT: ("service_ticket", CASE),
+	RESIDENT_MESSAGE: ("service_ticket", CASE),
+	WORK_ORDER_STEP: ("work_order", WORK_ORDER),
+}
+
+
+def execute():
+	for doctype, (link, source) in SOURCES.items():
+		frappe.reload_doc("property_helpdesk", "doctype", frappe.scrub(doctype))
+		row, parent = frappe.qb.DocType(doctype), frappe.qb.DocType(source)
+		(
+			frappe.qb.update(row)
+			.join(parent)
+			.on(parent.name == row[link])
+			.set(row.property, parent.property)
+			.where(row.property.isnull() | (row.property == ""))
+		).run()
