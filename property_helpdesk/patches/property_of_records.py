@@ -16,11 +16,9 @@ SOURCES = {
 def execute():
 	for doctype, (link, source) in SOURCES.items():
 		frappe.reload_doc("property_helpdesk", "doctype", frappe.scrub(doctype))
-		row, parent = frappe.qb.DocType(doctype), frappe.qb.DocType(source)
-		(
-			frappe.qb.update(row)
-			.join(parent)
-			.on(parent.name == row[link])
-			.set(row.property, parent.property)
-			.where(row.property.isnull() | (row.property == ""))
-		).run()
+		# frappe.qb renders neither a qualified SET of an UPDATE … JOIN nor a bracketed subquery in SET: one
+		# statement of this module's constant names
+		frappe.db.sql(
+			f"""update `tab{doctype}` r join `tab{source}` s on s.`name` = r.`{link}`
+			set r.`property` = s.`property` where ifnull(r.`property`, '') = ''"""
+		)
