@@ -137,3 +137,5 @@ permission_query_conditions.update(
 		"Work Order Progress": "property_helpdesk.access.child_query_conditions",
 	}
 )
+# R4, R1: the awesome bar's global search shows only what the user may read (property_helpdesk/access.py)
+override_whitelisted_methods = {"frappe.utils.global_search.search": "property_helpdesk.access.global_search"}
