@@ -170,3 +170,70 @@ def global_search(text: str, start: int = 0, limit: int = 20, doctype: str = "")
 			frappe.get_list(dt, filters={"name": ("in", list(names))}, pluck="name", limit_page_length=0)
 		)
 	return [row for row in results if row.name in readable[row.doctype]]
+
+
+# -- link search: Frappe lets any caller ask it to ignore User Permissions -----------------------------------------
+# (meant for a Link field marked "Ignore User Permissions"; Frappe does not check the caller has one, and no field
+# of the app has one): for a DocType the user's properties restrict, the request is not honoured.
+
+
+def keeps_user_permissions(doctype: str) -> bool:
+	meta = frappe.get_meta(doctype)
+	return doctype in (PROPERTY, RESIDENT, ESCALATION) or any(
+		df.options == PROPERTY for df in meta.get_link_fields()
+	)
+
+
+@frappe.whitelist()
+def search_link(
+	doctype: str,
+	txt: str,
+	query: str | None = None,
+	filters: str | dict | list | None = None,
+	page_length: int = 10,
+	searchfield: str | None = None,
+	reference_doctype: str | None = None,
+	ignore_user_permissions: bool = False,
+):
+	"""Frappe's link search (frappe.desk.search.search_link), keeping the user's properties."""
+	from frappe.desk import search
+
+	if ignore_user_permissions and keeps_user_permissions(doctype):
+		ignore_user_permissions = False
+	return search.search_link(
+		doctype, txt, query, filters, page_length, searchfield, reference_doctype, ignore_user_permissions
+	)
+
+
+@frappe.whitelist()
+def search_widget(
+	doctype: str,
+	txt: str,
+	query: str | None = None,
+	searchfield: str | None = None,
+	start: int = 0,
+	page_length: int = 10,
+	filters: str | dict | list | None = None,
+	filter_fields=None,
+	as_dict: bool = False,
+	reference_doctype: str | None = None,
+	ignore_user_permissions: bool = False,
+):
+	"""Frappe's search box (frappe.desk.search.search_widget), keeping the user's properties."""
+	from frappe.desk import search
+
+	if ignore_user_permissions and keeps_user_permissions(doctype):
+		ignore_user_permissions = False
+	return search.search_widget(
+		doctype,
+		txt,
+		query,
+		searchfield=searchfield,
+		start=start,
+		page_length=page_length,
+		filters=filters,
+		filter_fields=filter_fields,
+		as_dict=as_dict,
+		reference_doctype=reference_doctype,
+		ignore_user_permissions=ignore_user_permissions,
+	)

@@ -138,4 +138,9 @@ permission_query_conditions.update(
 	}
 )
 # R4, R1: the awesome bar's global search shows only what the user may read (property_helpdesk/access.py)
-override_whitelisted_methods = {"frappe.utils.global_search.search": "property_helpdesk.access.global_search"}
+# and the link search does not drop them when a caller asks it to ignore User Permissions
+override_whitelisted_methods = {
+	"frappe.utils.global_search.search": "property_helpdesk.access.global_search",
+	"frappe.desk.search.search_link": "property_helpdesk.access.search_link",
+	"frappe.desk.search.search_widget": "property_helpdesk.access.search_widget",
+}

@@ -335,10 +335,27 @@ class PropertyIsolation(FrappeTestCase):
 		self.assertIn(rest.status_code, (200, 403))
 		if rest.status_code == 200:
 			self.assertEqual(rest.json()["data"], [])
-		status, found = self.call(user, "frappe.desk.search.search_link", doctype=doctype, txt=name)
-		self.assertIn(status, (200, 403))
-		if status == 200:
-			self.assertNotIn(name, [row["value"] for row in found["message"]])
+		for ignoring in (0, 1):  # also when the caller asks the link search to ignore User Permissions
+			status, found = self.call(
+				user,
+				"frappe.desk.search.search_link",
+				doctype=doctype,
+				txt=name,
+				ignore_user_permissions=ignoring,
+			)
+			self.assertIn(status, (200, 403))
+			if status == 200:
+				self.assertNotIn(name, [row["value"] for row in found["message"]])
+			status, found = self.call(
+				user,
+				"frappe.desk.search.search_widget",
+				doctype=doctype,
+				txt=name,
+				ignore_user_permissions=ignoring,
+			)
+			self.assertIn(status, (200, 403))
+			if status == 200:
+				self.assertNotIn(name, json.dumps(found["message"], ensure_ascii=False))
 		status, printed = self.call(
 			user, "frappe.www.printview.get_html_and_style", doc=doctype, name=name, print_format="Standard"
 		)
