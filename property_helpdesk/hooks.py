@@ -144,3 +144,6 @@ override_whitelisted_methods = {
 	"frappe.desk.search.search_link": "property_helpdesk.access.search_link",
 	"frappe.desk.search.search_widget": "property_helpdesk.access.search_widget",
 }
+# R4, R1: the System Manager imports staff users' properties (User Permission) with Data Import
+after_install = [after_install, "property_helpdesk.setup.install.allow_user_permission_import"]
+after_migrate = [after_migrate, "property_helpdesk.setup.install.allow_user_permission_import"]

@@ -62,17 +62,20 @@ STAFF = {
 	"technician": TECHNICIAN,
 	"supervisor": MAINTENANCE_SUPERVISOR,
 }
+PERIOD = {"from_date": today(), "to_date": today()}
+# (report, filters, whether both properties' records show in it for the CS manager): the open items and the
+# breaches list nothing here (the repair is done, on time)
 REPORTS = (
-	("Case Timeliness", {}),
-	("Case Timeliness", {"show_cases": 1}),
-	("Complaint Analysis", {"group_by": "Property"}),
-	("Complaint Analysis", {"show_cases": 1}),
-	("Monthly Repair Summary", {}),
-	("Monthly Repair Summary", {"show_cases": 1}),
-	("Repair KPI", {}),
-	("Repair KPI", {"show_cases": 1}),
-	("Job Log Reconciliation", {}),
-	("Billing Queue", {}),
+	("Case Timeliness", PERIOD, True),
+	("Case Timeliness", {**PERIOD, "show_cases": 1}, True),
+	("Complaint Analysis", {**PERIOD, "group_by": "Property"}, True),
+	("Complaint Analysis", {**PERIOD, "show_cases": 1}, True),
+	("Monthly Repair Summary", PERIOD, True),
+	("Monthly Repair Summary", {**PERIOD, "show_cases": 1}, False),
+	("Repair KPI", PERIOD, True),
+	("Repair KPI", {**PERIOD, "show_cases": 1}, False),
+	("Job Log Reconciliation", PERIOD, True),
+	("Billing Queue", {}, False),
 )
 START_IMPORT = "frappe.core.doctype.data_import.data_import.start_import"
 
@@ -284,8 +287,8 @@ class PropertyIsolation(FrappeTestCase):
 			self.http[user] = login_session(BASE_URL, user, "/app")
 		return self.http[user]
 
-	def call(self, user: str, method: str, **params):
-		response = self.session(user).post(f"{BASE_URL}/api/method/{method}", json=params, timeout=60)
+	def call(self, user: str, endpoint: str, /, **params):
+		response = self.session(user).post(f"{BASE_URL}/api/method/{endpoint}", json=params, timeout=60)
 		return response.status_code, response.json() if response.headers.get("content-type", "").startswith(
 			"application/json"
 		) else response.text
@@ -420,7 +423,7 @@ class PropertyIsolation(FrappeTestCase):
 		for key, side in users:
 			user, other = self.users[key, side], "B" if side == "A" else "A"
 			secrets = {PROPS[other], *(v for k, v in self.records[other].items() if k != PROPERTY)}
-			for report, filters in REPORTS:
+			for report, filters, _both in REPORTS:
 				with self.subTest(user=key, side=side, report=report, filters=filters):
 					status, result = self.run_report(user, report, filters)
 					self.assertIn(status, (200, 403), str(result)[:300])
@@ -428,7 +431,7 @@ class PropertyIsolation(FrappeTestCase):
 						text = json.dumps(result["message"]["result"], ensure_ascii=False, default=str)
 						self.assertEqual([s for s in secrets if s in text], [])
 		# the CS manager's reports count both properties
-		for report, filters in REPORTS[:9]:
+		for report, filters, _both in (r for r in REPORTS if r[2]):
 			with self.subTest(user="csm", report=report, filters=filters):
 				status, result = self.run_report(self.users["csm"], report, filters)
 				self.assertEqual(status, 200, str(result)[:300])
