@@ -109,3 +109,41 @@ website_route_rules = [
 	{"from_route": "/my_cases/<name>", "to_route": "my_cases/case"},
 	{"from_route": "/my_jobs/<name>", "to_route": "my_jobs/job"},
 ]
+
+# R4, R1: each office's staff see only their properties' records (property_helpdesk/access.py). Frappe's User
+# Permissions on Property keep every DocType with a Property link by themselves; these are the ones without:
+# Escalation (written by the job's multi-row insert), Resident (units of several properties) and the child
+# tables, which Frappe lists to whoever reads their parent DocType.
+has_permission.update(
+	{
+		"Escalation": "property_helpdesk.access.has_escalation_permission",
+		"Resident": "property_helpdesk.access.has_resident_permission",
+	}
+)
+permission_query_conditions.update(
+	{
+		"Escalation": "property_helpdesk.access.escalation_query_conditions",
+		"Resident": "property_helpdesk.access.resident_query_conditions",
+		"Clock Pause": "property_helpdesk.access.child_query_conditions",
+		"Job Log Entry": "property_helpdesk.access.child_query_conditions",
+		"Liaison Chase": "property_helpdesk.access.child_query_conditions",
+		"Liaison Sheet Case": "property_helpdesk.access.child_query_conditions",
+		"Negotiation Round": "property_helpdesk.access.child_query_conditions",
+		"Plan Progress": "property_helpdesk.access.child_query_conditions",
+		"Resident Unit": "property_helpdesk.access.child_query_conditions",
+		"Ticket Handover": "property_helpdesk.access.child_query_conditions",
+		"Ticket Reminder": "property_helpdesk.access.child_query_conditions",
+		"Work Order Item": "property_helpdesk.access.child_query_conditions",
+		"Work Order Progress": "property_helpdesk.access.child_query_conditions",
+	}
+)
+# R4, R1: the awesome bar's global search shows only what the user may read (property_helpdesk/access.py)
+# and the link search does not drop them when a caller asks it to ignore User Permissions
+override_whitelisted_methods = {
+	"frappe.utils.global_search.search": "property_helpdesk.access.global_search",
+	"frappe.desk.search.search_link": "property_helpdesk.access.search_link",
+	"frappe.desk.search.search_widget": "property_helpdesk.access.search_widget",
+}
+# R4, R1: the System Manager imports staff users' properties (User Permission) with Data Import
+after_install = [after_install, "property_helpdesk.setup.install.allow_user_permission_import"]
+after_migrate = [after_migrate, "property_helpdesk.setup.install.allow_user_permission_import"]

@@ -128,3 +128,20 @@ def before_uninstall():
 		frappe.db.delete("Custom DocPerm", {"role": role})
 		if frappe.db.exists("Role", role):
 			frappe.delete_doc("Role", role, ignore_permissions=True, force=True)
+
+
+def allow_user_permission_import():
+	"""R4, R1: the System Manager gives staff users their properties in bulk by Data Import of User Permission
+	(docs/architecture.md, "Work per property"); Frappe's own DocType allows import but gives no role the right.
+	Granted as a Custom DocPerm, once (after install and after each migrate, idempotently)."""
+	from frappe.permissions import add_permission, setup_custom_perms, update_permission_property
+
+	doctype, role = "User Permission", "System Manager"
+	perm = {"parent": doctype, "role": role, "permlevel": 0, "if_owner": 0}
+	if frappe.db.get_value("Custom DocPerm", perm, "import"):
+		return
+	setup_custom_perms(doctype)
+	if not frappe.db.exists("Custom DocPerm", perm):
+		add_permission(doctype, role, 0)
+	update_permission_property(doctype, role, 0, "import", 1)
+	frappe.clear_cache(doctype=doctype)

@@ -21,6 +21,7 @@ from frappe.model.mapper import get_mapped_doc
 from frappe.model.workflow import validate_workflow
 from frappe.utils import add_to_date, flt, get_datetime, now_datetime
 
+from property_helpdesk.access import restrict
 from property_helpdesk.constants import (
 	CASE,
 	CS_MANAGER,
@@ -337,15 +338,15 @@ def cases_awaiting_sheet() -> list[str]:
 		raise frappe.PermissionError
 	case, row = frappe.qb.DocType(CASE), frappe.qb.DocType("Liaison Sheet Case")
 	covered = frappe.qb.from_(row).select(row.service_ticket).where(row.parenttype == LIAISON_SHEET)
-	return [
-		r[0]
-		for r in frappe.qb.from_(case)
+	query = (
+		frappe.qb.from_(case)
 		.select(case.name)
 		.where((case.needs_liaison_sheet == 1) & case.name.notin(covered))
 		.orderby(case.creation, order=frappe.qb.desc)
 		.limit(500)
-		.run()
-	]
+	)
+	# R4, R1: the user's properties only (qb skips Frappe's User Permissions)
+	return [r[0] for r in restrict(query, case.property, doctype=CASE).run()]
 
 
 def chase_overdue() -> int:
