@@ -596,7 +596,7 @@ ESTATES = (
 )
 
 
-def make_history(days: int = 365, invoices: int = 60):
+def make_history(days: int = 365, invoices: int = 80):
 	"""A year of history for the three properties, loaded in bulk; nothing when it is there already."""
 	began = time.monotonic()
 	plan = demo_history.load(

@@ -202,7 +202,7 @@ GIVEN = (
 )
 PAUSE_REASONS = (K.APPOINTMENT_PAUSE, K.PARTS_PAUSE, K.NOT_HOME_PAUSE, K.WEATHER_PAUSE)
 SATISFACTION = (("Satisfied", 0.89), ("Partly Satisfied", 0.07), ("Dissatisfied", 0.04))
-TYPES = ((REPAIR, 0.58), (PAID_SERVICE, 0.035), (COMPLAINT, 0.12), (SERVICE_REQUEST, 0.165), (ENQUIRY, 0.10))
+TYPES = ((REPAIR, 0.59), (PAID_SERVICE, 0.025), (COMPLAINT, 0.12), (SERVICE_REQUEST, 0.165), (ENQUIRY, 0.10))
 SHEET_STEPS = (
 	"Draft",
 	"Director Signed",
@@ -1339,13 +1339,14 @@ def child(parent: str, parenttype: str, parentfield: str, idx: int, at) -> dict:
 def bill(plan: Plan, jobs: list[dict], count: int, biller: str) -> None:
 	"""R39: the older paid jobs, completed and signed, billed through the app's own path (the resident's
 	ERPNext Customer made when first billed, a Sales Invoice) and paid at the front desk (a Payment Entry,
-	the 收据) — a few of the latest are left invoiced and unpaid, and the newest in the billing queue."""
+	the 收据) — one in twenty of the latest left invoiced and unpaid, and the newest in the billing queue."""
 	from property_helpdesk.services.billing import ensure_fee_schedule, invoice_work_order
 	from property_helpdesk.setup.builders import pay_invoice
 
 	ensure_fee_schedule()
 	ready = sorted((j for j in jobs if j.get("resident_signature")), key=lambda j: j["completed_at"])
-	to_bill = ready[: max(0, len(ready) - 5)][-count:] if count else []
+	to_bill = ready[: len(ready) - min(5, len(ready) // 4)][-count:] if count else []
+	unpaid = len(to_bill) // 20
 	user = frappe.session.user
 	frappe.set_user(biller)
 	try:
@@ -1353,7 +1354,7 @@ def bill(plan: Plan, jobs: list[dict], count: int, biller: str) -> None:
 			invoice = invoice_work_order(job["name"])
 			if frappe.db.get_value("Sales Invoice", invoice, "docstatus") == 0:
 				frappe.get_doc("Sales Invoice", invoice).submit()
-			if i < len(to_bill) - 3:
+			if i < len(to_bill) - unpaid:
 				pay_invoice(invoice, f"收据-{job['name']}")
 			plan.invoices.append(invoice)
 	finally:
