@@ -41,6 +41,7 @@ from property_helpdesk.constants import (
 	MESSAGE_ACCEPTED,
 	MESSAGE_DISPATCHED,
 	MESSAGE_DONE,
+	MESSAGE_FAILED,
 	MESSAGE_RETURN_VISIT,
 	MESSAGE_SENT,
 	OPEN,
@@ -300,6 +301,7 @@ class Generator:
 		self.rework_days = s.rework_window_days or 30
 		self.threshold = s.compensation_threshold or 2000
 		self.reply_days = s.developer_reply_days or 3
+		self.attempts = s.message_attempts or 4
 		self.cs_manager = cs_manager or s.cs_manager
 		self.general_manager = general_manager or s.general_manager
 		self.grounds = dict(frappe.get_all(COMPLAINT_GROUND, fields=["name", "validity_class"], as_list=True))
@@ -1208,7 +1210,8 @@ class Generator:
 		return targets.user(level, case, clock)
 
 	def resident_messages(self) -> None:
-		"""R34, R10, R36, R24: what the resident was told at each step, sent by SMS at the time."""
+		"""R34, R10, R36, R24: what the resident was told at each step, sent by SMS at the time (a few numbers
+		out of service: failed after every attempt, on the Failed Resident Messages report)."""
 		rows = []
 		visits = {id(v["_case"]): v for v in self.visits}
 		for case in self.cases:
@@ -1246,6 +1249,7 @@ class Generator:
 				if at > self.plan.now:
 					continue
 				reference = (WORK_ORDER, ref["name"]) if ref else None
+				failed = self.rng.random() < 0.005  # the gateway refused it after every attempt
 				rows.append(
 					{
 						"service_ticket": case["name"],
@@ -1255,11 +1259,12 @@ class Generator:
 						"reference_name": reference and reference[1],
 						"channel": "SMS",
 						"recipient": case["contact_phone"],
-						"status": MESSAGE_SENT,
+						"status": MESSAGE_FAILED if failed else MESSAGE_SENT,
 						"subject": _("Case {0}: {1}", lang="zh").format(case["name"], _(step, lang="zh")),
 						"text": text,
-						"attempts": 1,
-						"sent_at": at,
+						"attempts": self.attempts if failed else 1,
+						"sent_at": None if failed else at,
+						"error": "短信网关返回错误：号码已停机或不存在。" if failed else None,
 						"provider": "Frappe SMS Settings",
 						"message_key": message_key(case["name"], step, reference, case["resident"], "SMS"),
 						"creation": at,
@@ -1267,7 +1272,7 @@ class Generator:
 						"owner": "Administrator",
 					}
 				)
-		named(lambda y: f"RM-{y}-", rows, "sent_at")
+		named(lambda y: f"RM-{y}-", rows, "creation")
 		self.messages = rows
 		self.insert(RESIDENT_MESSAGE, rows)
 
