@@ -16,7 +16,6 @@ Running it again adds nothing: an estate whose history is there (a case of it ca
 the load) is left alone. `Plan` says what was generated, so that a test can hold the reports to it.
 """
 
-import hashlib
 import json
 import random
 import time
@@ -26,7 +25,7 @@ from datetime import datetime, timedelta
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, get_datetime, getdate, now_datetime
+from frappe.utils import add_days, getdate, now_datetime
 
 from property_helpdesk.constants import (
 	CASE,
