@@ -60,6 +60,8 @@ from property_helpdesk.procedure import clocks as K
 from property_helpdesk.procedure.liability import COMMON, PRIVATE
 from property_helpdesk.procedure.resident_messages import message_key
 from property_helpdesk.services import clocks as C
+from property_helpdesk.services import notify
+from property_helpdesk.services.dispatch import job_description
 from property_helpdesk.services.escalation import Targets, escalation_name
 from property_helpdesk.services.sql import insert_rows
 from property_helpdesk.setup.builders import warranty_rule
@@ -1169,6 +1171,16 @@ class Generator:
 			s["modified"] = max(v for k, v in s.items() if isinstance(v, datetime) and not k.startswith("_"))
 		named(lambda y: f"CS-{y}-", self.settlements, "creation")
 		self.insert(SETTLEMENT, self.settlements)
+		# R15: the jobs still open are on their technicians' lists (Frappe's assignment), as dispatch left them
+		for job in self.jobs:
+			if not job["completed_at"]:
+				notify.assign_now(
+					WORK_ORDER,
+					job["name"],
+					job["technician"],
+					job_description(frappe._dict(job)),
+					priority="High" if job["is_emergency"] else "Medium",
+				)
 
 	def escalation_rows(self) -> None:
 		steps = [s for row in self.cases for s in row["_steps"]]

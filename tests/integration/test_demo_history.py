@@ -123,6 +123,7 @@ def forget(properties) -> None:
 		("Resident Unit", "parent", residents),
 		(RESIDENT, "name", residents),
 		("ToDo", "reference_name", cases + jobs),
+		("Notification Log", "document_name", cases + jobs),
 	):
 		if names:
 			frappe.db.delete(doctype, {column: ("in", names)})
@@ -427,6 +428,28 @@ class TestDemoHistory(FrappeTestCase):
 					if r.service_ticket == case.name and r.clock in (K.COMPLETION, K.EXPLANATION, K.ANSWER)
 				]
 				self.assertEqual(timeliness, [], case)
+
+	def test_r15_open_jobs_are_on_their_technicians_lists(self):
+		"""R15: a job of the history not yet completed is assigned to its technician (an open ToDo)."""
+		open_jobs = frappe.get_all(
+			WORK_ORDER,
+			{"property": ("in", [EAST, WEST]), "completed_at": ("is", "not set")},
+			["name", "technician"],
+		)
+		self.assertTrue(open_jobs)
+		for job in open_jobs:
+			self.assertTrue(
+				frappe.db.exists(
+					"ToDo",
+					{
+						"reference_type": WORK_ORDER,
+						"reference_name": job.name,
+						"allocated_to": job.technician,
+						"status": "Open",
+					},
+				),
+				job,
+			)
 
 	def test_r37_pauses_extend_the_deadline_by_their_length(self):
 		pauses = frappe.get_all(
