@@ -39,8 +39,8 @@ class PaidServiceType(Document):
 		if self.is_repair:
 			# the maintenance team of the case's property takes repairs: a team here would never be used
 			self.team_role = None
-			self.team_users = []
-			self.property_teams = []
+			self.set("team_users", [])
+			self.set("property_teams", [])
 		elif not self.team_role and not self.team_users and not self.property_teams:
 			frappe.msgprint(
 				_(

@@ -63,16 +63,10 @@ class Property(Document):
 			not before or before.area_administrator != self.area_administrator
 		)
 		users = [row.user for row in self.area_administrators]
-		if typed and self.area_administrator not in users:
-			self.area_administrators = [{"user": self.area_administrator}, *({"user": u} for u in users)]
-			for idx, row in enumerate(self.area_administrators, 1):
-				row.idx = idx
-		elif typed:
-			# moved to the top: the one who accepts portal cases comes first
-			rows = sorted(self.area_administrators, key=lambda row: row.user != self.area_administrator)
-			for idx, row in enumerate(rows, 1):
-				row.idx = idx
-			self.area_administrators = rows
+		if typed:
+			# the one put in the field comes first: they accept the portal cases
+			users = [self.area_administrator, *(user for user in users if user != self.area_administrator)]
+			self.set("area_administrators", [{"user": user} for user in users])
 		self.area_administrator = self.area_administrators[0].user if self.area_administrators else None
 
 	def validate_lines(self):
