@@ -56,6 +56,8 @@ jinja = {
 	"methods": [
 		"property_helpdesk.services.billing.receipt_lines",
 		"property_helpdesk.procedure.money.rmb_upper",
+		# R8: the service card's lines, the case's property's own else Settings' company-wide ones
+		"property_helpdesk.property_helpdesk.doctype.property.property.service_lines",
 	],
 	# a Text field as Frappe keeps it (sanitised HTML), cleaned again for print
 	"filters": ["property_helpdesk.printing.rich_text"],

@@ -24,6 +24,7 @@ def after_install():
 	workflows.sync()
 	ensure_fee_schedule()
 	ensure_global_search()
+	seed_paid_service_types()
 
 
 def after_migrate():
@@ -145,3 +146,18 @@ def allow_user_permission_import():
 		add_permission(doctype, role, 0)
 	update_permission_property(doctype, role, 0, "import", 1)
 	frappe.clear_cache(doctype=doctype)
+
+def seed_paid_service_types():
+	"""R11: the paid services of the procedure (in-home cleaning, greening, notice-board rental) and repairs,
+	which stay with the maintenance team; once, never overwritten (each office names its teams)."""
+	from property_helpdesk.constants import PAID_SERVICE_TYPE, REPAIR_SERVICE_TYPE, SEEDED_SERVICE_TYPES
+
+	for name in SEEDED_SERVICE_TYPES:
+		if not frappe.db.exists(PAID_SERVICE_TYPE, name):
+			frappe.get_doc(
+				{
+					"doctype": PAID_SERVICE_TYPE,
+					"service_type_name": name,
+					"is_repair": int(name == REPAIR_SERVICE_TYPE),
+				}
+			).insert(ignore_permissions=True)

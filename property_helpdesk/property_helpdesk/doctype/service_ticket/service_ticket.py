@@ -27,6 +27,7 @@ from property_helpdesk.constants import (
 	DUTY_STAFF,
 	PROPERTY,
 	RESIDENT_ROLE,
+	SERVICE_TYPED_CASES,
 	UNIT,
 	WORK_ORDER_TYPES,
 )
@@ -60,7 +61,7 @@ from property_helpdesk.procedure.warranty import Period
 from property_helpdesk.roles import STAFF_ROLES, company_person, first_holder
 from property_helpdesk.services import clocks, notify, routing
 from property_helpdesk.services.corrective import check_recurrence, count_reopen
-from property_helpdesk.services.dispatch import dispatch
+from property_helpdesk.services.dispatch import dispatch, route_service
 
 LIABILITY_FIELDS = (
 	"liability_branch",
@@ -168,6 +169,7 @@ class ServiceTicket(Document):
 		reminder_count: DF.Int
 		reminders: DF.Table[TicketReminder]
 		reopen_count: DF.Int
+		service_type: DF.Link | None
 		repairs_on_behalf: DF.Check
 		resident: DF.Link | None
 		result: DF.SmallText | None
@@ -228,6 +230,7 @@ class ServiceTicket(Document):
 			dispatch(self.name, new_case=self)
 		else:
 			clocks.refresh(self.name, new_case=self)
+		route_service(self)  # R11: a paid service's team and its administrators
 
 	def on_update(self):
 		if not self.flags.in_insert:  # a new case refreshed its clocks in after_insert
@@ -419,6 +422,14 @@ class ServiceTicket(Document):
 			frappe.throw(
 				_(
 					"Choose the location type (owner's private part or common facility): liability is judged from it."
+				),
+				MissingJudgementError,
+				title=_("Missing Information"),
+			)
+		if self.ticket_type in SERVICE_TYPED_CASES and not self.service_type:
+			frappe.throw(
+				_(
+					"Choose the service type (cleaning, greening, notice board, repair …): it decides which team gets the job."
 				),
 				MissingJudgementError,
 				title=_("Missing Information"),
