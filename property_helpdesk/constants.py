@@ -118,3 +118,7 @@ DUTY_ROTA = "Duty Rota"
 # -- Telling residents through the template-based providers (Alibaba Cloud SMS, Tencent Cloud SMS, WeChat) --
 MESSAGING_PROVIDERS = "Resident Messaging Providers"
 MESSAGE_TEMPLATE = "Resident Message Template"
+
+# -- Places of a property where cases are reported (扫码报修, issue 14) ------------------------------------
+COMMON_AREA = "Common Area"
+PLACE_LABEL_FORMATS = {UNIT: "Unit QR Label", COMMON_AREA: "Common Area QR Label"}

@@ -56,6 +56,8 @@ jinja = {
 	"methods": [
 		"property_helpdesk.services.billing.receipt_lines",
 		"property_helpdesk.procedure.money.rmb_upper",
+		# 扫码报修: a unit's or common area's QR label (issue 14)
+		"property_helpdesk.services.qr.place_label",
 	],
 	# a Text field as Frappe keeps it (sanitised HTML), cleaned again for print
 	"filters": ["property_helpdesk.printing.rich_text"],
