@@ -11,7 +11,7 @@ staff's and derived on the server as for any other case.
 
 import base64
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import frappe
 import frappe.sessions

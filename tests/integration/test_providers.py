@@ -369,7 +369,9 @@ class TestWeChatBinding(FrappeTestCase):
 		self.assertRegex(state, r"^[A-Za-z0-9]{1,128}$")  # WeChat gives back only such a state
 		self.assertEqual(binding.read_state(state), self.alice)
 		# The QR code is the code of exactly that URL.
-		self.assertEqual(svg.split("</title>")[1], qr.svg(href, "", error=qr.SCREEN_ERROR).split("</title>")[1])
+		self.assertEqual(
+			svg.split("</title>")[1], qr.svg(href, "", error=qr.SCREEN_ERROR).split("</title>")[1]
+		)
 
 		response = self.phone(self.server.authorize("oAlice_openid_7011"), state)
 		self.assertEqual(response.status_code, 200, response.text[:500])
