@@ -92,5 +92,4 @@ class DecisionError(frappe.ValidationError):
 
 
 class PlaceError(frappe.ValidationError):
-	"""Issue 14: a case at no unit and no common area, at a disabled common area, or at a unit and a common
-	area of two different properties."""
+	"""Issue 14: a case at a disabled common area, or at a unit and a common area of two properties."""

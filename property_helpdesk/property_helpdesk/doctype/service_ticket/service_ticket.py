@@ -360,7 +360,7 @@ class ServiceTicket(Document):
 		if not self.unit and not self.common_area:
 			frappe.throw(
 				_("Choose the unit or the common area where the problem is."),
-				PlaceError,
+				frappe.MandatoryError,  # Frappe's own error for a required value, as for the unit before
 				title=_("Missing Information"),
 			)
 		if not self.common_area:
