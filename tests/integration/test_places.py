@@ -335,8 +335,8 @@ class TestReportAtAPlace(PlacesCase):
 		)
 		self.assertIn(response.status_code, (301, 302, 303, 307), response.text[:300])
 		back = quote(f"/new_case?{urlencode({'common_area': self.lift})}", safe="/")
-		self.assertTrue(response.headers["Location"].endswith(f"/login/phone?redirect-to={back}"))
-		page = requests.get(response.headers["Location"], timeout=30)
+		self.assertEqual(response.headers["Location"], f"/login/phone?redirect-to={back}")
+		page = requests.get(f"{BASE_URL}{response.headers['Location']}", timeout=30)
 		self.assertEqual(page.status_code, 200)
 		self.assertIn("/new_case?common_area=", page.text)  # where the sign-in returns to
 
