@@ -284,8 +284,10 @@ class TestPlaceLabels(PlacesCase):
 		)
 
 	def test_each_place_prints_a_label_whose_qr_code_opens_the_report_page_at_that_place(self):
+		before = frappe.db.get_single_value("Property Helpdesk Settings", "service_hotline")
 		frappe.db.set_single_value("Property Helpdesk Settings", "service_hotline", "0571-88886666")
 		frappe.db.commit()
+		self.addCleanup(self.restore_hotline, before)
 		http = self.session(self.director, "/app")
 		for doctype, name, title, place in (
 			(COMMON_AREA, self.lift, "3号楼 1号电梯", {"common_area": self.lift}),
@@ -301,6 +303,12 @@ class TestPlaceLabels(PlacesCase):
 				svg = re.search(r"<svg[^>]*class=\"ph-qr\".*?</svg>", page, re.S).group(0)
 				self.assertTrue(same_code(html.unescape(svg), report_url(**place)), svg[:300])
 				self.assertFalse(same_code(html.unescape(svg), report_url(unit=self.unit_b)))
+
+	@staticmethod
+	def restore_hotline(value):
+		frappe.db.rollback()
+		frappe.db.set_single_value("Property Helpdesk Settings", "service_hotline", value)
+		frappe.db.commit()
 
 	def test_many_labels_print_at_once_from_the_list(self):
 		"""The list view's Print of selected records: Frappe's multi-document PDF, one label a page."""
