@@ -11,6 +11,7 @@ staff's and derived on the server as for any other case.
 
 import base64
 import re
+from urllib.parse import quote, urlencode
 
 import frappe
 import frappe.sessions
@@ -20,6 +21,7 @@ from frappe.utils import cint, now_datetime
 from property_helpdesk.constants import (
 	CASE,
 	CASE_TYPES,
+	COMPLAINT,
 	COMPLETED,
 	RESIDENT,
 	RESIDENT_MESSAGE,
@@ -29,8 +31,11 @@ from property_helpdesk.constants import (
 	UNIT,
 	WORK_ORDER,
 )
+from property_helpdesk.services import places
 
 REPORTABLE_TYPES = CASE_TYPES
+# A staff member on patrol reports what they see; a complaint is a resident's (and needs its ground at intake).
+STAFF_REPORTABLE_TYPES = tuple(t for t in CASE_TYPES if t != COMPLAINT)
 PAGE_LENGTH, MAX_PAGE_LENGTH = 20, 100
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -112,12 +117,14 @@ def check_csrf():
 		frappe.throw(_("Invalid Request"), frappe.CSRFTokenError)
 
 
-def login_first(route: str) -> None:
+def login_first(route: str, query: dict | None = None) -> None:
 	"""A portal page opened by a guest sends them to sign in and back: a resident's page by phone and SMS code
-	(issue 13: most residents give no email; the page links Frappe's own /login), a staff page to /login."""
+	(issue 13: most residents give no email; the page links Frappe's own /login), a staff page to /login.
+	`query` comes back with them (a QR label's place, issue 14)."""
 	if frappe.session.user == "Guest":
 		sign_in = "/login/phone" if route in RESIDENT_PAGES else "/login"
-		frappe.local.flags.redirect_location = f"{sign_in}?redirect-to={route}"
+		back = f"{route}?{urlencode(query)}" if query else route
+		frappe.local.flags.redirect_location = f"{sign_in}?redirect-to={quote(back, safe='/')}"
 		raise frappe.Redirect
 
 
@@ -245,41 +252,56 @@ def list_cases(start: int = 0, page_length: int = PAGE_LENGTH) -> dict:
 @frappe.whitelist(methods=["POST"])
 def report_case(
 	ticket_type: str,
-	unit: str,
 	subject: str,
+	unit: str | None = None,
 	description: str | None = None,
 	contact_phone: str | None = None,
 	location: str | None = None,
+	common_area: str | None = None,
 ) -> dict:
 	"""Report a repair, complaint or service request (R5–R10) with up to MAX_PHOTOS photos (multipart field
-	`photo`, repeated). The case is accepted for the resident by the property's area administrator, who follows it up."""
-	units = require_units()
+	`photo`, repeated). The case is accepted for the resident by the property's area administrator, who follows it up.
+	At a place a QR label names (扫码报修, issue 14: `common_area`, or a `unit` by a staff member on patrol) the
+	rules of services/places say who may report there; a staff member's case is theirs (acceptor), channel Patrol."""
+	require_login()
 	check_csrf()
 	throttle("report")
-	if ticket_type not in REPORTABLE_TYPES:
+	reporter, unit, common_area = case_place(unit, common_area)
+	if ticket_type not in (REPORTABLE_TYPES if reporter == places.AS_RESIDENT else STAFF_REPORTABLE_TYPES):
 		frappe.throw(_("Choose what you are reporting."), title=_("Invalid Input"))
-	if unit not in units:
-		frappe.throw(_("You can report only for your own units."), frappe.PermissionError)
 	if location not in (None, "", "Private Part", "Common Facility"):
 		frappe.throw(_("Choose where the problem is."), title=_("Invalid Input"))
-	resident = frappe.get_doc(RESIDENT, resident_of())
 	photos = photo_uploads()
+	if reporter == places.AS_RESIDENT:
+		resident = frappe.get_doc(RESIDENT, resident_of())
+		contact = {
+			"channel": "Portal",
+			"resident": resident.name,
+			"contact_name": resident.resident_name,
+			"contact_phone": (contact_phone or "").strip() or resident.phone,
+		}
+	else:
+		full_name, mobile = frappe.get_cached_value("User", frappe.session.user, ["full_name", "mobile_no"])
+		contact = {
+			"channel": places.PATROL,
+			"contact_name": full_name,
+			"contact_phone": (contact_phone or "").strip() or mobile,
+		}
 	doc = frappe.get_doc(
 		{
 			"doctype": CASE,
 			"ticket_type": ticket_type,
-			"channel": "Portal",
 			"call_started_at": now_datetime(),
 			"unit": unit,
-			"resident": resident.name,
-			"contact_name": resident.resident_name,
-			"contact_phone": (contact_phone or "").strip() or resident.phone,
+			"common_area": common_area,
 			"subject": (subject or "").strip(),
 			"description": description,
 			"location": location or "",
+			**contact,
 		}
 	)
-	# a resident's report: the case's own save finds its acceptor and puts it on their list
+	# a resident's report: the case's own save finds its acceptor and puts it on their list; a staff member's
+	# (any staff role, checked by places.reporter_at for the place's property) is accepted by them
 	doc.insert(ignore_permissions=True)
 	for n, photo in enumerate(photos, 1):
 		file = frappe.get_doc(
@@ -295,7 +317,29 @@ def report_case(
 		).insert(ignore_permissions=True)
 		if n == 1:
 			doc.db_set("photo", file.file_url)
-	return {"name": doc.name, "follow_up_owner_name": doc.follow_up_owner_name}
+	route = f"/my_cases/{doc.name}" if reporter == places.AS_RESIDENT else f"/app/service-ticket/{doc.name}"
+	return {"name": doc.name, "follow_up_owner_name": doc.follow_up_owner_name, "route": route}
+
+
+def case_place(unit: str | None, common_area: str | None) -> tuple[str, str | None, str | None]:
+	"""Who reports (places.AS_RESIDENT or AS_STAFF), for which unit and at which common area. A resident reports
+	for one of their own units (at a common area: one of theirs in its property); a staff member at the place
+	a label names. Every refusal is a translated 403, an unknown place a 404."""
+	units = resident_units()
+	if not common_area and (units or not unit):
+		units = require_units()
+		if unit not in units:
+			frappe.throw(_("You can report only for your own units."), frappe.PermissionError)
+		return places.AS_RESIDENT, unit, None
+	place = places.named_place(unit=None if common_area else unit, common_area=common_area)
+	reporter, choices = places.reporter_at(place, units)
+	if reporter == places.AS_STAFF:
+		return reporter, place.unit, common_area or None
+	if unit not in choices:
+		if unit or len(choices) > 1:
+			frappe.throw(_("You can report only for your own units."), frappe.PermissionError)
+		unit = choices[0]
+	return reporter, unit, place.name
 
 
 def photo_uploads() -> list:

@@ -25,7 +25,7 @@ from property_helpdesk.roles import POST_OF_LEVEL, area_administrators, company_
 from property_helpdesk.services import clocks, notify
 
 # The work order's fields fetched from its case (`fetch_from` in its DocType)
-FETCHED_FROM_CASE = ("unit", "property", "subject", "contact_name", "contact_phone")
+FETCHED_FROM_CASE = ("unit", "property", "subject", "contact_name", "contact_phone", "common_area")
 # Who hears of a work order when the property names no maintenance supervisor: up the ladder of R4.
 FALLBACK_LEVELS = ("Office Director", "CS Manager", "General Manager")
 
@@ -189,7 +189,7 @@ def proposed_rework(ticket) -> str | None:
 
 # What telling the team needs of a work order and its case: read in one query by the work order's primary key
 # rather than loading both documents (and their child tables) in the worker (benchmarks/intake.py).
-TOLD_FIELDS = ("name", "service_ticket", "unit", "subject", "proposed_rework_of", "rework_of")
+TOLD_FIELDS = ("name", "service_ticket", "unit", "subject", "proposed_rework_of", "rework_of", "common_area")
 # what of the case decides who is told (R15, R11)
 TOLD_CASE_FIELDS = ("property", "is_emergency", "service_type")
 
@@ -213,7 +213,8 @@ def notify_maintenance_job(work_order: str) -> None:
 
 
 def job_description(work_order) -> str:
-	text = _("Work order {0} for {1}: {2}").format(work_order.name, work_order.unit, work_order.subject)
+	place = work_order.get("common_area") or work_order.unit  # issue 14: a lift's job names the lift
+	text = _("Work order {0} for {1}: {2}").format(work_order.name, place, work_order.subject)
 	if work_order.get("proposed_rework_of") and not work_order.get("rework_of"):
 		# R30: the supervisor sees the proposal with the job and confirms it
 		text += " " + _("Possibly a rework of {0}: confirm it on the work order.").format(

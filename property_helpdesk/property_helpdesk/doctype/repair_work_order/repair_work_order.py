@@ -64,6 +64,7 @@ class RepairWorkOrder(Document):
 		attitude_rating: DF.Rating
 		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		completed_at: DF.Datetime | None
+		common_area: DF.Link | None
 		confirmed_at: DF.Datetime | None
 		contact_name: DF.Data | None
 		contact_phone: DF.Data | None

@@ -22,6 +22,7 @@ from property_helpdesk.constants import (
 	CASE,
 	CLOSED,
 	CLOSED_STATES,
+	COMMON_AREA,
 	COMPLAINT,
 	COMPLAINT_GROUND,
 	DUTY_STAFF,
@@ -42,6 +43,7 @@ from property_helpdesk.exceptions import (
 	InvalidTimeError,
 	MissingJudgementError,
 	NobodyToTellError,
+	PlaceError,
 	ResultMissingError,
 	ServerOwnedError,
 )
@@ -55,6 +57,7 @@ from property_helpdesk.procedure.complaints import (
 	recognise_dispute,
 	route_complaint,
 )
+from property_helpdesk.procedure.liability import COMMON as COMMON_FACILITY
 from property_helpdesk.procedure.liability import REASONS, LiabilityInput, propose_liability
 from property_helpdesk.procedure.validation import has_markup
 from property_helpdesk.procedure.warranty import Period
@@ -109,8 +112,9 @@ class ServiceTicket(Document):
 		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		builder_warranty_end: DF.Date | None
 		call_started_at: DF.Datetime
-		channel: DF.Literal["Phone", "Visit", "Portal", "Other"]
+		channel: DF.Literal["Phone", "Visit", "Portal", "Other", "Patrol"]
 		closed_at: DF.Datetime | None
+		common_area: DF.Link | None
 		complaint_ground: DF.Link | None
 		completion_deadline: DF.Datetime | None
 		contact_name: DF.Data
@@ -179,13 +183,14 @@ class ServiceTicket(Document):
 		status: DF.Literal["Open", "In Progress", "Resolved", "Closed"]
 		subject: DF.Data
 		ticket_type: DF.Literal["Repair", "Complaint", "Service Request", "Paid Service", "Enquiry"]
-		unit: DF.Link
+		unit: DF.Link | None
 		validity_class: DF.Data | None
 		warranty_rule: DF.Link | None
 		work_order_return_deadline: DF.Datetime | None
 	# end: auto-generated types
 
 	def before_validate(self):
+		self.set_place()
 		if self.is_new():
 			# R34: whoever takes the call is its acceptor and follow-up owner; nobody enters one for another.
 			# A case a resident reports on the portal is accepted by the property's area administrator.
@@ -209,6 +214,7 @@ class ServiceTicket(Document):
 
 	def validate(self):
 		validate_fetched_links(self)
+		self.validate_place()
 		self.validate_text()
 		validate_phone_fields(self, "contact_phone")  # R7: a contact the office can call back
 		self.validate_records()
@@ -243,16 +249,35 @@ class ServiceTicket(Document):
 
 	# -- derivations ---------------------------------------------------------------------------------------
 
+	def set_place(self):
+		"""Issue 14: a case at a common area (a lift, a pump room …) is in that area's property and at a common
+		facility (R10, R15b); its unit, the caller's, may stay empty (validate_place)."""
+		if not self.common_area:
+			return
+		area_property = frappe.get_cached_value(COMMON_AREA, self.common_area, "property")
+		if area_property:  # an unknown area: Frappe's own link error in validate
+			self.property = area_property
+			self.location = COMMON_FACILITY
+
 	def set_liability(self):
 		"""R7, R15–R19: propose the liable party from the unit, the property and the component."""
-		if self.ticket_type not in WORK_ORDER_TYPES or not self.location or not self.unit:
+		if (
+			self.ticket_type not in WORK_ORDER_TYPES
+			or not self.location
+			or not (self.unit or self.common_area)
+		):
 			for field in LIABILITY_FIELDS:
 				self.set(field, None)
 			return
-		unit = frappe.get_cached_value(UNIT, self.unit, ["property", "handover_date"], as_dict=True)
-		if not unit:
-			# an unknown unit: Frappe's own link error, before anything is derived from it
+		if self.common_area:
+			# a common area's warranty is not the caller's flat's: no handover date of a unit applies to it
+			unit = frappe._dict(property=self.property, handover_date=None)
+		else:
+			unit = frappe.get_cached_value(UNIT, self.unit, ["property", "handover_date"], as_dict=True)
+		if not unit or not unit.property:
+			# an unknown unit or common area: Frappe's own link error, before anything is derived from it
 			validate_fetched_links(self)
+			self.validate_place()
 		prop = frappe.get_cached_doc(PROPERTY, unit.property)
 		rule = get_warranty_rule(self.warranty_rule, unit.property) if self.warranty_rule else None
 		proposal = propose_liability(
@@ -331,6 +356,42 @@ class ServiceTicket(Document):
 			self.closed_at = None
 
 	# -- checks --------------------------------------------------------------------------------------------
+
+	def validate_place(self):
+		"""R7, issue 14: a case is at a unit or at a common area of the case's property (an enabled one, when it
+		is chosen); a unit given with a common area is the caller's, of the same property."""
+		if not self.unit and not self.common_area:
+			frappe.throw(
+				_("Choose the unit or the common area where the problem is."),
+				frappe.MandatoryError,  # Frappe's own error for a required value, as for the unit before
+				title=_("Missing Information"),
+			)
+		if not self.common_area:
+			return
+		area = frappe.db.get_value(COMMON_AREA, self.common_area, ["property", "enabled"], as_dict=True)
+		if not area:
+			frappe.throw(
+				_("Could not find {0}").format(f"{_('Common Area')}: {self.common_area}"),
+				frappe.LinkValidationError,
+			)
+		before = self.get_doc_before_save()
+		if not area.enabled and (not before or before.common_area != self.common_area):
+			frappe.throw(
+				_("Common area {0} is disabled: cases can no longer be reported there.").format(
+					self.common_area
+				),
+				PlaceError,
+				title=_("Invalid Input"),
+			)
+		unit_property = self.unit and frappe.db.get_value(UNIT, self.unit, "property")
+		if unit_property and unit_property != area.property:
+			frappe.throw(
+				_("Unit {0} and common area {1} are in different properties.").format(
+					self.unit, self.common_area
+				),
+				PlaceError,
+				title=_("Invalid Input"),
+			)
 
 	def validate_text(self):
 		for fieldname in PLAIN_TEXT_FIELDS:
