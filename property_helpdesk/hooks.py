@@ -95,6 +95,8 @@ doc_events = {
 		"on_submit": "property_helpdesk.services.billing.on_payment_event",
 		"on_cancel": "property_helpdesk.services.billing.on_payment_event",
 	},
+	# Frappe's User: a staff user's desk opens on the app's workspace (User.default_workspace, R4)
+	"User": {"validate": "property_helpdesk.services.workspace.land_staff_on_workspace"},
 }
 
 # The resident portal (R8, R10, R34, R36): residents land on their cases; ERPNext adds their invoices.
@@ -109,3 +111,6 @@ website_route_rules = [
 	{"from_route": "/my_cases/<name>", "to_route": "my_cases/case"},
 	{"from_route": "/my_jobs/<name>", "to_route": "my_jobs/job"},
 ]
+
+# the desk: a workspace rate card with nothing to divide yet shows a dash (public/js/workspace_cards.js)
+app_include_js = ["/assets/property_helpdesk/js/workspace_cards.js"]
