@@ -65,12 +65,17 @@ def in_my_properties(t) -> list[Criterion]:
 # -- number cards ---------------------------------------------------------------------------------------------
 
 
-def count_card(value: int, measure: str) -> dict:
+def count_card(value: int, route_options: dict) -> dict:
+	"""A count whose click opens the case list on the cases it counts."""
 	return {
 		"value": int(value or 0),
 		"fieldtype": "Int",
-		"route": ["query-report", "Case Timeliness"],
-		"route_options": {"show_cases": 1, "measure": measure, "from_date": str(add_months(getdate(), -12))},
+		"route": ["List", CASE, "List"],
+		"route_options": {
+			"status": ["in", list(OPEN_STATES)],
+			"handled_at": ["is", "not set"],
+			**route_options,
+		},
 	}
 
 
@@ -96,7 +101,8 @@ def open_cases_where(criteria: K.AllOf, params: dict) -> int:
 def overdue_cases(filters: str | dict | None = None) -> dict:
 	"""Open cases of the user's properties past R29's deadline (Handle By) and not handled."""
 	frappe.has_permission(CASE, "read", throw=True)
-	return count_card(open_cases_where(K.OVERDUE, {"now": now_datetime()}), "late")
+	now = now_datetime()
+	return count_card(open_cases_where(K.OVERDUE, {"now": now}), {"kpi_due_at": ["<", str(now)]})
 
 
 @frappe.whitelist()
@@ -105,7 +111,8 @@ def due_soon_cases(filters: str | dict | None = None) -> dict:
 	frappe.has_permission(CASE, "read", throw=True)
 	now = now_datetime()
 	params = {"now": now, "soon": now + timedelta(hours=DUE_SOON_HOURS)}
-	return count_card(open_cases_where(DUE_SOON, params), "pending")
+	window = {"kpi_due_at": ["between", [str(now), str(params["soon"])]]}
+	return count_card(open_cases_where(DUE_SOON, params), window)
 
 
 def timeliness_rate() -> float | None:
@@ -270,7 +277,7 @@ def chart_data(
 	filters = frappe._dict(frappe.parse_json(filters) or {})
 	if not filters and chart_name:
 		filters = frappe._dict(
-			frappe.parse_json(frappe.db.get_value("Dashboard Chart", chart_name, "filters_json"))
+			frappe.parse_json(frappe.db.get_value("Dashboard Chart", chart_name, "filters_json")) or {}
 		)
 	measure = filters.get("measure") or "timeliness"
 	by = filters.get("by") or "Month"
