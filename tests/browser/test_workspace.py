@@ -40,9 +40,7 @@ def test_a_director_lands_on_the_workspace_with_their_figures(browser, workspace
 	try:
 		page.wait_for_url("**/app/property-helpdesk", timeout=60_000)
 		page.get_by_text("本月处理及时率").first.wait_for(timeout=60_000)
-		page.wait_for_function(
-			"() => !document.querySelector('.number-card-loading')", timeout=60_000
-		)
+		page.wait_for_function("() => !document.querySelector('.number-card-loading')", timeout=60_000)
 		assert card_text(page, "本月处理及时率") == "66.7%"
 		assert card_text(page, "本月零修急修及时率") == "80.0%"
 		assert card_text(page, "本月返修率") == "20.0%"
@@ -71,5 +69,25 @@ def test_the_case_list_shows_the_next_deadline_and_whether_it_is_late(browser, w
 			assert label in header, label
 		assert OTHER not in page.inner_text(".frappe-list")
 		screenshot(page, "desk-case-list-deadlines.png")
+	finally:
+		context.close()
+
+
+def test_a_rate_with_nothing_to_divide_shows_a_dash(browser, workspace_cases):
+	"""A property with no case this month has no 处理及时率 yet: the card says "—" (not 0%, not "Loading…")."""
+	from tests.integration.factories import make_property
+
+	empty = make_property("工作台空楼盘")
+	director = data.director_of("browser-ws-empty@workspace.test", empty)
+	frappe.db.set_value("User", director, "language", "zh")
+	frappe.db.commit()
+	context, page = login(browser, director, PASSWORD, width=1440)
+	try:
+		page.wait_for_url("**/app/property-helpdesk", timeout=60_000)
+		page.get_by_text("本月处理及时率").first.wait_for(timeout=60_000)
+		page.wait_for_function("() => !document.querySelector('.number-card-loading')", timeout=60_000)
+		for label in ("本月处理及时率", "本月零修急修及时率", "本月返修率"):
+			assert card_text(page, label) == "—", label
+		assert card_text(page, "超时未结案件") == "0"
 	finally:
 		context.close()
