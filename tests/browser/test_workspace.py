@@ -50,6 +50,12 @@ def test_a_director_lands_on_the_workspace_with_their_figures(browser, workspace
 		assert "100.000%" not in body and "66.667" not in body
 		page.get_by_text("月度处理及时率").first.wait_for(timeout=60_000)
 		page.wait_for_timeout(1500)  # the charts draw after their data arrives
+		# every chart of the workspace is on the page, and none is empty (the complaint chart said 无数据)
+		charts = frappe.get_all(
+			"Workspace Chart", filters={"parent": "Property Helpdesk"}, pluck="chart_name"
+		)
+		assert page.locator(".widget.dashboard-widget-box").count() == len(charts) == 7
+		assert "无数据" not in page.inner_text("body")
 		screenshot(page, "desk-workspace.png")
 	finally:
 		context.close()
