@@ -100,6 +100,8 @@ doc_events = {
 		"on_submit": "property_helpdesk.services.billing.on_payment_event",
 		"on_cancel": "property_helpdesk.services.billing.on_payment_event",
 	},
+	# Frappe's User: a staff user's desk opens on the app's workspace (User.default_workspace, R4)
+	"User": {"validate": "property_helpdesk.services.workspace.land_staff_on_workspace"},
 }
 
 # The resident portal (R8, R10, R34, R36): residents land on their cases; ERPNext adds their invoices.
@@ -152,3 +154,6 @@ override_whitelisted_methods = {
 # R4, R1: the System Manager imports staff users' properties (User Permission) with Data Import
 after_install = [after_install, "property_helpdesk.setup.install.allow_user_permission_import"]
 after_migrate = [after_migrate, "property_helpdesk.setup.install.allow_user_permission_import"]
+
+# the desk: a workspace rate card with nothing to divide yet shows a dash (public/js/workspace_cards.js)
+app_include_js = ["/assets/property_helpdesk/js/workspace_cards.js"]

@@ -26,6 +26,8 @@ def after_install():
 	ensure_global_search()
 	seed_paid_service_types()
 
+	desk_defaults()
+
 
 def after_migrate():
 	ensure_roles()
@@ -33,6 +35,7 @@ def after_migrate():
 	workflows.sync()
 	ensure_fee_schedule()
 	ensure_global_search()
+	desk_defaults()
 
 
 def ensure_global_search():
@@ -129,6 +132,19 @@ def before_uninstall():
 		frappe.db.delete("Custom DocPerm", {"role": role})
 		if frappe.db.exists("Role", role):
 			frappe.delete_doc("Role", role, ignore_permissions=True, force=True)
+	from property_helpdesk.services.workspace import unland_staff
+
+	unland_staff()  # the app's workspace goes with it: no user is left opening the desk on a missing page
+
+
+def desk_defaults():
+	"""Staff users who have not chosen a default workspace open the desk on the app's (R4; new staff users get it
+	as they are saved: hooks, User validate), and the case list's columns are seeded once (editable after)."""
+	from property_helpdesk.services.workspace import ensure_case_list_settings, land_existing_staff
+
+	land_existing_staff()
+	ensure_case_list_settings()
+
 
 
 def allow_user_permission_import():

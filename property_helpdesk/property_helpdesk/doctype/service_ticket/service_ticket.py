@@ -830,3 +830,5 @@ def get_decision_maker(level: str | None, property_name: str | None) -> str | No
 def on_doctype_update():
 	# The resident portal's "my cases" page: a unit's cases, newest first, whatever the site holds.
 	frappe.db.add_index(CASE, ["unit", "creation"])
+	# The workspace's Overdue and Due Soon cards: open cases by R29's deadline (services/workspace.py).
+	frappe.db.add_index(CASE, ["status", "kpi_due_at"])
