@@ -73,10 +73,10 @@ set +e
 "$BENCH_DIR/env/bin/python" -m pytest "$@"
 status=$?
 set -e
-say "Screenshots of this run: $SCREENSHOTS_DIR"
 if [ "${SCREENSHOTS:-}" != docs ] && [ "$(screenshots_status)" != "$screenshots_before" ]; then
 	warn "The run changed docs/screenshots without --screenshots:"
 	diff <(echo "$screenshots_before") <(screenshots_status) >&2 || true
 	status=1
 fi
+say "Screenshots of this run: $SCREENSHOTS_DIR"
 exit $status
