@@ -258,6 +258,10 @@ start_processes() {
 	link="/etc/supervisor/conf.d/$BENCH_NAME.conf"
 	[ "$(readlink "$link" 2>/dev/null)" = "$conf" ] || ln -sfn "$conf" "$link"
 	if ! supervisor_running; then
+		# A supervisord still stopping (its programs' stopwaitsecs) is let finish first.
+		local old
+		old=$(cat /var/run/supervisord.pid 2>/dev/null || true)
+		for _ in $(seq 1 120); do [ -n "$old" ] && kill -0 "$old" 2>/dev/null || break; sleep 1; done
 		say "Starting supervisor"
 		service supervisor start >/dev/null || die "supervisor did not start"
 		for _ in $(seq 1 30); do supervisor_running && break; sleep 1; done
