@@ -63,10 +63,20 @@ for site in "$TEST_SITE" "$LIFECYCLE_SITE"; do
 	bench --site "$site" set-config -p pause_scheduler 1 >/dev/null
 done
 
+# The bench's own RQ workers and scheduler (command 1's, under supervisor) serve every site's queue: they would
+# take the test sites' jobs, which the tests hand to workers of their own (tests/integration/workers.py), and
+# run them with whatever code they loaded. Stopped for the run, started again after it.
+demo_workers=""
+if supervisor_running && { supervisorctl status "$BENCH_NAME-workers:" 2>/dev/null || true; } | grep -q RUNNING; then
+	say "Stopping the bench's supervised workers and scheduler for the run"
+	supervisorctl stop "$BENCH_NAME-workers:" >/dev/null
+	demo_workers=1
+fi
+trap 'stop_web "$TEST_WEB_PORT"; [ -z "$demo_workers" ] || supervisorctl start "$BENCH_NAME-workers:" >/dev/null' EXIT
+
 # The test site's web server must run this checkout's code: always start it afresh.
 stop_web "$TEST_WEB_PORT"
 start_web "$TEST_SITE" "$TEST_WEB_PORT"
-trap 'stop_web "$TEST_WEB_PORT"' EXIT
 
 export TEST_SITE LIFECYCLE_SITE BENCH_DIR TEST_BASE_URL="http://127.0.0.1:$TEST_WEB_PORT"
 set +e
