@@ -109,3 +109,10 @@ website_route_rules = [
 	{"from_route": "/my_cases/<name>", "to_route": "my_cases/case"},
 	{"from_route": "/my_jobs/<name>", "to_route": "my_jobs/job"},
 ]
+
+# A missing or mistyped argument of the app's whitelisted methods answers a translated 417, not Frappe's 500
+# from the call's TypeError: Frappe has no hook around frappe.call, before_request sees every call first.
+before_request = ["property_helpdesk.whitelist_guard.check_arguments"]
+
+# Frappe's File (not only ERPNext's documents): the bytes a resident's requests store a day, against a quota
+doc_events["File"] = {"before_insert": "property_helpdesk.api.portal.count_upload"}
