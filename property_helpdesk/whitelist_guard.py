@@ -139,8 +139,10 @@ def controller_method(doctype, method):
 	"""The app's controller's method `method` of `doctype`, or None."""
 	if not isinstance(doctype, str) or not isinstance(method, str) or method.startswith("_"):
 		return None
+	from frappe.model.base_document import get_controller
+
 	try:
-		controller = frappe.get_controller(doctype)
+		controller = get_controller(doctype)
 	except Exception:
 		return None
 	fn = getattr(getattr(controller, method, None), "__func__", getattr(controller, method, None))
