@@ -160,3 +160,23 @@ def frappe_would_call(fn, request) -> bool:
 		return False
 	guest = frappe.session.user == "Guest" and not request.headers.get("Authorization")
 	return not guest or fn in frappe.guest_methods
+
+
+def mapper_target(target_doc: str | None, doctype: str) -> str | None:
+	"""The desk's target document for Frappe's get_mapped_doc: JSON of a `doctype` document, or a 417. The mapper
+	itself loads any string as JSON (a junk one: JSONDecodeError, HTTP 500) and as a document of any type."""
+	if target_doc is None:
+		return None
+	try:
+		value = frappe.parse_json(target_doc)
+	except ValueError:
+		value = None
+	if not isinstance(value, dict) or value.get("doctype") != doctype:
+		frappe.throw(
+			_("Invalid value for {0}: {1} expected.").format(
+				"target_doc", _("a {0} document").format(_(doctype))
+			),
+			frappe.ValidationError,
+			title=_("Invalid Argument"),
+		)
+	return target_doc

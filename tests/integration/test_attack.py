@@ -555,7 +555,7 @@ class TestAttack(FrappeTestCase):
 	def test_a_missing_argument_is_a_translated_4xx_in_the_users_language(self):
 		"""Missing arguments: HTTP 417 with Frappe's MandatoryError naming the argument, in the user's language
 		(here Chinese); before the fix, Frappe's call raised TypeError: HTTP 500."""
-		user = make_user(f"zh-agent@{DOMAIN}", DUTY_STAFF, language="zh")
+		user = make_user(f"zh-agent@{DOMAIN}", DUTY_STAFF)
 		frappe.db.set_value("User", user, "language", "zh")
 		frappe.db.commit()
 		session = login_session(BASE_URL, user, "/app")
@@ -580,7 +580,7 @@ class TestAttack(FrappeTestCase):
 			frappe.db.commit()
 		self.assertEqual(response.status_code, 403, response.text)
 		message = json.loads(json.loads(response.json()["_server_messages"])[0])["message"]
-		self.assertEqual(message, "您只能查看自己房屋的工单。")
+		self.assertEqual(message, "您只能查看自己房号的报修投诉。")
 
 	def test_a_document_method_missing_its_argument_is_a_4xx(self):
 		"""run_doc_method on the app's controller without the method's argument: 417, not 500."""
@@ -648,6 +648,7 @@ class TestDoubleSubmit(FrappeTestCase):
 			"ticket_type": "Repair",
 			"unit": self.unit,
 			"subject": "水龙头漏水",
+			"description": "厨房水龙头一直滴水。",
 			"location": "Private Part",
 			"request_key": key,
 		}
@@ -713,7 +714,13 @@ class TestDoubleSubmit(FrappeTestCase):
 		other = login_session(BASE_URL, self.users[1], "/my_cases")
 		response = other.post(
 			f"{BASE_URL}/api/method/property_helpdesk.api.portal.report_case",
-			data={"ticket_type": "Repair", "unit": self.unit, "subject": "借用别人的键", "request_key": key},
+			data={
+				"ticket_type": "Repair",
+				"unit": self.unit,
+				"subject": "借用别人的键",
+				"description": "试试别人的键。",
+				"request_key": key,
+			},
 			timeout=30,
 		)
 		self.assertEqual(response.status_code, 417, response.text)
@@ -732,3 +739,107 @@ class TestDoubleSubmit(FrappeTestCase):
 			timeout=30,
 		)
 		self.assertEqual(without.status_code, 200, without.text)
+
+
+class TestStoredMarkup(FrappeTestCase):
+	"""Stored XSS (issue 15, "Attack"): markup a resident or a technician types shows as text on every page
+	that shows it — the portal's case page, the technician's job page — and what the desk's form, list and
+	report get over REST carries no script. (Print formats escape every value: test_rest_and_print.)"""
+
+	MARKUP = '<img src=x onerror="alert(1)"><script>alert(2)</script><b>粗体</b>'
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		cls.admin = make_user(f"markup-admin@{DOMAIN}", DUTY_STAFF)
+		cls.technician = make_user(f"markup-technician@{DOMAIN}", TECHNICIAN)
+		make_property(OURS, area_administrator=cls.admin)
+		cls.unit = make_unit(OURS, "3幢", "301")
+		cls.resident = make_user(f"markup-resident@{DOMAIN}", RESIDENT_ROLE, user_type="Website User")
+		if not frappe.db.exists(RESIDENT, {"user": cls.resident}):
+			frappe.get_doc(
+				{
+					"doctype": RESIDENT,
+					"resident_name": "标记业主",
+					"phone": "13966604001",
+					"user": cls.resident,
+					"units": [{"unit": cls.unit, "relation": "Owner"}],
+				}
+			).insert(ignore_permissions=True)
+		frappe.db.commit()
+		clear_limits()
+		cls.http = login_session(BASE_URL, cls.resident, "/my_cases")
+		response = cls.http.post(
+			f"{BASE_URL}/api/method/property_helpdesk.api.portal.report_case",
+			data={
+				"ticket_type": "Repair",
+				"unit": cls.unit,
+				"subject": "门坏了",
+				"description": cls.MARKUP,
+				"location": "Private Part",
+			},
+			timeout=60,
+		)
+		response.raise_for_status()
+		cls.case = response.json()["message"]["name"]
+		frappe.db.rollback()
+		work_order = work_order_of(cls.case)
+		work_order.technician = cls.technician
+		work_order.save(ignore_permissions=True)
+		frappe.db.commit()
+		cls.work_order = work_order.name
+		cls.tech_http = login_session(BASE_URL, cls.technician, "/my_jobs")
+		response = cls.tech_http.post(
+			f"{BASE_URL}/api/method/property_helpdesk.api.technician.save_work_done",
+			data={"work_order": cls.work_order, "work_done": cls.MARKUP},
+			timeout=60,
+		)
+		response.raise_for_status()
+		cls.staff_http = login_session(BASE_URL, cls.admin, "/app")
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		delete_cases(OURS)
+		for resident in frappe.get_all(RESIDENT, {"user": cls.resident}, pluck="name"):
+			frappe.delete_doc(RESIDENT, resident, force=True, ignore_permissions=True)
+		frappe.db.commit()
+		clear_limits()
+		super().tearDownClass()
+
+	def assertNoLiveMarkup(self, text: str, where: str):
+		for live in ("<script>alert(2)", "onerror=", "<img src=x", '<img src="x"', "<b>粗体"):
+			self.assertNotIn(live, text, f"{where} shows {live!r} as markup")
+
+	def test_the_portal_case_page_shows_markup_as_text(self):
+		page = self.http.get(f"{BASE_URL}/my_cases/{self.case}", timeout=30)
+		self.assertEqual(page.status_code, 200)
+		self.assertNoLiveMarkup(page.text, "the resident's case page")
+		self.assertIn("粗体", page.text, "the resident's words are kept, as text")
+
+	def test_the_technicians_job_page_shows_markup_as_text(self):
+		page = self.tech_http.get(f"{BASE_URL}/my_jobs/{self.work_order}", timeout=30)
+		self.assertEqual(page.status_code, 200)
+		self.assertNoLiveMarkup(page.text, "the technician's job page")
+
+	def test_the_desk_gets_no_script_over_rest(self):
+		"""Frappe cleans what is saved (Document._sanitize_content): no script, no event handler reaches the
+		desk's form, list or report."""
+		form = self.staff_http.get(f"{BASE_URL}/api/resource/{CASE}/{self.case}", timeout=30)
+		self.assertEqual(form.status_code, 200, form.text)
+		listed = self.staff_http.get(
+			f"{BASE_URL}/api/method/frappe.desk.reportview.get",
+			params={
+				"doctype": CASE,
+				"fields": json.dumps(["name", "description"]),
+				"filters": json.dumps({"name": self.case}),
+			},
+			timeout=30,
+		)
+		self.assertEqual(listed.status_code, 200, listed.text)
+		job = self.staff_http.get(f"{BASE_URL}/api/resource/{WORK_ORDER}/{self.work_order}", timeout=30)
+		self.assertEqual(job.status_code, 200, job.text)
+		for where, response in (("the form", form), ("the list", listed), ("the work order", job)):
+			self.assertNotIn("<script", response.text, where)
+			self.assertNotIn("onerror", response.text, where)

@@ -128,7 +128,13 @@ class TestUploads(FrappeTestCase):
 		return frappe.db.count("File", {"owner": ("in", [self.resident, self.technician]), **filters})
 
 	def report(self, files, subject="上传的报修", session=None):
-		data = {"ticket_type": "Repair", "unit": self.unit, "subject": subject, "location": "Private Part"}
+		data = {
+			"ticket_type": "Repair",
+			"unit": self.unit,
+			"subject": subject,
+			"description": "照片见附件。",
+			"location": "Private Part",
+		}
 		return (session or self.http).post(f"{PORTAL}.report_case", data=data, files=files, timeout=120)
 
 	def test_svg_and_html_with_script_are_refused_with_nothing_saved(self):
