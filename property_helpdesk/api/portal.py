@@ -148,7 +148,8 @@ def count_upload(doc, method=None):
 	quota, so that one resident cannot fill the site's disk — through the portal's photos or through Frappe's own
 	/api/method/upload_file, which stores any signed-in user's file up to max_file_size with no count. Frappe's
 	rate_limit counts calls, not bytes: the count is kept as throttle's, in Redis. Staff are not counted.
-	A refused file is rolled back with the request and deleted from the disk (Frappe's File.on_rollback)."""
+	A refused file is rolled back with the request and deleted from the disk (Frappe's File.on_rollback), and
+	the bytes of a request rolled back are given back."""
 	if not getattr(frappe.local, "request", None) or doc.is_folder:
 		return
 	user = frappe.session.user
@@ -170,6 +171,8 @@ def count_upload(doc, method=None):
 			frappe.RateLimitExceededError,
 			title=_("Too Many Photos"),
 		)
+	# a request that fails later stores nothing: its bytes do not count
+	frappe.db.after_rollback.add(lambda: frappe.cache.incrby(key, -size))
 
 
 # -- reading ----------------------------------------------------------------------------------------------

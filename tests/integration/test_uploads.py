@@ -231,9 +231,10 @@ class TestUploads(FrappeTestCase):
 		"""A daily quota of bytes per resident (site_config property_helpdesk_portal_limits.upload_bytes_per_day,
 		100 MB by default), counted on every File their requests store — the report's photos and Frappe's own
 		upload_file alike. Over it: HTTP 429 with a translated message, the report not saved at all."""
-		update_site_config("property_helpdesk_portal_limits", {"upload_bytes_per_day": 500_000})
+		update_site_config("property_helpdesk_portal_limits", {"upload_bytes_per_day": 300_000})
 		try:
-			first = self.report([("photo", ("a.png", png(200, 200, noise=True), "image/png"))])
+			photo = png(200, 200, noise=True)  # about 120 kB
+			first = self.report([("photo", ("a.png", photo, "image/png"))])
 			self.assertEqual(first.status_code, 200, first.text)
 			cases, files = self.cases(), self.files()
 			second = self.report(
@@ -241,14 +242,23 @@ class TestUploads(FrappeTestCase):
 			)
 			self.assertEqual(second.status_code, 429, second.text)
 			self.assertIn("too many photos today", message(second))
+			self.assertEqual((self.cases(), self.files()), (cases, files), "the refused report saved nothing")
+			# the refused report's bytes were given back: one more photo of the size still goes in, then no more
 			upload = self.http.post(
 				f"{BASE_URL}/api/method/upload_file",
-				files={"file": ("c.png", png(300, 300, noise=True))},
+				files={"file": ("c.png", png(200, 200, noise=True))},
+				data={"is_private": 1},
+				timeout=60,
+			)
+			self.assertEqual(upload.status_code, 200, upload.text)
+			upload = self.http.post(
+				f"{BASE_URL}/api/method/upload_file",
+				files={"file": ("d.png", png(200, 200, noise=True))},
 				data={"is_private": 1},
 				timeout=60,
 			)
 			self.assertEqual(upload.status_code, 429, upload.text)
-			self.assertEqual((self.cases(), self.files()), (cases, files), "the refused report saved nothing")
+			self.assertEqual(self.files(), files + 1)
 			# staff are not counted: the technician's photos of the job go in
 			response = self.tech_http.post(
 				f"{TECH}.add_photos",
