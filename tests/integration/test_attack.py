@@ -734,6 +734,7 @@ class TestDoubleSubmit(FrappeTestCase):
 				"ticket_type": "Repair",
 				"unit": self.unit,
 				"subject": "没有键的报修",
+				"description": "没有键。",
 				"location": "Private Part",
 			},
 			timeout=30,
