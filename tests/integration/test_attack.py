@@ -357,6 +357,22 @@ class Answer:
 	status: int
 	text: str
 
+	@property
+	def exc_type(self) -> str | None:
+		try:
+			return json.loads(self.text).get("exc_type")
+		except ValueError:
+			return None
+
+	@property
+	def message(self) -> str:
+		"""The messages the answer shows the user."""
+		try:
+			messages = json.loads(json.loads(self.text).get("_server_messages") or "[]")
+		except ValueError:
+			return ""
+		return " ".join(json.loads(m).get("message", "") for m in messages)
+
 
 class TestAttack(FrappeTestCase):
 	"""Two properties: ours (甲), whose resident and staff call, and theirs (乙), whose names they send."""
@@ -531,11 +547,13 @@ class TestAttack(FrappeTestCase):
 	def test_hostile_arguments_answer_4xx_show_nothing_and_change_nothing(self):
 		"""Each method, each caller, each kind of bad argument: a 4xx (or the 200 its plan allows), nothing of the
 		other property in the answer, and the app's tables unchanged."""
-		failures = []
+		failures, calls = [], 0
 		for key, fn in sorted(app_methods().items()):
 			plan = PLANS[key]
+			required = [p.name for p in parameters(fn) if p.default is p.empty]
 			before = fingerprint()
 			answers = self.attack(key, fn, plan)
+			calls += len(answers)
 			after = fingerprint()
 			changed = {
 				dt: (before.get(dt), after[dt])
@@ -550,6 +568,17 @@ class TestAttack(FrappeTestCase):
 					failures.append(f"{key} as {a.caller} ({a.variant}): HTTP {a.status} {a.text[:300]}")
 				if a.caller in ONE_PROPERTY and (THEIR_SECRET in a.text or THEIR_RESIDENT in a.text):
 					failures.append(f"{key} as {a.caller} ({a.variant}): shows the other property's case")
+				if "FrappeTypeError" in a.text or '"exc_type":"TypeError"' in a.text:
+					failures.append(
+						f"{key} as {a.caller} ({a.variant}): Python's or Frappe's untranslated type error"
+					)
+				if a.variant == "missing" and required and a.status != 403:
+					# a call Frappe lets through (whitelisted, allowed for the caller) names what is missing
+					if a.exc_type != "MandatoryError" or not a.message:
+						failures.append(
+							f"{key} as {a.caller} (missing): {a.status} {a.exc_type} {a.text[:200]}"
+						)
+		self.assertGreater(calls, 2000)
 		self.assertEqual(failures, [], "\n".join(failures))
 
 	def test_a_missing_argument_is_a_translated_4xx_in_the_users_language(self):
