@@ -50,17 +50,26 @@ def check(fn, given: dict) -> None:
 			title=_("Missing Argument"),
 		)
 	for p in params:
-		if p.name in given and p.name in getattr(fn, "__annotations__", {}):
-			try:
-				transform_parameter_types(fn, (), {p.name: given[p.name]})
-			except FrappeTypeError:
-				frappe.throw(
-					_("Invalid value for {0}: {1} expected.").format(
-						p.name, kind(fn.__annotations__[p.name])
-					),
-					frappe.ValidationError,
-					title=_("Invalid Argument"),
-				)
+		if (
+			p.name in given
+			and p.name in getattr(fn, "__annotations__", {})
+			and not accepts(fn, p.name, given)
+		):
+			frappe.throw(
+				_("Invalid value for {0}: {1} expected.").format(p.name, kind(fn.__annotations__[p.name])),
+				frappe.ValidationError,
+				title=_("Invalid Argument"),
+			)
+
+
+def accepts(fn, name: str, given: dict) -> bool:
+	"""Whether Frappe's own validation (validate_argument_types) takes the value of `name` for `fn`; the
+	refusal is thrown outside this, so that it is not chained to Frappe's English FrappeTypeError."""
+	try:
+		transform_parameter_types(fn, (), {name: given[name]})
+	except FrappeTypeError:
+		return False
+	return True
 
 
 def kind(annotation) -> str:
