@@ -83,7 +83,7 @@ class TestUploads(FrappeTestCase):
 				{
 					"doctype": RESIDENT,
 					"resident_name": "上传业主",
-					"phone": "13977701001",
+					"phone": "13588805001",
 					"user": cls.resident,
 					"units": [{"unit": cls.unit, "relation": "Owner"}],
 				}
