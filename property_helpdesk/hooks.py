@@ -157,3 +157,10 @@ after_migrate = [after_migrate, "property_helpdesk.setup.install.allow_user_perm
 
 # the desk: a workspace rate card with nothing to divide yet shows a dash (public/js/workspace_cards.js)
 app_include_js = ["/assets/property_helpdesk/js/workspace_cards.js"]
+
+# A missing or mistyped argument of the app's whitelisted methods answers a translated 417, not Frappe's 500
+# from the call's TypeError: Frappe has no hook around frappe.call, before_request sees every call first.
+before_request = ["property_helpdesk.whitelist_guard.check_arguments"]
+
+# Frappe's File (not only ERPNext's documents): the bytes a resident's requests store a day, against a quota
+doc_events["File"] = {"before_insert": "property_helpdesk.api.portal.count_upload"}

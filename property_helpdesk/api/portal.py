@@ -41,8 +41,10 @@ PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 5
 MAX_SIGNATURE_CHARS = 400_000
+# the report page's key of one report (a double tap or a retry sends it again)
+REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # Submissions per resident and hour; a site may set property_helpdesk_portal_limits in site_config.json.
-DEFAULT_LIMITS = {"report": 10, "remind": 20, "confirm": 10, "register": 5}
+DEFAULT_LIMITS = {"report": 10, "remind": 20, "confirm": 10, "register": 5, "upload_bytes_per_day": 100 << 20}
 # A reminder on the portal counts once per this many minutes (two taps are not two reminders, R12 ground 5);
 # a site may set property_helpdesk_portal_reminder_gap in site_config.json.
 DEFAULT_REMINDER_GAP_MINUTES = 60
@@ -146,6 +148,38 @@ def throttle(action: str):
 			_("Too many submissions in one hour. Please call the service hotline or try again later."),
 			frappe.RateLimitExceededError,
 		)
+
+
+def count_upload(doc, method=None):
+	"""File before_insert (hooks.py): the bytes a portal user's (or a guest's) requests store a day, against a
+	quota, so that one resident cannot fill the site's disk — through the portal's photos or through Frappe's own
+	/api/method/upload_file, which stores any signed-in user's file up to max_file_size with no count. Frappe's
+	rate_limit counts calls, not bytes: the count is kept as throttle's, in Redis. Staff are not counted.
+	A refused file is rolled back with the request and deleted from the disk (Frappe's File.on_rollback), and
+	the bytes of a request rolled back are given back."""
+	if not getattr(frappe.local, "request", None) or doc.is_folder:
+		return
+	user = frappe.session.user
+	if user != "Guest" and frappe.get_cached_value("User", user, "user_type") == "System User":
+		return
+	size = cint(doc.file_size)
+	if not size:
+		return
+	limits = {**DEFAULT_LIMITS, **(frappe.conf.get("property_helpdesk_portal_limits") or {})}
+	who = user if user != "Guest" else frappe.local.request_ip
+	key = frappe.cache.make_key(f"property_helpdesk:portal:upload_bytes:{who}:{frappe.utils.today()}")
+	total = frappe.cache.incrby(key, size)
+	if total == size:
+		frappe.cache.expire(key, 24 * 3600)
+	if total > cint(limits["upload_bytes_per_day"]):
+		frappe.cache.incrby(key, -size)
+		frappe.throw(
+			_("You have sent too many photos today. Please call the service hotline or try again tomorrow."),
+			frappe.RateLimitExceededError,
+			title=_("Too Many Photos"),
+		)
+	# a request that fails later stores nothing: its bytes do not count
+	frappe.db.after_rollback.add(lambda: frappe.cache.incrby(key, -size))
 
 
 # -- reading ----------------------------------------------------------------------------------------------
@@ -258,13 +292,34 @@ def report_case(
 	contact_phone: str | None = None,
 	location: str | None = None,
 	common_area: str | None = None,
+	request_key: str | None = None,
 ) -> dict:
 	"""Report a repair, complaint or service request (R5–R10) with up to MAX_PHOTOS photos (multipart field
 	`photo`, repeated). The case is accepted for the resident by the property's area administrator, who follows it up.
 	At a place a QR label names (扫码报修, issue 14: `common_area`, or a `unit` by a staff member on patrol) the
-	rules of services/places say who may report there; a staff member's case is theirs (acceptor), channel Patrol."""
+	rules of services/places say who may report there; a staff member's case is theirs (acceptor), channel Patrol.
+
+	`request_key` is made by the page for each report and sent again when the report is (a double tap, a retry
+	on a bad network): the reporter's user row is locked first, so two sends run one after the other, and the
+	second finds the first's case by its key (a locking read sees the first's commit) and gets the first's answer;
+	the key is unique on the case whatever happens."""
 	require_login()
 	check_csrf()
+	if request_key and not REQUEST_KEY.match(request_key):
+		frappe.throw(_("The report has no valid request key."), title=_("Invalid Input"))
+	if request_key:
+		frappe.db.get_value("User", frappe.session.user, "name", for_update=True)
+		first = frappe.db.get_value(
+			CASE,
+			{"portal_request_key": request_key},
+			["name", "owner", "follow_up_owner_name"],
+			as_dict=True,
+			for_update=True,
+		)
+		if first and first.owner != frappe.session.user:
+			frappe.throw(_("This request key was already used."), title=_("Invalid Input"))
+		if first:
+			return {"name": first.name, "follow_up_owner_name": first.follow_up_owner_name}
 	throttle("report")
 	reporter, unit, common_area = case_place(unit, common_area)
 	if ticket_type not in (REPORTABLE_TYPES if reporter == places.AS_RESIDENT else STAFF_REPORTABLE_TYPES):
@@ -298,6 +353,7 @@ def report_case(
 			"description": description,
 			"location": location or "",
 			**contact,
+			"portal_request_key": request_key or None,
 		}
 	)
 	# a resident's report: the case's own save finds its acceptor and puts it on their list; a staff member's

@@ -37,6 +37,7 @@ from property_helpdesk.links import validate_fetched_links
 from property_helpdesk.roles import POST_OF_LEVEL, company_person
 from property_helpdesk.services import notify
 from property_helpdesk.services.frozen import changed_fields, refuse_changes
+from property_helpdesk.whitelist_guard import mapper_target
 from property_helpdesk.workflow_guard import state_entered
 
 CHASE = "Liaison Chase"
@@ -326,7 +327,7 @@ def make_liaison_sheet(source_name: str, target_doc: str | None = None, purpose:
 				"field_no_map": ["closed_at", "liable_party"],
 			}
 		},
-		target_doc,
+		mapper_target(target_doc, LIAISON_SHEET),
 		postprocess,
 	)
 

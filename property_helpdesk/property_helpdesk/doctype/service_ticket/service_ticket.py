@@ -169,6 +169,7 @@ class ServiceTicket(Document):
 		paused_until: DF.Datetime | None
 		pauses: DF.Table[ClockPause]
 		photo: DF.AttachImage | None
+		portal_request_key: DF.Data | None
 		property: DF.Link | None
 		reminder_count: DF.Int
 		reminders: DF.Table[TicketReminder]
