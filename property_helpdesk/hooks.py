@@ -58,7 +58,6 @@ jinja = {
 		"property_helpdesk.procedure.money.rmb_upper",
 		# R8: the service card's lines, the case's property's own else Settings' company-wide ones
 		"property_helpdesk.property_helpdesk.doctype.property.property.service_lines",
-
 		# 扫码报修: a unit's or common area's QR label (issue 14)
 		"property_helpdesk.services.qr.place_label",
 	],

@@ -146,7 +146,6 @@ def desk_defaults():
 	ensure_case_list_settings()
 
 
-
 def allow_user_permission_import():
 	"""R4, R1: the System Manager gives staff users their properties in bulk by Data Import of User Permission
 	(docs/architecture.md, "Work per property"); Frappe's own DocType allows import but gives no role the right.
@@ -162,6 +161,7 @@ def allow_user_permission_import():
 		add_permission(doctype, role, 0)
 	update_permission_property(doctype, role, 0, "import", 1)
 	frappe.clear_cache(doctype=doctype)
+
 
 def seed_paid_service_types():
 	"""R11: the paid services of the procedure (in-home cleaning, greening, notice-board rental) and repairs,
