@@ -3,6 +3,8 @@ demo uses too); this module gives them the tests' password and adds what only te
 committed and a logged-in HTTP session. Everything is made inside the test's transaction unless a test commits.
 """
 
+import contextlib
+
 import frappe
 
 from property_helpdesk.constants import CASE, ESCALATION, RESIDENT_MESSAGE, RETURN_VISIT, WORK_ORDER
@@ -123,3 +125,22 @@ def run_assignment_jobs(doctype: str, name: str, methods=ASSIGNMENT_JOBS) -> Non
 	run_queued_jobs(
 		lambda method, call: method in methods and (call.get("doctype"), call.get("name")) == (doctype, name)
 	)
+
+
+@contextlib.contextmanager
+def work_orders_refused():
+	"""A site customised so that a case's work order cannot be saved (Repair Work Order's "Work Done" made
+	mandatory by a Property Setter, as a System Manager could): the case's save fails after its acceptor was
+	assigned. Committed, so the site's web server sees it too, and taken away afterwards."""
+	from frappe.custom.doctype.property_setter.property_setter import make_property_setter
+
+	setter = make_property_setter(WORK_ORDER, "work_done", "reqd", "1", "Check", is_system_generated=False)
+	frappe.db.commit()  # nosemgrep: the web server's requests must see the customisation
+	frappe.clear_cache(doctype=WORK_ORDER)
+	try:
+		yield
+	finally:
+		frappe.db.rollback()
+		frappe.delete_doc("Property Setter", setter.name, ignore_permissions=True, force=True)
+		frappe.db.commit()  # nosemgrep
+		frappe.clear_cache(doctype=WORK_ORDER)

@@ -21,6 +21,7 @@ from tests.integration.factories import (
 	make_unit,
 	make_user,
 	ticket_values,
+	work_orders_refused,
 )
 
 BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
@@ -164,14 +165,13 @@ class TestRestIntake(FrappeTestCase):
 
 	def test_a_save_that_fails_leaves_no_assignment_or_message_behind(self):
 		"""On the site the assignments and notifications of a save are made after its commit: a case whose work
-		order is refused (a dispatch before a call begun three minutes ahead) fails whole, and nobody is told."""
+		order is refused (the site's customisation makes it unsaveable) fails whole, and nobody is told."""
 		subject = f"保存失败 {frappe.generate_hash(length=8)}"
-		response = self.post_ticket(
-			self.agent_http, subject=subject, call_started_at=add_to_date(now_datetime(), minutes=3)
-		)
-		self.assertEqual(response.status_code, 417, response.text)
-		self.assertIn("before the call began", response.text)
-		time.sleep(2)  # what a worker would run after the commit
+		with work_orders_refused():
+			response = self.post_ticket(self.agent_http, subject=subject)
+			self.assertEqual(response.status_code, 417, response.text)
+			self.assertIn("MandatoryError", response.text)
+			time.sleep(2)  # what a worker would run after the commit
 		frappe.db.rollback()
 		self.assertFalse(frappe.db.exists("Service Ticket", {"subject": subject}))
 		self.assertEqual(frappe.db.count("ToDo", {"description": ("like", f"%{subject}%")}), 0)

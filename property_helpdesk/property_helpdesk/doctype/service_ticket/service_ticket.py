@@ -422,6 +422,8 @@ class ServiceTicket(Document):
 				frappe.throw(
 					_("The call cannot have begun in the future."), InvalidTimeError, title=_("Invalid Time")
 				)
+			# a desk clock a little ahead is the server's now: no call starts the R15 clock after it is saved
+			self.call_started_at = min(get_datetime(self.call_started_at), now_datetime())
 			if (
 				any(self.get(table) for table in RECORD_TABLES)
 				or self.paused_since
