@@ -1218,7 +1218,9 @@ class Generator:
 			return self.cs_manager
 		if level == "General Manager" and self.general_manager:
 			return self.general_manager
-		return targets.user(level, case, clock)
+		users = targets.users(level, case, clock)
+		# as the job records it: the one person told, or nobody named when several were (each told in their own)
+		return users[0] if len(users) == 1 else None
 
 	def resident_messages(self) -> None:
 		"""R34, R10, R36, R24: what the resident was told at each step, sent by SMS at the time (a few numbers

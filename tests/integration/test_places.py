@@ -93,9 +93,9 @@ class PlacesCase(FrappeTestCase):
 		super().setUpClass()
 		frappe.set_user("Administrator")
 		cls.director = make_user("places-director@places.test", "Property Office Director", "System Manager")
-		cls.patrol = make_user("places-patrol@places.test", "Property Duty Staff", mobile="13755502001")
+		cls.patrol = make_user("places-patrol@places.test", "Property Duty Staff", mobile="13755509001")
 		cls.stranger = make_user(
-			"places-other-staff@places.test", "Property Duty Staff", mobile="13755502002"
+			"places-other-staff@places.test", "Property Duty Staff", mobile="13755509002"
 		)
 		for user in (cls.director, cls.patrol, cls.stranger):
 			frappe.db.set_value("User", user, "language", "en")
@@ -399,7 +399,7 @@ class TestReportAtAPlace(PlacesCase):
 			(case.common_area, case.property, case.unit, case.channel, case.acceptor, case.follow_up_owner),
 			(self.lift, PROPERTY, None, "Patrol", self.patrol, self.patrol),
 		)
-		self.assertEqual((case.contact_phone, case.location), ("13755502001", "Common Facility"))
+		self.assertEqual((case.contact_phone, case.location), ("13755509001", "Common Facility"))
 		self.assertTrue(frappe.db.exists(WORK_ORDER, {"service_ticket": case.name}))  # R10: sent at once
 
 	def test_staff_on_patrol_report_at_a_unit_of_their_property(self):
@@ -447,7 +447,7 @@ class TestReportAtAPlace(PlacesCase):
 			"channel": "Phone",
 			"call_started_at": frappe.utils.now(),
 			"contact_name": "巡查员",
-			"contact_phone": "13755502001",
+			"contact_phone": "13755509001",
 			"subject": "楼道灯不亮",
 			"description": "三楼楼道灯不亮。",
 		}
