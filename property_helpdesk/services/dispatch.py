@@ -41,6 +41,16 @@ def active_work_order(ticket_name: str, for_update: bool = False) -> str | None:
 	)
 
 
+def intake_appointment(ticket, at_intake: bool):
+	"""R20: the time agreed with the caller when the case was taken. At intake it goes to the work order as it is
+	(a time in the past is refused there); a case dispatched later whose agreed time has passed is booked anew on
+	its work order."""
+	agreed = ticket.get("appointment_at")
+	if not agreed or at_intake or get_datetime(agreed) > now_datetime():
+		return agreed
+	return None
+
+
 def dispatch(ticket_name: str, dispatched_at=None, new_case=None) -> str:
 	"""Make the case's work order unless it has one; safe when two people dispatch at once.
 
@@ -65,6 +75,8 @@ def dispatch(ticket_name: str, dispatched_at=None, new_case=None) -> str:
 			"is_emergency": ticket.is_emergency,
 			"paid_service": ticket.paid_service,
 			"dispatched_at": dispatched_at or now_datetime(),
+			# R20: the visit's time agreed with the caller at intake (the work order's own rule checks it)
+			"appointment_at": intake_appointment(ticket, new_case is not None),
 			"proposed_rework_of": proposed_rework(ticket),  # R30: found, for the supervisor to confirm
 		}
 	)

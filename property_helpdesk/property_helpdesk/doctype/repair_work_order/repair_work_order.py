@@ -221,9 +221,15 @@ class RepairWorkOrder(Document):
 		def at(value):  # Frappe's get_datetime(None) is now
 			return value and get_datetime(value)
 
-		if not before or at(self.appointment_at) == at(before.appointment_at):
-			return
 		now = now_datetime()
+		if not before:  # agreed at intake (the case's Appointment Agreed): never in the past
+			if self.appointment_at and get_datetime(self.appointment_at) < now:
+				frappe.throw(
+					_("An appointment cannot be made in the past."), InvalidTimeError, title=_("Invalid Time")
+				)
+			return
+		if at(self.appointment_at) == at(before.appointment_at):
+			return
 		arrival_deadline = frappe.db.get_value(CASE, self.service_ticket, "arrival_deadline")
 		if (
 			before.arrived_at

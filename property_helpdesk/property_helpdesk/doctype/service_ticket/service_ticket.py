@@ -107,6 +107,7 @@ class ServiceTicket(Document):
 		answer_deadline: DF.Datetime | None
 		answer_to_resident: DF.SmallText | None
 		answered_at: DF.Datetime | None
+		appointment_at: DF.Datetime | None
 		arrival_deadline: DF.Datetime | None
 		beyond_authority: DF.Check
 		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
