@@ -111,3 +111,37 @@ def test_a_guest_scans_a_lift_s_label_signs_in_by_phone_and_reports_at_the_lift(
 		screenshot(page, "portal-place-case.png")
 	finally:
 		context.close()
+
+
+def test_the_office_prints_the_lift_s_qr_label(browser, place):
+	"""The desk's print view of the label (Common Area QR Label): the place, the hotline to call and a QR code
+	drawn as SVG (docs/screenshots/place-label.png)."""
+	from tests.browser.conftest import login
+	from tests.integration.factories import PASSWORD
+
+	director = make_user("place-browser-director@places.test", "Property Office Director")
+	frappe.db.commit()
+	context, page = login(browser, director, PASSWORD)
+	try:
+		page.goto(
+			f"{BASE_URL}/printview?{urlencode({'doctype': COMMON_AREA, 'name': place['lift'], 'format': 'Common Area QR Label'})}",
+			wait_until="networkidle",
+		)
+		label = page.locator(".ph-label")
+		assert "2号楼 2号电梯" in label.inner_text()
+		box = page.locator(".ph-label svg.ph-qr").bounding_box()
+		assert box and box["width"] > 100 and abs(box["width"] - box["height"]) < 2, (
+			box
+		)  # a square code, ~48 mm
+		label.screenshot(path=screenshot_path("place-label.png"))
+	finally:
+		context.close()
+
+
+def screenshot_path(name: str) -> str:
+	import os
+
+	from tests.browser.conftest import SCREENSHOTS
+
+	os.makedirs(SCREENSHOTS, exist_ok=True)
+	return os.path.abspath(os.path.join(SCREENSHOTS, name))
