@@ -69,6 +69,9 @@ from property_helpdesk.setup.builders import warranty_rule
 CHUNK = 500  # rows per INSERT statement
 NUMBERS = ("Check", "Int", "Float", "Currency", "Percent", "Rating")
 OLD_ENOUGH_DAYS = 7  # a case older than this in an estate means its history is loaded
+RESIDENT_LANG = (
+	"zh"  # the texts the residents were sent: Simplified Chinese, as the messages service sends them
+)
 
 
 @dataclass(frozen=True)
@@ -1273,7 +1276,9 @@ class Generator:
 						"channel": "SMS",
 						"recipient": case["contact_phone"],
 						"status": MESSAGE_FAILED if failed else MESSAGE_SENT,
-						"subject": _("Case {0}: {1}", lang="zh").format(case["name"], _(step, lang="zh")),
+						"subject": _("Case {0}: {1}", lang=RESIDENT_LANG).format(
+							case["name"], _(step, lang=RESIDENT_LANG)
+						),
 						"text": text,
 						"attempts": self.attempts if failed else 1,
 						"sent_at": None if failed else at,
