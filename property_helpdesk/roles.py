@@ -175,38 +175,10 @@ def company_posts_for(fields, properties) -> dict[str | None, dict[str, list[str
 	return people
 
 
-def company_people(*fields: str) -> dict[str, str | None]:
-	"""One person for each company-wide post asked, for records that name one (a liaison sheet's chase, the
-	general manager a complaint is routed to): the person Settings name, else the first active holder of the
-	post's role. What tells people uses `company_post_people`, which tells every holder instead."""
-	named = frappe.db.get_value(SETTINGS, None, list(fields), as_dict=True) or {}
-	active = enabled(named.values())
-	return {
-		field: named.get(field) if named.get(field) in active else first_holder(COMPANY_POSTS[field])
-		for field in fields
-	}
-
-
-def company_person(field: str) -> str | None:
-	"""The person Settings name for one company-wide post, else the first active holder of its role (see
-	`company_people`)."""
-	return company_people(field)[field]
-
-
-def first_holder(role: str) -> str | None:
-	"""The first enabled user (by name) holding `role`, or None. Only for records that must name one person
-	where the site names nobody; whoever is told is found by `holders`."""
-	has_role, user = frappe.qb.DocType("Has Role"), frappe.qb.DocType("User")
-	rows = (
-		frappe.qb.from_(has_role)
-		.join(user)
-		.on(user.name == has_role.parent)
-		.select(user.name)
-		.where((has_role.role == role) & (has_role.parenttype == "User") & (user.enabled == 1))
-		.orderby(user.name)
-		.limit(1)
-	).run()
-	return rows[0][0] if rows else None
+def the_one(people) -> str | None:
+	"""The person a record's single Link names: the only one reached, else nobody (several are told and
+	assigned, none of them chosen by sort order, R4)."""
+	return people[0] if len(people or ()) == 1 else None
 
 
 def unnamed_posts(doc, posts) -> list[str]:

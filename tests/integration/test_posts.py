@@ -18,14 +18,26 @@ from frappe.permissions import add_user_permission
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, now_datetime
 
-from property_helpdesk.constants import CASE, ESCALATION, PAID_SERVICE_TYPE, PROPERTY, SETTINGS, WORK_ORDER
+from property_helpdesk.constants import (
+	CASE,
+	CORRECTIVE_ACTION,
+	ESCALATION,
+	PAID_SERVICE_TYPE,
+	PROPERTY,
+	SETTINGS,
+	WORK_ORDER,
+)
 from property_helpdesk.patches import posts_per_property
-from property_helpdesk.roles import area_administrators
-from property_helpdesk.services import escalation
+from property_helpdesk.property_helpdesk.doctype.warranty_repair_plan.warranty_repair_plan import (
+	nudge_plans_needed,
+)
+from property_helpdesk.roles import area_administrators, holders
+from property_helpdesk.services import corrective, escalation
 from tests.integration.factories import (
 	delete_cases,
 	login_session,
 	make_property,
+	make_resident,
 	make_unit,
 	make_user,
 	run_assignment_jobs,
@@ -43,7 +55,16 @@ CLEANING, GREENING, REPAIRS = "岗位测试保洁", "岗位测试绿化", "维�
 GREENING_ROLE = "Property Posts Test Greening Team"
 LINES = {"service_hotline": "0571-81110001", "quality_complaint_line": "0571-81110002"}
 COMPANY_LINES = {"service_hotline": "0571-80000001", "quality_complaint_line": "0571-80000002"}
-POSTS = ("cs_manager", "general_manager", "engineering_manager", "service_hotline", "quality_complaint_line")
+POSTS = (
+	"cs_manager",
+	"general_manager",
+	"engineering_manager",
+	"service_hotline",
+	"quality_complaint_line",
+	"corrective_action_owner",
+)
+DECIDE = f"{BASE_URL}/api/method/property_helpdesk.api.routing.record_decision"
+PORTAL_REPORT = f"{BASE_URL}/api/method/property_helpdesk.api.portal.report_case"
 
 
 def staff(name: str, role: str, works_for: str | None = None) -> str:
@@ -95,6 +116,12 @@ class PostsCase(FrappeTestCase):
 			cleaner_a=staff("cleaner-a", "Property Duty Staff", NAMED),
 			gardener_b=staff("gardener-b", GREENING_ROLE, UNNAMED),
 			gardener_c=staff("gardener-c", GREENING_ROLE, ELSEWHERE),
+			quality_b1=staff("quality-b1", "Property Quality Officer", UNNAMED),
+			quality_b2=staff("quality-b2", "Property Quality Officer", UNNAMED),
+			quality_c=staff("quality-c", "Property Quality Officer", ELSEWHERE),
+			engineer_b1=staff("engineer-b1", "Property Engineering Manager", UNNAMED),
+			engineer_b2=staff("engineer-b2", "Property Engineering Manager", UNNAMED),
+			engineer_c=staff("engineer-c", "Property Engineering Manager", ELSEWHERE),
 		)
 		named = make_property(NAMED, office_director=u.director, maintenance_supervisor=u.supervisor)
 		prop = frappe.get_doc(PROPERTY, named)
@@ -136,6 +163,8 @@ class PostsCase(FrappeTestCase):
 	def clean(cls):
 		for prop in (NAMED, UNNAMED, ELSEWHERE):
 			delete_cases(prop)
+			for action in frappe.get_all(CORRECTIVE_ACTION, {"property": prop}, pluck="name"):
+				frappe.delete_doc(CORRECTIVE_ACTION, action, force=True, ignore_permissions=True)
 		for name in (CLEANING, GREENING):
 			if frappe.db.exists(PAID_SERVICE_TYPE, name):
 				frappe.delete_doc(PAID_SERVICE_TYPE, name, force=True, ignore_permissions=True)
@@ -387,3 +416,158 @@ class TestAreaAdministrators(PostsCase):
 		self.assertEqual(frappe.db.get_value(PROPERTY, NAMED, "area_administrator"), u.admin1)
 		self.assertEqual(area_administrators(NAMED), [u.admin1, u.admin2])
 		frappe.db.rollback()
+
+
+class NobodyNamed(PostsCase):
+	def unname(self, **posts):
+		"""Settings name nobody for these company-wide posts during the test (committed: the web server reads
+		them), put back after it."""
+		before = frappe.db.get_value(SETTINGS, None, list(posts), as_dict=True)
+		frappe.db.set_single_value(SETTINGS, posts)
+		frappe.db.commit()
+
+		def restore():
+			frappe.db.rollback()
+			frappe.db.set_single_value(SETTINGS, before)
+			frappe.db.commit()
+
+		self.addCleanup(restore)
+
+	def decide(self, user, case, expect):
+		response = self.as_user(user).post(
+			DECIDE, json={"ticket": case, "decision": "同意维修。"}, timeout=30
+		)
+		self.assertEqual(response.status_code, expect, (user, response.text))
+		frappe.db.rollback()
+
+
+class TestDecisionsReachEveryHolder(NobodyNamed):
+	def test_r2_r4_leadership_with_no_general_manager_named_assigns_every_holder_any_of_whom_decides(self):
+		"""R2 with R4: a major complaint goes to company leadership; Settings name no general manager, so every
+		general manager who works for the case's property has the decision on their list (the record's single
+		`routed_to` names none of them), not one who works elsewhere; one decides, the server records who, and
+		every assignment closes."""
+		u = self.users
+		self.unname(general_manager=None)
+		case = self.post_case(
+			self.other_unit,
+			ticket_type="Complaint",
+			complaint_ground="A4.3.1.1",
+			is_major=1,
+			subject="外墙渗水",
+		)
+		level, routed_to = frappe.db.get_value(CASE, case, ["routed_to_level", "routed_to"])
+		self.assertEqual((level, routed_to), ("Company Leadership", None))
+		run_assignment_jobs(CASE, case)
+		self.assert_told((u.gm, u.gm_b), (u.gm_c, u.director_b1), case, self.todos)
+		self.assertIn("needs your decision", self.todos(u.gm_b, case)[0]["description"])
+		self.assertTrue(self.notified(u.gm_b, case))
+		self.decide(u.director_b1, case, 403)  # not a decision maker of this level
+		self.decide(u.gm_b, case, 200)
+		self.assertEqual(frappe.db.get_value(CASE, case, "decided_by"), u.gm_b)
+		run_assignment_jobs(CASE, case)
+		self.assert_told((), (u.gm, u.gm_b), case, self.todos)  # none left open
+		self.decide(u.gm, case, 417)  # once
+
+	def test_r2_r4_the_office_head_of_a_property_naming_no_director_is_every_director_there(self):
+		u = self.users
+		case = self.post_case(
+			self.other_unit,
+			ticket_type="Complaint",
+			complaint_ground="A4.3.1.6",
+			is_service_quality=1,
+			subject="保安态度差",
+		)
+		self.assertEqual(frappe.db.get_value(CASE, case, "routed_to_level"), "Office Head")
+		run_assignment_jobs(CASE, case)
+		self.assert_told((u.director_b1, u.director_b2), (u.director_c, u.director, u.gm), case, self.todos)
+		self.decide(u.director_c, case, 403)
+		self.decide(u.director_b2, case, 200)
+		self.assertEqual(frappe.db.get_value(CASE, case, "decided_by"), u.director_b2)
+		run_assignment_jobs(CASE, case)
+		self.assert_told((), (u.director_b1, u.director_b2), case, self.todos)
+
+	def test_r2_the_general_manager_settings_name_is_the_only_one_routed(self):
+		u = self.users
+		case = self.post_case(
+			self.other_unit,
+			ticket_type="Complaint",
+			complaint_ground="A4.3.1.1",
+			is_major=1,
+			subject="外墙渗水",
+		)
+		self.assertEqual(frappe.db.get_value(CASE, case, "routed_to"), u.gm)
+		run_assignment_jobs(CASE, case)
+		self.assert_told((u.gm,), (u.gm_b, u.gm_c), case, self.todos)
+		self.decide(u.gm_b, case, 403)
+
+
+class TestNudgesAndActionsReachEveryHolder(NobodyNamed):
+	def test_r25_r4_a_job_without_a_plan_nudges_every_engineering_manager_of_its_property(self):
+		u = self.users
+		self.unname(engineering_manager=None)
+		work_order = self.dispatched(self.post_case(self.other_unit))
+		frappe.db.set_value(
+			WORK_ORDER,
+			work_order,
+			"dispatched_at",
+			add_to_date(now_datetime(), days=-60),
+			update_modified=False,
+		)
+		frappe.db.commit()
+		self.assertIn(work_order, nudge_plans_needed())
+		frappe.db.commit()
+		self.assert_told((u.engineer_b1, u.engineer_b2), (u.engineer_c,), work_order, self.todos)
+		self.assert_told((u.engineer_b1, u.engineer_b2), (u.engineer_c,), work_order, self.notified)
+		self.assertNotIn(work_order, nudge_plans_needed())  # once
+		frappe.db.rollback()
+
+	def test_r32_r4_a_corrective_action_with_no_owner_named_is_on_every_quality_officers_list(self):
+		u = self.users
+		self.unname(corrective_action_owner=None)
+		action = corrective.raise_action(
+			trigger_key=f"POSTS:{now_datetime()}", title="岗位测试整改", source="Other", property=UNNAMED
+		)
+		frappe.db.commit()
+		# several were assigned: the record's owner is none of them, picked by sort order
+		self.assertEqual(frappe.db.get_value(CORRECTIVE_ACTION, action, "action_owner"), "Administrator")
+		self.assert_told((u.quality_b1, u.quality_b2), (u.quality_c, u.director_b1), action, self.todos)
+
+
+class TestPortalAcceptance(NobodyNamed):
+	def report(self, unit, email, phone):
+		make_user(email, "Property Resident", user_type="Website User", mobile=phone)
+		make_resident("岗位住户", phone, unit, user=email)
+		frappe.db.commit()
+		frappe.cache.delete_keys("property_helpdesk:portal:")
+		session = login_session(BASE_URL, email, "/my_cases")
+		response = session.post(
+			PORTAL_REPORT,
+			data={
+				"ticket_type": "Repair",
+				"unit": unit,
+				"subject": "阳台门关不上",
+				"description": "阳台推拉门卡住。",
+				"location": "Private Part",
+			},
+			timeout=60,
+		)
+		self.assertEqual(response.status_code, 200, response.text)
+		frappe.db.rollback()
+		case = response.json()["message"]["name"]
+		run_assignment_jobs(CASE, case)
+		return case
+
+	def test_r34_r4_a_portal_case_goes_to_the_first_area_administrator_else_every_director_there(self):
+		u = self.users
+		case = self.report(self.unit, "posts-resident-a@posts.test", "13955507001")
+		self.assertEqual(frappe.db.get_value(CASE, case, "acceptor"), u.admin1)
+		self.assert_told((u.admin1,), (u.admin2, u.director), case, self.todos)
+
+		case = self.report(self.other_unit, "posts-resident-b@posts.test", "13955507002")
+		# the property names nobody: every office director who works for it has the case on their list, and
+		# the first of them by name owns it (a case needs one follow-up owner)
+		there = holders("Property Office Director", UNNAMED)
+		self.assertIn(frappe.db.get_value(CASE, case, "acceptor"), there)
+		self.assertNotIn(u.director_c, there)
+		self.assert_told((u.director_b1, u.director_b2), (u.director_c, u.director), case, self.todos)

@@ -34,7 +34,7 @@ from property_helpdesk.constants import (
 )
 from property_helpdesk.exceptions import FrozenFieldError, InvalidTimeError, StepPreconditionError
 from property_helpdesk.links import validate_fetched_links
-from property_helpdesk.roles import POST_OF_LEVEL, company_person
+from property_helpdesk.roles import POST_OF_LEVEL, company_post_people, the_one
 from property_helpdesk.services import notify
 from property_helpdesk.services.frozen import changed_fields, refuse_changes
 from property_helpdesk.whitelist_guard import mapper_target
@@ -361,12 +361,18 @@ def chase_overdue() -> int:
 	overdue = frappe.get_all(
 		LIAISON_SHEET,
 		filters={"workflow_state": SENT, "reply_deadline": ("<=", now)},
-		fields=["name", "reply_deadline", "subject"],
+		fields=["name", "reply_deadline", "subject", "property"],
 	)
 	late_reviews = frappe.get_all(
 		LIAISON_SHEET,
 		filters={"workflow_state": ("in", REVIEW_STATES), "review_deadline": ("<=", now)},
-		fields=["name", "review_deadline as reply_deadline", "subject", "engineering_reviewed_at"],
+		fields=[
+			"name",
+			"review_deadline as reply_deadline",
+			"subject",
+			"engineering_reviewed_at",
+			"property",
+		],
 	)
 	reviews = {r.name for r in late_reviews}
 	chased = chased_levels([r.name for r in overdue + late_reviews])
@@ -383,10 +389,13 @@ def chase_overdue() -> int:
 		for level, after in levels:
 			if level in done or get_datetime(row.reply_deadline) + timedelta(days=after) > now:
 				continue
-			user = company_person(POST_OF_LEVEL[level])  # R4: the people Settings name
-			record_chase(row.name, level, user, now, idx=len(done) + 1)
+			# R4: the person Settings name, else every holder of the post's role who works for the sheet's
+			# property; the chase row records the one person told, none when several are (each has their log)
+			field = POST_OF_LEVEL[level]
+			people = company_post_people(field, property_name=row.property)[field]
+			record_chase(row.name, level, the_one(people), now, idx=len(done) + 1)
 			done.append(level)
-			due.append((row, user))
+			due.extend((row, user) for user in people)
 	langs = notify.languages({user for _row, user in due if user})
 	notify.tell(
 		[

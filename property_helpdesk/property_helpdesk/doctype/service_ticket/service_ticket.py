@@ -61,7 +61,7 @@ from property_helpdesk.procedure.liability import COMMON as COMMON_FACILITY
 from property_helpdesk.procedure.liability import REASONS, LiabilityInput, propose_liability
 from property_helpdesk.procedure.validation import has_markup
 from property_helpdesk.procedure.warranty import Period
-from property_helpdesk.roles import STAFF_ROLES, company_person, first_holder
+from property_helpdesk.roles import STAFF_ROLES, area_administrators, holders, property_post, the_one
 from property_helpdesk.services import clocks, notify, routing
 from property_helpdesk.services.corrective import check_recurrence, count_reopen
 from property_helpdesk.services.dispatch import dispatch, route_service
@@ -197,9 +197,10 @@ class ServiceTicket(Document):
 			# R34: whoever takes the call is its acceptor and follow-up owner; nobody enters one for another.
 			# A case a resident reports on the portal is accepted by the property's area administrator.
 			if reported_by_resident():
-				self.acceptor = portal_acceptor(
+				self.flags.portal_acceptors = portal_acceptors(
 					self.property or frappe.db.get_value(UNIT, self.unit, "property")
 				)
+				self.acceptor = self.flags.portal_acceptors[0]
 			else:
 				self.acceptor = frappe.session.user
 			self.follow_up_owner = self.acceptor
@@ -226,14 +227,13 @@ class ServiceTicket(Document):
 		self.validate_acting_for_owner()
 
 	def after_insert(self):
-		"""Nobody waits on a portal case unseen: it is on the acceptor's list and in their notifications (as the
-		case commits). R10, R15: a repair case gets its work order at acceptance, the maintenance team at once
-		(the work order's own save refreshes the case's clocks); any other case refreshes its clocks from
-		memory."""
+		"""Nobody waits on a portal case unseen: it is on the acceptor's list (every holder's, R4, where the
+		property names nobody) and in their notifications (as the case commits). R10, R15: a repair case gets
+		its work order at acceptance, the maintenance team at once (the work order's own save refreshes the
+		case's clocks); any other case refreshes its clocks from memory."""
 		if reported_by_resident():
-			notify.assign(
-				CASE, self.name, self.acceptor, _("Reported on the portal: {0}").format(self.subject)
-			)
+			for user in self.flags.portal_acceptors or [self.acceptor]:
+				notify.assign(CASE, self.name, user, _("Reported on the portal: {0}").format(self.subject))
 		if self.ticket_type in WORK_ORDER_TYPES:
 			dispatch(self.name, new_case=self)
 		else:
@@ -694,15 +694,17 @@ class ServiceTicket(Document):
 		)
 
 	def check_routed_action(self, who: str, stamp: str, text: str | None) -> str:
-		"""Only the person a route names, or a System Manager, takes its action, once, with words."""
-		if not self.get(who):
+		"""Only the person a route names (else any of those it asks), or a System Manager, takes its action,
+		once, with words."""
+		asked = routing.routed_people(self, who)  # the person named, else every holder asked (R4)
+		if not asked:
 			frappe.throw(
 				_("This case is not routed to anyone for this."), DecisionError, title=_("Not Routed")
 			)
 		user = frappe.session.user
-		if user != self.get(who) and "System Manager" not in frappe.get_roles(user):
+		if user not in asked and "System Manager" not in frappe.get_roles(user):
 			frappe.throw(
-				_("Only {0}, to whom this case is routed, may record this.").format(self.get(who)),
+				_("Only {0}, to whom this case is routed, may record this.").format(", ".join(asked)),
 				frappe.PermissionError,
 			)
 		if self.get(stamp):
@@ -778,21 +780,23 @@ def record_rows(rows, fields) -> list[tuple]:
 	]
 
 
-def portal_acceptor(property_name: str | None) -> str:
-	"""R34, R38: the area administrator of the property, else the office director, else the first duty staff."""
-	if property_name:
-		admin, director = frappe.db.get_value(
-			PROPERTY, property_name, ["area_administrator", "office_director"]
-		) or (None, None)
-		if admin or director:
-			return admin or director
-	acceptor = first_holder(DUTY_STAFF)
-	if not acceptor:
+def portal_acceptors(property_name: str | None) -> list[str]:
+	"""R34, R38 with R4: who accepts a portal case, its acceptor first: the property's first area administrator,
+	else the office director it names; where it names neither, every office director who works for the
+	property, else every duty staff who does. The first of them by name is the acceptor (the case needs one
+	follow-up owner whose name and phone the resident is given, R34, and a resident's report is never refused);
+	every one of them has the case on their list."""
+	people = (
+		area_administrators(property_name)[:1]
+		or property_post(property_name, "office_director")  # the one named, else every holder for it
+		or holders(DUTY_STAFF, property_name)
+	)
+	if not people:
 		frappe.throw(
 			_("Nobody can accept portal cases: name an area administrator for the property."),
 			NobodyToTellError,
 		)
-	return acceptor
+	return people
 
 
 def get_name_and_phone(user: str | None) -> tuple[str | None, str | None]:
@@ -823,12 +827,9 @@ def get_warranty_rule(rule_name: str, property_name: str):
 
 
 def get_decision_maker(level: str | None, property_name: str | None) -> str | None:
-	"""R2/R4: the office director for the office head's decisions, the general manager for leadership's."""
-	if level == ROUTE_OFFICE_HEAD and property_name:
-		return frappe.get_cached_value(PROPERTY, property_name, "office_director")
-	if level == ROUTE_LEADERSHIP:
-		return company_person("general_manager")
-	return None
+	"""R2/R4: the one person the case's route names (`routing.decision_makers`: the office director for the
+	office head's decisions, the general manager for leadership's), none where several are asked."""
+	return the_one(routing.decision_makers(level, property_name))
 
 
 def on_doctype_update():
