@@ -218,6 +218,7 @@ class RepairWorkOrder(Document):
 		limit are still ahead — never into the past, never once its time or the limit has come or the technician
 		has arrived (a resident not home then is a pause by that reason, R37)."""
 		before = self.get_doc_before_save()
+
 		def at(value):  # Frappe's get_datetime(None) is now
 			return value and get_datetime(value)
 
