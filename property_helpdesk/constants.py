@@ -118,3 +118,15 @@ DUTY_ROTA = "Duty Rota"
 # -- Telling residents through the template-based providers (Alibaba Cloud SMS, Tencent Cloud SMS, WeChat) --
 MESSAGING_PROVIDERS = "Resident Messaging Providers"
 MESSAGE_TEMPLATE = "Resident Message Template"
+
+# -- Paid services by service type (R11): Paid Service Type, Service Ticket.service_type ---------------------
+PAID_SERVICE_TYPE = "Paid Service Type"
+# Seeded once (setup/install.py); repairs stay with the maintenance team (R10, R15)
+REPAIR_SERVICE_TYPE = "维修"
+SEEDED_SERVICE_TYPES = ("室内清洁", "绿化服务", "告示牌租用", REPAIR_SERVICE_TYPE)
+# the case types that carry a service type at the desk
+SERVICE_TYPED_CASES = ("Service Request", "Paid Service")
+
+# -- Places of a property where cases are reported (扫码报修, issue 14) ------------------------------------
+COMMON_AREA = "Common Area"
+PLACE_LABEL_FORMATS = {UNIT: "Unit QR Label", COMMON_AREA: "Common Area QR Label"}

@@ -89,3 +89,7 @@ class SignInCodeError(frappe.AuthenticationError):
 
 class DecisionError(frappe.ValidationError):
 	"""R2, R42: a decision or an owner meeting recorded on a case routed to nobody, twice, or without words."""
+
+
+class PlaceError(frappe.ValidationError):
+	"""Issue 14: a case at a disabled common area, or at a unit and a common area of two properties."""

@@ -56,6 +56,10 @@ jinja = {
 	"methods": [
 		"property_helpdesk.services.billing.receipt_lines",
 		"property_helpdesk.procedure.money.rmb_upper",
+		# R8: the service card's lines, the case's property's own else Settings' company-wide ones
+		"property_helpdesk.property_helpdesk.doctype.property.property.service_lines",
+		# 扫码报修: a unit's or common area's QR label (issue 14)
+		"property_helpdesk.services.qr.place_label",
 	],
 	# a Text field as Frappe keeps it (sanitised HTML), cleaned again for print
 	"filters": ["property_helpdesk.printing.rich_text"],
@@ -95,6 +99,8 @@ doc_events = {
 		"on_submit": "property_helpdesk.services.billing.on_payment_event",
 		"on_cancel": "property_helpdesk.services.billing.on_payment_event",
 	},
+	# Frappe's User: a staff user's desk opens on the app's workspace (User.default_workspace, R4)
+	"User": {"validate": "property_helpdesk.services.workspace.land_staff_on_workspace"},
 }
 
 # The resident portal (R8, R10, R34, R36): residents land on their cases; ERPNext adds their invoices.
@@ -109,3 +115,51 @@ website_route_rules = [
 	{"from_route": "/my_cases/<name>", "to_route": "my_cases/case"},
 	{"from_route": "/my_jobs/<name>", "to_route": "my_jobs/job"},
 ]
+
+# R4, R1: each office's staff see only their properties' records (property_helpdesk/access.py). Frappe's User
+# Permissions on Property keep every DocType with a Property link by themselves; these are the ones without:
+# Escalation (written by the job's multi-row insert), Resident (units of several properties) and the child
+# tables, which Frappe lists to whoever reads their parent DocType.
+has_permission.update(
+	{
+		"Escalation": "property_helpdesk.access.has_escalation_permission",
+		"Resident": "property_helpdesk.access.has_resident_permission",
+	}
+)
+permission_query_conditions.update(
+	{
+		"Escalation": "property_helpdesk.access.escalation_query_conditions",
+		"Resident": "property_helpdesk.access.resident_query_conditions",
+		"Clock Pause": "property_helpdesk.access.child_query_conditions",
+		"Job Log Entry": "property_helpdesk.access.child_query_conditions",
+		"Liaison Chase": "property_helpdesk.access.child_query_conditions",
+		"Liaison Sheet Case": "property_helpdesk.access.child_query_conditions",
+		"Negotiation Round": "property_helpdesk.access.child_query_conditions",
+		"Plan Progress": "property_helpdesk.access.child_query_conditions",
+		"Resident Unit": "property_helpdesk.access.child_query_conditions",
+		"Ticket Handover": "property_helpdesk.access.child_query_conditions",
+		"Ticket Reminder": "property_helpdesk.access.child_query_conditions",
+		"Work Order Item": "property_helpdesk.access.child_query_conditions",
+		"Work Order Progress": "property_helpdesk.access.child_query_conditions",
+	}
+)
+# R4, R1: the awesome bar's global search shows only what the user may read (property_helpdesk/access.py)
+# and the link search does not drop them when a caller asks it to ignore User Permissions
+override_whitelisted_methods = {
+	"frappe.utils.global_search.search": "property_helpdesk.access.global_search",
+	"frappe.desk.search.search_link": "property_helpdesk.access.search_link",
+	"frappe.desk.search.search_widget": "property_helpdesk.access.search_widget",
+}
+# R4, R1: the System Manager imports staff users' properties (User Permission) with Data Import
+after_install = [after_install, "property_helpdesk.setup.install.allow_user_permission_import"]
+after_migrate = [after_migrate, "property_helpdesk.setup.install.allow_user_permission_import"]
+
+# the desk: a workspace rate card with nothing to divide yet shows a dash (public/js/workspace_cards.js)
+app_include_js = ["/assets/property_helpdesk/js/workspace_cards.js"]
+
+# A missing or mistyped argument of the app's whitelisted methods answers a translated 417, not Frappe's 500
+# from the call's TypeError: Frappe has no hook around frappe.call, before_request sees every call first.
+before_request = ["property_helpdesk.whitelist_guard.check_arguments"]
+
+# Frappe's File (not only ERPNext's documents): the bytes a resident's requests store a day, against a quota
+doc_events["File"] = {"before_insert": "property_helpdesk.api.portal.count_upload"}

@@ -5,8 +5,10 @@
 #
 # Installs MariaDB, Redis and the build tools from Debian, the bench CLI from PyPI, makes a Frappe v15 bench
 # with ERPNext v15 in $BENCH_DIR, creates the demo site with ERPNext set up for a demo company, installs this
-# app and its demo data, starts web server, worker and scheduler, and prints the URL and the logins.
-# Running it again does no harm: every step checks what is already there.
+# app and its demo data, runs web server, workers and scheduler under supervisor the way Frappe's production
+# setup does (`bench setup supervisor`; gunicorn on 127.0.0.1 only), and prints the URL and the logins.
+# Running it again does no harm: every step checks what is already there, and the processes are restarted with
+# the code now on disk, one copy each (after a reboot, a crash or an upgrade: run it again).
 #
 # Sources follow bench's own options and can point at mirrors or local clones:
 #   FRAPPE_REPO   (default https://github.com/frappe/frappe)   FRAPPE_BRANCH  (default version-15)
@@ -22,7 +24,7 @@ source "$(dirname "$0")/lib.sh"
 
 install_system_packages() {
 	local wanted=(mariadb-server mariadb-client libmariadb-dev pkg-config redis-server python3-dev
-		build-essential git curl cron wkhtmltopdf fonts-noto-cjk chromium nodejs npm)
+		build-essential git curl cron supervisor wkhtmltopdf fonts-noto-cjk chromium nodejs npm)
 	local missing=()
 	for pkg in "${wanted[@]}"; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -91,10 +93,10 @@ main() {
 	bench --site "$SITE" set-config host_name "http://127.0.0.1:$WEB_PORT"
 	say "Loading demo data"
 	bench --site "$SITE" execute property_helpdesk.setup.demo.load >/dev/null
+	# The site was born with its scheduler paused (make_site): it runs from now on, its data loaded.
+	bench --site "$SITE" scheduler resume
 	bench --site "$SITE" enable-scheduler
-	start_web "$SITE" "$WEB_PORT"
-	start_daemon worker "$BENCH_CLI_DIR/bin/bench" worker
-	start_daemon scheduler "$BENCH_CLI_DIR/bin/bench" schedule
+	start_processes
 	bench --site "$SITE" execute property_helpdesk.setup.demo.print_logins
 }
 

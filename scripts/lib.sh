@@ -12,6 +12,8 @@
 : "${PYTHON:=python3}"
 : "${BENCH_CLI_DIR:=$HOME/.local/share/frappe-bench-cli}"
 APP=property_helpdesk
+# bench names the supervisor programs after the bench's folder (bench.utils.get_bench_name).
+BENCH_NAME="$(basename "$BENCH_DIR")"
 # bench calls uv, which comes with it in its own virtualenv.
 export PATH="$BENCH_CLI_DIR/bin:$PATH"
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -54,6 +56,13 @@ start_mariadb() {
 }
 
 start_redis() {
+	# Under supervisor where command 1 put it there and supervisord runs (see start_processes); by hand otherwise
+	# (CI, or a bench whose supervisord is not running).
+	if supervisor_running && supervisorctl status "$BENCH_NAME-redis:" >/dev/null 2>&1; then :
+	elif supervisor_running && supervisorctl avail 2>/dev/null | grep -q "^$BENCH_NAME-redis"; then
+		say "Starting Redis under supervisor"
+		supervisorctl start "$BENCH_NAME-redis:" >/dev/null || true
+	fi
 	local conf
 	for conf in redis_cache redis_queue; do
 		[ -f "$BENCH_DIR/config/$conf.conf" ] || continue
@@ -73,6 +82,9 @@ start_web() {
 	mkdir -p "$BENCH_DIR/config/pids" "$BENCH_DIR/logs"
 	if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return 0; fi
 	say "Starting the web server for $site on http://127.0.0.1:$port"
+	# Not supervised (it lives as long as a test or benchmark run): its log is rotated here, one copy kept.
+	local log="$BENCH_DIR/logs/web-$port.log"
+	[ "$(stat -c %s "$log" 2>/dev/null || echo 0)" -lt 20971520 ] || mv -f "$log" "$log.1"
 	(cd "$BENCH_DIR/sites" && FRAPPE_SITE="$site" "$BENCH_DIR/env/bin/gunicorn" -b "127.0.0.1:$port" -w 2 -t 120 \
 		--pid "$pidfile" --daemon --error-logfile "$BENCH_DIR/logs/web-$port.log" \
 		--pythonpath "$REPO_DIR/scripts" 'loopback_wsgi:application' </dev/null >>"$BENCH_DIR/logs/web-$port.log" 2>&1)
@@ -85,23 +97,6 @@ start_web() {
 
 stop_web() {
 	local pidfile="$BENCH_DIR/config/pids/web-$1.pid"
-	[ -f "$pidfile" ] || return 0
-	kill "$(cat "$pidfile")" 2>/dev/null || true
-	rm -f "$pidfile"
-}
-
-# start_daemon NAME COMMAND…: a bench process in the background with a pid file.
-start_daemon() {
-	local name="$1" pidfile="$BENCH_DIR/config/pids/$1.pid"
-	shift
-	mkdir -p "$BENCH_DIR/config/pids" "$BENCH_DIR/logs"
-	if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return 0; fi
-	say "Starting $name"
-	(cd "$BENCH_DIR" && nohup "$@" </dev/null >"$BENCH_DIR/logs/$name.log" 2>&1 & echo $! >"$pidfile")
-}
-
-stop_daemon() {
-	local pidfile="$BENCH_DIR/config/pids/$1.pid"
 	[ -f "$pidfile" ] || return 0
 	kill "$(cat "$pidfile")" 2>/dev/null || true
 	rm -f "$pidfile"
@@ -132,14 +127,43 @@ link_app() {
 	bench compile-po-to-mo --app "$APP" --force >/dev/null  # whatever checkout compiled last
 }
 
-# make_site SITE [new-site options…]: a site with ERPNext set up for the company and this app installed.
+# new_site SITE [new-site options…]: Frappe's `bench new-site` for a site that is paused from its first byte. Its
+# site_config.json is written before Frappe installs anything, with the database name Frappe would choose
+# (installer._new_site) and `pause_scheduler` set, so a bench scheduler running on this machine (the demo's)
+# skips the site in every tick while it is being made and after (frappe.utils.scheduler.is_scheduler_inactive).
+# Frappe keeps a site_config.json it finds (installer.make_site_config); `--force` only lets new-site use the
+# folder that holds it, and drops a database of that name left by an earlier attempt that failed. Whoever wants
+# the site's scheduler running says so afterwards: `bench --site SITE scheduler resume` (the demo does).
+new_site() {
+	local site="$1" dir="$BENCH_DIR/sites/$1"
+	shift
+	mkdir -p "$dir"
+	bench_python - "$dir" <<'PY'
+import hashlib, json, os, secrets, sys
+
+site_dir = sys.argv[1]
+name = "_" + hashlib.sha1(os.path.realpath(site_dir).encode(), usedforsecurity=False).hexdigest()[:16]
+conf = {"db_name": name, "db_password": secrets.token_hex(8), "db_type": "mariadb", "pause_scheduler": 1}
+tmp = os.path.join(site_dir, ".site_config.json.tmp")
+with open(tmp, "w") as f:
+	json.dump(conf, f, indent=1, sort_keys=True)
+os.replace(tmp, os.path.join(site_dir, "site_config.json"))  # whole, or not there
+PY
+	if ! bench new-site "$site" --force --db-root-username root --db-root-password "$DB_ROOT_PASSWORD" \
+		--admin-password "$ADMIN_PASSWORD" "$@"; then
+		rm -rf "${dir:?}"  # the folder made just now: the next run starts again
+		die "bench new-site $site failed"
+	fi
+}
+
+# make_site SITE [new-site options…]: a site with ERPNext set up for the company and this app installed. A new
+# site is born with its scheduler paused (new_site).
 make_site() {
 	local site="$1"
 	shift
 	if [ ! -f "$BENCH_DIR/sites/$site/site_config.json" ]; then
-		say "Creating site $site with ERPNext"
-		bench new-site "$site" --db-root-username root --db-root-password "$DB_ROOT_PASSWORD" \
-			--admin-password "$ADMIN_PASSWORD" --install-app erpnext "$@"
+		say "Creating site $site with ERPNext (its scheduler paused from the start)"
+		new_site "$site" --install-app erpnext "$@"
 	fi
 	if ! grep -qx "$APP" <(bench --site "$site" list-apps 2>/dev/null | awk '{print $1}'); then
 		say "Installing $APP on $site"
@@ -152,4 +176,113 @@ make_site() {
 	# Frappe makes a site's encryption key on first use and writes it to site_config.json: made here, before
 	# the web server's workers, the RQ workers and the tests each make one of their own and overwrite the others.
 	bench --site "$site" execute frappe.utils.password.get_encryption_key >/dev/null
+}
+
+# ---- Production processes: supervisor, configured from bench's own `bench setup supervisor` -----------------
+# systemd would do as well (`bench setup systemd`), but needs systemd as PID 1, which containers rarely have;
+# Debian's supervisor package runs under either (systemd's supervisor.service, or /etc/init.d/supervisor).
+
+supervisor_running() {
+	command -v supervisorctl >/dev/null && supervisorctl pid 2>/dev/null | grep -qE '^[0-9]+$'
+}
+
+# supervisor_conf [OUT]: $BENCH_DIR/config/supervisor.conf as `bench setup supervisor` writes it, adapted by
+# scripts/supervisor_conf.py (gunicorn on 127.0.0.1:$WEB_PORT serving $SITE and /assets, no socket.io server,
+# one log file per process, rotated). Prints the file's path. With OUT, the result goes to OUT and the bench's
+# own file is left as it was (for a look, or a test).
+supervisor_conf() {
+	local out="${1:-}" conf="$BENCH_DIR/config/supervisor.conf" saved=""
+	command -v supervisorctl >/dev/null || die "supervisor is not installed: apt-get install supervisor"
+	if [ -n "$out" ] && [ -f "$conf" ]; then
+		saved=$(mktemp)
+		cp -p "$conf" "$saved"
+	fi
+	bench setup supervisor --yes --skip-supervisord --user "$(id -un)" >/dev/null
+	bench_python "$REPO_DIR/scripts/supervisor_conf.py" "$conf" \
+		--site "$SITE" --port "$WEB_PORT" --app-scripts "$BENCH_DIR/apps/$APP/scripts" \
+		|| die "Could not adapt $conf"
+	if [ -n "$out" ]; then
+		mv "$conf" "$out"
+		[ -z "$saved" ] || mv "$saved" "$conf"
+		echo "$out"
+	else
+		echo "$conf"
+	fi
+}
+
+# stop_pid_tree PIDFILE: the process in PIDFILE and every process below it (the worker and scheduler of
+# earlier versions of this script were started through a wrapper shell whose pid is what their files hold).
+stop_pid_tree() {
+	local pidfile="$1" pid
+	[ -f "$pidfile" ] || return 0
+	pid=$(cat "$pidfile")
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		local tree=("$pid") i=0
+		while [ "$i" -lt "${#tree[@]}" ]; do
+			tree+=($(ps -o pid= --ppid "${tree[$i]}" || true))
+			i=$((i + 1))
+		done
+		kill "${tree[@]}" 2>/dev/null || true
+		for _ in $(seq 1 30); do kill -0 "${tree[@]}" 2>/dev/null || break; sleep 1; done
+		kill -9 "${tree[@]}" 2>/dev/null || true
+	fi
+	rm -f "$pidfile"
+}
+
+# redis_handover: a bench Redis started by hand (start_redis, before supervisor ran) is shut down (the queue's
+# saves its data first, as its config says) so that supervisor's copy can bind its port.
+redis_handover() {
+	local conf program port pid managed
+	for conf in redis_cache redis_queue; do
+		[ -f "$BENCH_DIR/config/$conf.conf" ] || continue
+		program="$BENCH_NAME-redis:$BENCH_NAME-${conf/_/-}"
+		port=$(awk '/^port/ {print $2}' "$BENCH_DIR/config/$conf.conf")
+		pid=$(redis-cli -p "$port" info server 2>/dev/null | awk -F: '/^process_id/ {print $2}' | tr -d '\r')
+		[ -n "$pid" ] || continue
+		managed=$(supervisorctl pid "$program" 2>/dev/null || true)
+		if [ "$pid" != "$managed" ]; then
+			say "Handing Redis on 127.0.0.1:$port (pid $pid, started by hand) over to supervisor"
+			redis-cli -p "$port" shutdown >/dev/null 2>&1 || true
+			for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+		fi
+	done
+}
+
+# start_processes: Redis, gunicorn, the RQ workers and the scheduler of the bench under supervisor, one copy each,
+# restarted with the code now on disk. Safe to run again: after a reboot, a crash or an upgrade.
+start_processes() {
+	local conf link
+	conf=$(supervisor_conf)
+	mkdir -p /etc/supervisor/conf.d "$BENCH_DIR/logs"
+	# Where bench's `setup production` puts it.
+	link="/etc/supervisor/conf.d/$BENCH_NAME.conf"
+	[ "$(readlink "$link" 2>/dev/null)" = "$conf" ] || ln -sfn "$conf" "$link"
+	if ! supervisor_running; then
+		# A supervisord still stopping (its programs' stopwaitsecs) is let finish first.
+		local old
+		old=$(cat /var/run/supervisord.pid 2>/dev/null || true)
+		for _ in $(seq 1 120); do [ -n "$old" ] && kill -0 "$old" 2>/dev/null || break; sleep 1; done
+		say "Starting supervisor"
+		service supervisor start >/dev/null || die "supervisor did not start"
+		for _ in $(seq 1 30); do supervisor_running && break; sleep 1; done
+		supervisor_running || die "supervisor did not answer; see /var/log/supervisor/supervisord.log"
+	fi
+	# What earlier versions of this script started by hand, before supervisor.
+	stop_pid_tree "$BENCH_DIR/config/pids/worker.pid"
+	stop_pid_tree "$BENCH_DIR/config/pids/scheduler.pid"
+	stop_web "$WEB_PORT"
+	redis_handover
+	supervisorctl reread >/dev/null
+	supervisorctl update >/dev/null
+	supervisorctl start "$BENCH_NAME-redis:" >/dev/null || true
+	say "Restarting web server, workers and scheduler under supervisor"
+	supervisorctl restart "$BENCH_NAME-web:" "$BENCH_NAME-workers:" >/dev/null \
+		|| die "supervisor could not restart them: supervisorctl status; logs in $BENCH_DIR/logs"
+	for _ in $(seq 1 60); do
+		curl -fs -o /dev/null "http://127.0.0.1:$WEB_PORT/api/method/ping" && break
+		sleep 1
+	done
+	curl -fs -o /dev/null "http://127.0.0.1:$WEB_PORT/api/method/ping" \
+		|| die "The web server on port $WEB_PORT did not answer; see $BENCH_DIR/logs/web.error.log"
+	supervisorctl status
 }

@@ -73,4 +73,8 @@ def find_caller(phone: str) -> dict:
 		fields=["name", "property", "building", "unit_no", "owner_name", "owner_phone"],
 		order_by="name",
 	)
+	# R4, R1: a resident's units of another office's property are not shown (unit_rows are the readable ones)
+	readable = {row.name for row in unit_rows}
+	for resident in residents:
+		resident["units"] = [row for row in resident["units"] if row["unit"] in readable]
 	return {"residents": residents, "units": unit_rows, "open_cases": open_cases, "recent_cases": recent}

@@ -2,7 +2,7 @@
 
 import frappe
 
-from property_helpdesk.constants import RESIDENT
+from property_helpdesk.constants import RESIDENT, UNIT
 
 
 @frappe.whitelist()
@@ -10,6 +10,13 @@ from property_helpdesk.constants import RESIDENT
 def residents_of_unit(doctype: str, txt: str, searchfield: str, start: int, page_len: int, filters: dict):
 	"""Residents registered for the unit chosen on the case, by name or phone."""
 	frappe.has_permission(RESIDENT, "read", throw=True)
+	unit = filters.get("unit") if isinstance(filters, dict) else None
+	if (
+		not isinstance(unit, str)
+		or not frappe.db.exists(UNIT, unit)
+		or not frappe.has_permission(UNIT, "read", unit)
+	):
+		return []  # R4, R1: no unit chosen, or one of another office's properties
 	resident = frappe.qb.DocType(RESIDENT)
 	link = frappe.qb.DocType("Resident Unit")
 	like = f"%{txt}%"
@@ -18,7 +25,7 @@ def residents_of_unit(doctype: str, txt: str, searchfield: str, start: int, page
 		.join(link)
 		.on((link.parent == resident.name) & (link.parenttype == "Resident"))
 		.select(resident.name, resident.resident_name, resident.phone)
-		.where(link.unit == filters.get("unit"))
+		.where(link.unit == unit)
 		.where((resident.resident_name.like(like)) | (resident.phone.like(like)) | (resident.name.like(like)))
 		.orderby(resident.resident_name)
 		.limit(page_len)

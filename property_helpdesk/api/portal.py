@@ -11,6 +11,7 @@ staff's and derived on the server as for any other case.
 
 import base64
 import re
+from urllib.parse import quote, urlencode
 
 import frappe
 import frappe.sessions
@@ -20,6 +21,7 @@ from frappe.utils import cint, now_datetime
 from property_helpdesk.constants import (
 	CASE,
 	CASE_TYPES,
+	COMPLAINT,
 	COMPLETED,
 	RESIDENT,
 	RESIDENT_MESSAGE,
@@ -29,15 +31,20 @@ from property_helpdesk.constants import (
 	UNIT,
 	WORK_ORDER,
 )
+from property_helpdesk.services import places
 
 REPORTABLE_TYPES = CASE_TYPES
+# A staff member on patrol reports what they see; a complaint is a resident's (and needs its ground at intake).
+STAFF_REPORTABLE_TYPES = tuple(t for t in CASE_TYPES if t != COMPLAINT)
 PAGE_LENGTH, MAX_PAGE_LENGTH = 20, 100
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 5
 MAX_SIGNATURE_CHARS = 400_000
+# the report page's key of one report (a double tap or a retry sends it again)
+REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # Submissions per resident and hour; a site may set property_helpdesk_portal_limits in site_config.json.
-DEFAULT_LIMITS = {"report": 10, "remind": 20, "confirm": 10, "register": 5}
+DEFAULT_LIMITS = {"report": 10, "remind": 20, "confirm": 10, "register": 5, "upload_bytes_per_day": 100 << 20}
 # A reminder on the portal counts once per this many minutes (two taps are not two reminders, R12 ground 5);
 # a site may set property_helpdesk_portal_reminder_gap in site_config.json.
 DEFAULT_REMINDER_GAP_MINUTES = 60
@@ -112,12 +119,14 @@ def check_csrf():
 		frappe.throw(_("Invalid Request"), frappe.CSRFTokenError)
 
 
-def login_first(route: str) -> None:
+def login_first(route: str, query: dict | None = None) -> None:
 	"""A portal page opened by a guest sends them to sign in and back: a resident's page by phone and SMS code
-	(issue 13: most residents give no email; the page links Frappe's own /login), a staff page to /login."""
+	(issue 13: most residents give no email; the page links Frappe's own /login), a staff page to /login.
+	`query` comes back with them (a QR label's place, issue 14)."""
 	if frappe.session.user == "Guest":
 		sign_in = "/login/phone" if route in RESIDENT_PAGES else "/login"
-		frappe.local.flags.redirect_location = f"{sign_in}?redirect-to={route}"
+		back = f"{route}?{urlencode(query)}" if query else route
+		frappe.local.flags.redirect_location = f"{sign_in}?redirect-to={quote(back, safe='/')}"
 		raise frappe.Redirect
 
 
@@ -139,6 +148,38 @@ def throttle(action: str):
 			_("Too many submissions in one hour. Please call the service hotline or try again later."),
 			frappe.RateLimitExceededError,
 		)
+
+
+def count_upload(doc, method=None):
+	"""File before_insert (hooks.py): the bytes a portal user's (or a guest's) requests store a day, against a
+	quota, so that one resident cannot fill the site's disk — through the portal's photos or through Frappe's own
+	/api/method/upload_file, which stores any signed-in user's file up to max_file_size with no count. Frappe's
+	rate_limit counts calls, not bytes: the count is kept as throttle's, in Redis. Staff are not counted.
+	A refused file is rolled back with the request and deleted from the disk (Frappe's File.on_rollback), and
+	the bytes of a request rolled back are given back."""
+	if not getattr(frappe.local, "request", None) or doc.is_folder:
+		return
+	user = frappe.session.user
+	if user != "Guest" and frappe.get_cached_value("User", user, "user_type") == "System User":
+		return
+	size = cint(doc.file_size)
+	if not size:
+		return
+	limits = {**DEFAULT_LIMITS, **(frappe.conf.get("property_helpdesk_portal_limits") or {})}
+	who = user if user != "Guest" else frappe.local.request_ip
+	key = frappe.cache.make_key(f"property_helpdesk:portal:upload_bytes:{who}:{frappe.utils.today()}")
+	total = frappe.cache.incrby(key, size)
+	if total == size:
+		frappe.cache.expire(key, 24 * 3600)
+	if total > cint(limits["upload_bytes_per_day"]):
+		frappe.cache.incrby(key, -size)
+		frappe.throw(
+			_("You have sent too many photos today. Please call the service hotline or try again tomorrow."),
+			frappe.RateLimitExceededError,
+			title=_("Too Many Photos"),
+		)
+	# a request that fails later stores nothing: its bytes do not count
+	frappe.db.after_rollback.add(lambda: frappe.cache.incrby(key, -size))
 
 
 # -- reading ----------------------------------------------------------------------------------------------
@@ -245,41 +286,78 @@ def list_cases(start: int = 0, page_length: int = PAGE_LENGTH) -> dict:
 @frappe.whitelist(methods=["POST"])
 def report_case(
 	ticket_type: str,
-	unit: str,
 	subject: str,
+	unit: str | None = None,
 	description: str | None = None,
 	contact_phone: str | None = None,
 	location: str | None = None,
+	common_area: str | None = None,
+	request_key: str | None = None,
 ) -> dict:
 	"""Report a repair, complaint or service request (R5–R10) with up to MAX_PHOTOS photos (multipart field
-	`photo`, repeated). The case is accepted for the resident by the property's area administrator, who follows it up."""
-	units = require_units()
+	`photo`, repeated). The case is accepted for the resident by the property's area administrator, who follows it up.
+	At a place a QR label names (扫码报修, issue 14: `common_area`, or a `unit` by a staff member on patrol) the
+	rules of services/places say who may report there; a staff member's case is theirs (acceptor), channel Patrol.
+
+	`request_key` is made by the page for each report and sent again when the report is (a double tap, a retry
+	on a bad network): the reporter's user row is locked first, so two sends run one after the other, and the
+	second finds the first's case by its key (a locking read sees the first's commit) and gets the first's answer;
+	the key is unique on the case whatever happens."""
+	require_login()
 	check_csrf()
+	if request_key and not REQUEST_KEY.match(request_key):
+		frappe.throw(_("The report has no valid request key."), title=_("Invalid Input"))
+	if request_key:
+		frappe.db.get_value("User", frappe.session.user, "name", for_update=True)
+		first = frappe.db.get_value(
+			CASE,
+			{"portal_request_key": request_key},
+			["name", "owner", "follow_up_owner_name"],
+			as_dict=True,
+			for_update=True,
+		)
+		if first and first.owner != frappe.session.user:
+			frappe.throw(_("This request key was already used."), title=_("Invalid Input"))
+		if first:
+			return {"name": first.name, "follow_up_owner_name": first.follow_up_owner_name}
 	throttle("report")
-	if ticket_type not in REPORTABLE_TYPES:
+	reporter, unit, common_area = case_place(unit, common_area)
+	if ticket_type not in (REPORTABLE_TYPES if reporter == places.AS_RESIDENT else STAFF_REPORTABLE_TYPES):
 		frappe.throw(_("Choose what you are reporting."), title=_("Invalid Input"))
-	if unit not in units:
-		frappe.throw(_("You can report only for your own units."), frappe.PermissionError)
 	if location not in (None, "", "Private Part", "Common Facility"):
 		frappe.throw(_("Choose where the problem is."), title=_("Invalid Input"))
-	resident = frappe.get_doc(RESIDENT, resident_of())
 	photos = photo_uploads()
+	if reporter == places.AS_RESIDENT:
+		resident = frappe.get_doc(RESIDENT, resident_of())
+		contact = {
+			"channel": "Portal",
+			"resident": resident.name,
+			"contact_name": resident.resident_name,
+			"contact_phone": (contact_phone or "").strip() or resident.phone,
+		}
+	else:
+		full_name, mobile = frappe.get_cached_value("User", frappe.session.user, ["full_name", "mobile_no"])
+		contact = {
+			"channel": places.PATROL,
+			"contact_name": full_name,
+			"contact_phone": (contact_phone or "").strip() or mobile,
+		}
 	doc = frappe.get_doc(
 		{
 			"doctype": CASE,
 			"ticket_type": ticket_type,
-			"channel": "Portal",
 			"call_started_at": now_datetime(),
 			"unit": unit,
-			"resident": resident.name,
-			"contact_name": resident.resident_name,
-			"contact_phone": (contact_phone or "").strip() or resident.phone,
+			"common_area": common_area,
 			"subject": (subject or "").strip(),
 			"description": description,
 			"location": location or "",
+			**contact,
+			"portal_request_key": request_key or None,
 		}
 	)
-	# a resident's report: the case's own save finds its acceptor and puts it on their list
+	# a resident's report: the case's own save finds its acceptor and puts it on their list; a staff member's
+	# (any staff role, checked by places.reporter_at for the place's property) is accepted by them
 	doc.insert(ignore_permissions=True)
 	for n, photo in enumerate(photos, 1):
 		file = frappe.get_doc(
@@ -295,7 +373,29 @@ def report_case(
 		).insert(ignore_permissions=True)
 		if n == 1:
 			doc.db_set("photo", file.file_url)
-	return {"name": doc.name, "follow_up_owner_name": doc.follow_up_owner_name}
+	route = f"/my_cases/{doc.name}" if reporter == places.AS_RESIDENT else f"/app/service-ticket/{doc.name}"
+	return {"name": doc.name, "follow_up_owner_name": doc.follow_up_owner_name, "route": route}
+
+
+def case_place(unit: str | None, common_area: str | None) -> tuple[str, str | None, str | None]:
+	"""Who reports (places.AS_RESIDENT or AS_STAFF), for which unit and at which common area. A resident reports
+	for one of their own units (at a common area: one of theirs in its property); a staff member at the place
+	a label names. Every refusal is a translated 403, an unknown place a 404."""
+	units = resident_units()
+	if not common_area and (units or not unit):
+		units = require_units()
+		if unit not in units:
+			frappe.throw(_("You can report only for your own units."), frappe.PermissionError)
+		return places.AS_RESIDENT, unit, None
+	place = places.named_place(unit=None if common_area else unit, common_area=common_area)
+	reporter, choices = places.reporter_at(place, units)
+	if reporter == places.AS_STAFF:
+		return reporter, place.unit, common_area or None
+	if unit not in choices:
+		if unit or len(choices) > 1:
+			frappe.throw(_("You can report only for your own units."), frappe.PermissionError)
+		unit = choices[0]
+	return reporter, unit, place.name
 
 
 def photo_uploads() -> list:

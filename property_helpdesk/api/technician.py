@@ -56,6 +56,7 @@ JOB_FIELDS = (
 	"name",
 	"subject",
 	"unit",
+	"common_area",  # issue 14: a job at a lift names the lift
 	"property",
 	"contact_name",
 	"contact_phone",

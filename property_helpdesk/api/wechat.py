@@ -134,6 +134,7 @@ def unbind() -> dict:
 	if not resident:
 		frappe.throw(_("Your account is not linked to a resident record yet."), frappe.PermissionError)
 	doc = frappe.get_doc(RESIDENT, resident)
-	doc.db_set("wechat_openid", None)
-	doc.add_comment("Info", _("Unbound WeChat"))
+	if doc.wechat_openid:  # a second tap, or nothing bound: nothing to record
+		doc.db_set("wechat_openid", None)
+		doc.add_comment("Info", _("Unbound WeChat"))
 	return {"bound": False}

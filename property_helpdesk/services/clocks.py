@@ -235,6 +235,8 @@ def compute(ticket, work_order, visited_at, commitment: K.Commitment, ladder: li
 	job = work_order.name if work_order else None
 	done = K.for_job(escalated_levels(ticket.escalated_levels), escalated_job(ticket.escalated_levels), job)
 	values = {field: deadlines.get(clock) for clock, field in DEADLINE_FIELDS.items()}
+	# the case list's next deadline: the nearest of the clocks still running
+	values["next_deadline"] = min((d for d in deadlines.values() if d is not None), default=None)
 	values["next_escalation_at"] = K.next_moment(deadlines, ladder, done)
 	if times.paused_since and times.paused_until:
 		# R37: the escalation job ends the pause at its planned end (end_expired_pauses)
@@ -265,7 +267,14 @@ def recompute_open_cases(chunk: int = 500) -> int:
 		order_by="name",
 	)
 	commitment, ladder = get_commitment(), get_ladder()
-	fields = (*DEADLINE_FIELDS.values(), "next_escalation_at", "escalated_levels", "kpi_due_at", "handled_at")
+	fields = (
+		*DEADLINE_FIELDS.values(),
+		"next_escalation_at",
+		"escalated_levels",
+		"kpi_due_at",
+		"handled_at",
+		"next_deadline",
+	)
 	for start in range(0, len(names), chunk):
 		batch = names[start : start + chunk]
 		tickets = frappe.db.get_values(

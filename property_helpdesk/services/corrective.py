@@ -14,8 +14,8 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, add_months, get_datetime, get_first_day, get_last_day, getdate, today
 
-from property_helpdesk.constants import CLOSED_STATES, COMPLAINT, CORRECTIVE_ACTION
-from property_helpdesk.roles import first_holder
+from property_helpdesk.constants import CLOSED_STATES, COMPLAINT, CORRECTIVE_ACTION, PROPERTY, QUALITY_OFFICER
+from property_helpdesk.roles import holders, property_post, the_one
 from property_helpdesk.services import kpi, notify
 
 DOCTYPE = CORRECTIVE_ACTION
@@ -109,22 +109,30 @@ def raise_recurring(doc, cases: list[str], property_name: str, unit=None, buildi
 # -- actions ------------------------------------------------------------------------------------------------
 
 
-def action_owner(property_name: str | None) -> str:
-	"""Settings name the owner (综合室); where they name nobody, a holder of the quality officer's role (the
-	action is still someone's), else the property's office director, else Administrator."""
-	return (
-		kpi.settings().corrective_action_owner
-		or first_holder("Property Quality Officer")
-		or (property_name and frappe.get_cached_value("Property", property_name, "office_director"))
-		or "Administrator"
+def action_owners(property_name: str | None) -> tuple[str, list[str]]:
+	"""R32 with R4: the action's owner and everyone it is assigned to. Settings name the owner (综合室); where
+	they name nobody, every quality officer who works for the property is assigned (else its office director,
+	named or every holder), and the record's owner is the only one of them, else the office director the
+	property names, else Administrator (the system's own: nobody picked by sort order)."""
+	named = kpi.settings().corrective_action_owner
+	if named:
+		return named, [named]
+	people = holders(QUALITY_OFFICER, property_name) or (
+		property_post(property_name, "office_director") if property_name else []
 	)
+	owner = (
+		the_one(people)
+		or (property_name and frappe.get_cached_value(PROPERTY, property_name, "office_director"))
+		or notify.SYSTEM_USER
+	)
+	return owner, [user for user in dict.fromkeys((owner, *people)) if user != notify.SYSTEM_USER]
 
 
 def raise_action(trigger_key: str, **values) -> str | None:
 	"""One action per trigger: a second call with the same key does nothing."""
 	if frappe.db.exists(DOCTYPE, {"trigger_key": trigger_key}):
 		return None
-	owner = action_owner(values.get("property"))
+	owner, assignees = action_owners(values.get("property"))
 	doc = frappe.get_doc(
 		{
 			"doctype": DOCTYPE,
@@ -136,10 +144,10 @@ def raise_action(trigger_key: str, **values) -> str | None:
 		}
 	)
 	doc.insert(ignore_permissions=True)
-	if owner != notify.SYSTEM_USER:
-		# the action on the owner's list: Frappe's assignment, as the saving transaction commits (a complaint
+	for user in assignees:
+		# the action on each one's list: Frappe's assignment, as the saving transaction commits (a complaint
 		# whose save fails assigns nobody)
-		notify.assign(DOCTYPE, doc.name, owner, doc.title, date=doc.due_date)
+		notify.assign(DOCTYPE, doc.name, user, doc.title, date=doc.due_date)
 	return doc.name
 
 

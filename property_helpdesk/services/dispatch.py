@@ -14,17 +14,18 @@ from property_helpdesk.constants import (
 	CASE,
 	CLOSED_STATES,
 	IN_PROGRESS,
-	PROPERTY,
+	SERVICE_REQUEST,
+	SERVICE_TYPED_CASES,
 	SETTINGS,
 	WORK_ORDER,
 )
 from property_helpdesk.procedure import rework as R
-from property_helpdesk.roles import POST_OF_LEVEL, company_person, first_holder
+from property_helpdesk.property_helpdesk.doctype.paid_service_type.paid_service_type import is_repair, team
+from property_helpdesk.roles import POST_OF_LEVEL, area_administrators, company_post_people, property_post
 from property_helpdesk.services import clocks, notify
-from property_helpdesk.services.escalation import ROLE_OF_LEVEL
 
 # The work order's fields fetched from its case (`fetch_from` in its DocType)
-FETCHED_FROM_CASE = ("unit", "property", "subject", "contact_name", "contact_phone")
+FETCHED_FROM_CASE = ("unit", "property", "subject", "contact_name", "contact_phone", "common_area")
 # Who hears of a work order when the property names no maintenance supervisor: up the ladder of R4.
 FALLBACK_LEVELS = ("Office Director", "CS Manager", "General Manager")
 
@@ -38,6 +39,16 @@ def active_work_order(ticket_name: str, for_update: bool = False) -> str | None:
 		"name",
 		for_update=for_update,
 	)
+
+
+def intake_appointment(ticket, at_intake: bool):
+	"""R20: the time agreed with the caller when the case was taken. At intake it goes to the work order as it is
+	(a time in the past is refused there); a case dispatched later whose agreed time has passed is booked anew on
+	its work order."""
+	agreed = ticket.get("appointment_at")
+	if not agreed or at_intake or get_datetime(agreed) > now_datetime():
+		return agreed
+	return None
 
 
 def dispatch(ticket_name: str, dispatched_at=None, new_case=None) -> str:
@@ -64,6 +75,8 @@ def dispatch(ticket_name: str, dispatched_at=None, new_case=None) -> str:
 			"is_emergency": ticket.is_emergency,
 			"paid_service": ticket.paid_service,
 			"dispatched_at": dispatched_at or now_datetime(),
+			# R20: the visit's time agreed with the caller at intake (the work order's own rule checks it)
+			"appointment_at": intake_appointment(ticket, new_case is not None),
 			"proposed_rework_of": proposed_rework(ticket),  # R30: found, for the supervisor to confirm
 		}
 	)
@@ -120,9 +133,8 @@ def reopen_as_rework(work_order: str, visit: str) -> str | None:
 		now=frappe.flags.in_test,
 	)
 	reopen_case(done.service_ticket, visit, done.name, rework.name)
-	people = {maintenance_supervisor(done.property)}
-	people.add(done.property and frappe.db.get_value(PROPERTY, done.property, "office_director"))
-	languages = notify.languages({p for p in people if p})
+	people = {*maintenance_supervisors(done.property), *property_post(done.property, "office_director")}
+	languages = notify.languages(people)
 	notify.tell(
 		[
 			notify.Message(
@@ -189,7 +201,9 @@ def proposed_rework(ticket) -> str | None:
 
 # What telling the team needs of a work order and its case: read in one query by the work order's primary key
 # rather than loading both documents (and their child tables) in the worker (benchmarks/intake.py).
-TOLD_FIELDS = ("name", "service_ticket", "unit", "subject", "proposed_rework_of", "rework_of")
+TOLD_FIELDS = ("name", "service_ticket", "unit", "subject", "proposed_rework_of", "rework_of", "common_area")
+# what of the case decides who is told (R15, R11)
+TOLD_CASE_FIELDS = ("property", "is_emergency", "service_type")
 
 
 def notify_maintenance_job(work_order: str) -> None:
@@ -198,7 +212,7 @@ def notify_maintenance_job(work_order: str) -> None:
 		frappe.qb.from_(w)
 		.join(t)
 		.on(t.name == w.service_ticket)
-		.select(*(w[field] for field in TOLD_FIELDS), t.property, t.is_emergency)
+		.select(*(w[field] for field in TOLD_FIELDS), *(t[field] for field in TOLD_CASE_FIELDS))
 		.where(w.name == work_order)
 	).run(as_dict=True)
 	if not rows:  # the work order is gone, or its case
@@ -206,12 +220,13 @@ def notify_maintenance_job(work_order: str) -> None:
 	row = rows[0]
 	notify_maintenance(
 		frappe._dict({field: row[field] for field in TOLD_FIELDS}),
-		frappe._dict(property=row.property, is_emergency=row.is_emergency),
+		frappe._dict({field: row[field] for field in TOLD_CASE_FIELDS}),
 	)
 
 
 def job_description(work_order) -> str:
-	text = _("Work order {0} for {1}: {2}").format(work_order.name, work_order.unit, work_order.subject)
+	place = work_order.get("common_area") or work_order.unit  # issue 14: a lift's job names the lift
+	text = _("Work order {0} for {1}: {2}").format(work_order.name, place, work_order.subject)
 	if work_order.get("proposed_rework_of") and not work_order.get("rework_of"):
 		# R30: the supervisor sees the proposal with the job and confirms it
 		text += " " + _("Possibly a rework of {0}: confirm it on the work order.").format(
@@ -220,56 +235,99 @@ def job_description(work_order) -> str:
 	return text
 
 
-def maintenance_supervisor(property_name: str | None) -> str | None:
-	"""The property's maintenance supervisor, or any active holder of the role (R4: 工程维修组主管)."""
-	user = property_name and frappe.db.get_value(PROPERTY, property_name, "maintenance_supervisor")
-	if user:
-		return user
-	return first_holder(ROLE_OF_LEVEL["Maintenance Supervisor"])
+def maintenance_supervisors(property_name: str | None) -> list[str]:
+	"""The property's maintenance supervisor, else every active holder of the role who works for the property
+	(R4: 工程维修组主管; never one of them picked)."""
+	return property_post(property_name, "maintenance_supervisor")
 
 
-def fallback_recipient(property_name: str | None) -> tuple[str, str] | tuple[None, None]:
-	"""R15 with no maintenance supervisor anywhere: the next level up the ladder who exists (the property's
-	office director, else any holder of the role, then the CS manager, then the general manager)."""
-	director = property_name and frappe.db.get_value(PROPERTY, property_name, "office_director")
+def fallback_recipients(property_name: str | None) -> tuple[list[str], str | None]:
+	"""R15 with nobody of the team to tell: the next level up the ladder who exists (the property's office
+	director, else every holder of the role for the property, then the CS manager, then the general manager,
+	each as named or else every holder). Returns the people and their level."""
+	director = property_post(property_name, "office_director")
 	if director:
 		return director, "Office Director"
-	for level in FALLBACK_LEVELS:
-		user = (
-			company_person(POST_OF_LEVEL[level])
-			if level in POST_OF_LEVEL
-			else first_holder(ROLE_OF_LEVEL[level])
-		)
-		if user:
-			return user, level
-	return None, None
+	for level in FALLBACK_LEVELS[1:]:
+		users = company_post_people(POST_OF_LEVEL[level], property_name=property_name)[POST_OF_LEVEL[level]]
+		if users:
+			return users, level
+	return [], None
+
+
+def job_team(ticket) -> tuple[list[str], str | None]:
+	"""Who gets the work order (R15, R11): a paid service of a type that is no repair goes to that type's team;
+	every other job to the property's maintenance supervisor. Returns the people and, when nobody of the team
+	exists, the level of the ladder that stands in (`fallback_recipients`)."""
+	users = (
+		maintenance_supervisors(ticket.property)
+		if is_repair(ticket.get("service_type"))
+		else team(ticket.service_type, ticket.property)
+	)
+	if users:
+		return users, None
+	return fallback_recipients(ticket.property)
 
 
 def notify_maintenance(work_order, ticket) -> None:
 	"""R15: the maintenance supervisor gets the work order with Frappe's own assignment (ToDo, system
-	notification, email), through the notification service; this runs in the job started after the commit, so
-	the assignment is made here and now. Without a maintenance supervisor the next level of the ladder gets
-	it, and the work order says so. `work_order`: its TOLD_FIELDS; `ticket`: the case's property and
-	emergency flag."""
-	user = maintenance_supervisor(ticket.property)
-	if not user:
-		user, level = fallback_recipient(ticket.property)
-		frappe.get_doc(WORK_ORDER, work_order.name).add_comment(
-			"Info",
-			_("No maintenance supervisor is named: the work order went to {0} ({1}).").format(user, _(level))
-			if user
-			else _("No maintenance supervisor is named and nobody up the ladder could be told."),
-		)
-		if not user:
+	notification, email), through the notification service; a paid service of another type goes to its team
+	instead (R11). This runs in the job started after the commit, so the assignment is made here and now.
+	Where the property names nobody every holder of the role for it is assigned; without anyone of the team,
+	the next level of the ladder gets it, and the work order says so. `work_order`: its TOLD_FIELDS; `ticket`:
+	the case's TOLD_CASE_FIELDS."""
+	users, level = job_team(ticket)
+	if level or not users:
+		if not users:
+			comment = _("No maintenance supervisor is named and nobody up the ladder could be told.")
+		elif is_repair(ticket.get("service_type")):
+			comment = _("No maintenance supervisor is named: the work order went to {0} ({1}).").format(
+				", ".join(users), _(level)
+			)
+		else:
+			comment = _("Nobody of the {0} team exists: the work order went to {1} ({2}).").format(
+				ticket.service_type, ", ".join(users), _(level)
+			)
+		frappe.get_doc(WORK_ORDER, work_order.name).add_comment("Info", comment)
+		if not users:
 			return
-	notify.assign_now(
-		WORK_ORDER,
-		work_order.name,
-		user,
-		job_description(work_order),
-		priority="High" if ticket.is_emergency else "Medium",
-	)
+	for user in users:
+		notify.assign_now(
+			WORK_ORDER,
+			work_order.name,
+			user,
+			job_description(work_order),
+			priority="High" if ticket.is_emergency else "Medium",
+		)
 	team_told(work_order)
+
+
+def route_service(case) -> None:
+	"""R11: a paid service (or service request) of a type that is no repair is negotiated and followed up by the
+	property's area administrators (else its office director): they are assigned the case. A service request
+	has no work order, so the type's team is assigned the case too; a paid service's team gets its work order
+	(`notify_maintenance`). Assigned as the case commits (`notify.assign`)."""
+	if case.ticket_type not in SERVICE_TYPED_CASES or is_repair(case.service_type):
+		return
+	admins = area_administrators(case.property) or property_post(case.property, "office_director")
+	for user in admins:
+		notify.assign(
+			case.doctype,
+			case.name,
+			user,
+			_("Paid service ({0}): agree the fee with the resident and follow it up: {1}").format(
+				case.service_type, case.subject
+			),
+		)
+	if case.ticket_type == SERVICE_REQUEST:
+		users, _level = job_team(case)
+		for user in users:
+			notify.assign(
+				case.doctype,
+				case.name,
+				user,
+				_("Service request ({0}) for {1}: {2}").format(case.service_type, case.unit, case.subject),
+			)
 
 
 def team_told(work_order) -> None:

@@ -35,7 +35,15 @@ from frappe.utils import add_days, get_datetime, get_time, getdate, now_datetime
 from property_helpdesk.constants import CASE, DUTY_ROTA, ESCALATION, PROPERTY, SETTINGS
 from property_helpdesk.procedure import clocks as K
 from property_helpdesk.procedure import duty as D
-from property_helpdesk.roles import POST_OF_LEVEL, company_people
+from property_helpdesk.roles import (
+	POST_OF_LEVEL,
+	PROPERTY_POST_OF_LEVEL,
+	PROPERTY_POSTS,
+	area_administrators_of,
+	company_posts_for,
+	enabled,
+	holders_for,
+)
 from property_helpdesk.services import notify
 from property_helpdesk.services.clocks import (
 	DEADLINE_FIELDS,
@@ -53,10 +61,7 @@ ROLE_OF_LEVEL = {
 	"CS Manager": "Property CS Manager",
 	"General Manager": "Property General Manager",
 }
-PROPERTY_FIELD_OF_LEVEL = {
-	"Maintenance Supervisor": "maintenance_supervisor",
-	"Office Director": "office_director",
-}
+PROPERTY_FIELD_OF_LEVEL = PROPERTY_POST_OF_LEVEL
 BATCH = 500
 
 ESCALATION_COLUMNS = (
@@ -128,23 +133,21 @@ def run(now=None, limit: int = BATCH) -> int:
 
 	targets = Targets(cases, steps)
 	night = NightDuty(cases, steps, now)
-	rows = [
-		(
-			escalation_name(case.name, clock, level, job),
-			case.name,
-			job,
-			clock,
-			level,
-			deadline,
-			night.user(case, clock, level, targets.user(level, case, clock)),
-		)
-		for case, clock, level, deadline, job in steps
-	]
+	rows, told = [], {}
+	for case, clock, level, deadline, job in steps:
+		name = escalation_name(case.name, clock, level, job)
+		told[name] = night.users(case, clock, level, targets.users(level, case, clock))
+		# the record names the one person told; where the post names nobody and several holders are told, each
+		# has the notification (Notification Log) and the record names none of them rather than one picked
+		notified = told[name][0] if len(told[name]) == 1 else None
+		rows.append((name, case.name, job, clock, level, deadline, notified))
 	save_progress(progress)
 	written = insert_new(rows, now)
 
-	people = notify.recipients({row[6] for row in written if row[6]})
-	messages = breach_messages(written, {case.name: case.subject for case in cases}, people, night.told)
+	people = notify.recipients({user for row in written for user in told[row[0]]})
+	messages = breach_messages(
+		written, {case.name: case.subject for case in cases}, people, night.told, told=told
+	)
 	notify.tell(messages, digest_subject=digest_subject, people=people)
 	# where an SMS gateway is set and Settings text staff, after the commit
 	if frappe.db.get_single_value(SETTINGS, "staff_sms"):
@@ -153,11 +156,16 @@ def run(now=None, limit: int = BATCH) -> int:
 
 
 def breach_messages(
-	written: list[tuple], subjects: dict[str, str], people: dict, on_duty: set | frozenset = frozenset()
+	written: list[tuple],
+	subjects: dict[str, str],
+	people: dict,
+	on_duty: set | frozenset = frozenset(),
+	told: dict[str, list[str]] | None = None,
 ) -> list[notify.Message]:
-	"""One message per record written to an enabled user, in their language (each word translated once per
-	run). `people`: the recipients (notify.recipients); `on_duty`: the (case, clock, level) steps that
-	went to the night's duty person, who is told that they hear of it on duty."""
+	"""One message per record written to each enabled user told of it, in their language (each word translated
+	once per run). `people`: the recipients (notify.recipients); `on_duty`: the (case, clock, level) steps that
+	went to the night's duty person, who is told that they hear of it on duty; `told`: who is told of each
+	record (by name), else the one person it names."""
 	templates, words = {}, {}
 
 	def word(text, lang):
@@ -167,19 +175,22 @@ def breach_messages(
 
 	messages = []
 	for row in written:
-		ticket, clock, level, user = row[1], row[3], row[4], row[6]
-		if user not in people:
-			continue  # nobody, or a disabled user
-		lang = people[user].language
-		duty = (ticket, clock, level) in on_duty
-		if (lang, duty) not in templates:
-			templates[lang, duty] = (
-				_("{0} missed its {1} limit (you are on duty, before the {2}): {3}", lang=lang)
-				if duty
-				else _("{0} missed its {1} limit ({2}): {3}", lang=lang)
+		ticket, clock, level = row[1], row[3], row[4]
+		for user in told[row[0]] if told is not None else [row[6]]:
+			if user not in people:
+				continue  # nobody, or a disabled user
+			lang = people[user].language
+			duty = (ticket, clock, level) in on_duty
+			if (lang, duty) not in templates:
+				templates[lang, duty] = (
+					_("{0} missed its {1} limit (you are on duty, before the {2}): {3}", lang=lang)
+					if duty
+					else _("{0} missed its {1} limit ({2}): {3}", lang=lang)
+				)
+			subject = templates[lang, duty].format(
+				ticket, word(clock, lang), word(level, lang), subjects[ticket]
 			)
-		subject = templates[lang, duty].format(ticket, word(clock, lang), word(level, lang), subjects[ticket])
-		messages.append(notify.Message(user=user, subject=subject, doctype=CASE, name=ticket))
+			messages.append(notify.Message(user=user, subject=subject, doctype=CASE, name=ticket))
 	return messages
 
 
@@ -227,56 +238,65 @@ def save_progress(progress: dict[str, tuple[str, object]]) -> None:
 
 
 class Targets:
-	"""Who stands at each level of the ladder for a case (R4). Reads only what the due steps need: nothing for
-	the follow-up owner, the properties for supervisor and director (and for the area administrator when
-	Settings give return visits to them, R38), role holders where a property names nobody, and the CS manager
-	and general manager Settings name (roles.company_people, with its fallback to a role holder)."""
+	"""Who stands at each level of the ladder for a case (R4): the person named, else every active holder of
+	the level's role who works for the case's property (User Permissions on Property), never one of them picked.
+	Reads only what the due steps need: nothing for the follow-up owner; the properties for supervisor and
+	director (and their area administrators when Settings give return visits to them, R38); the role holders
+	and their property restrictions where a property names nobody; the CS manager and general manager Settings
+	name (roles.company_posts_for, with every holder where Settings name nobody)."""
 
 	def __init__(self, cases, steps):
 		levels = {level for _case, _clock, level, _deadline, _job in steps}
-		self.by_property, self.by_role, self.company = {}, {}, {}
+		self.by_property, self.by_role, self.company, self.admins = {}, {}, {}, {}
 		self.visits_by_admin = any(clock == K.RETURN_VISIT for _c, clock, *_rest in steps) and (
 			frappe.db.get_single_value(SETTINGS, "return_visit_by") == "Area Administrator"
 		)
 		properties = {c.property for c in cases if c.property}
-		if properties and (levels & set(PROPERTY_FIELD_OF_LEVEL) or self.visits_by_admin):
-			for row in frappe.get_all(
+		property_levels = levels & set(PROPERTY_FIELD_OF_LEVEL)
+		if properties and property_levels:
+			rows = frappe.get_all(
 				PROPERTY,
 				filters={"name": ("in", list(properties))},
-				fields=["name", "office_director", "maintenance_supervisor", "area_administrator"],
-			):
-				self.by_property[row.name] = row
-		# a property naming nobody for its own levels: any active holder of the role rather than nobody
-		roles = [ROLE_OF_LEVEL[level] for level in levels if level in PROPERTY_FIELD_OF_LEVEL]
-		if roles:
-			has_role, user = frappe.qb.DocType("Has Role"), frappe.qb.DocType("User")
-			rows = (
-				frappe.qb.from_(has_role)
-				.join(user)
-				.on(user.name == has_role.parent)
-				.select(has_role.role, user.name)
-				.where(has_role.role.isin(roles) & (has_role.parenttype == "User") & (user.enabled == 1))
-				.orderby(user.name)
-			).run()
-			for role, name in rows:
-				self.by_role.setdefault(role, name)
-		fields = [POST_OF_LEVEL[level] for level in levels if level in POST_OF_LEVEL]
-		if fields:
-			people = company_people(*fields)
-			self.company = {level: people[field] for level, field in POST_OF_LEVEL.items() if field in people}
+				fields=["name", *PROPERTY_FIELD_OF_LEVEL.values()],
+			)
+			active = enabled(row[field] for row in rows for field in PROPERTY_FIELD_OF_LEVEL.values())
+			for row in rows:
+				self.by_property[row.name] = {
+					field: row[field] for field in PROPERTY_FIELD_OF_LEVEL.values() if row[field] in active
+				}
+		if properties and self.visits_by_admin:
+			self.admins = area_administrators_of(properties)
+		# a property naming nobody for its own levels: every active holder of the role for that property
+		for level in property_levels:
+			field = PROPERTY_FIELD_OF_LEVEL[level]
+			unnamed = {p for p in properties if not self.by_property.get(p, {}).get(field)}
+			if unnamed or any(not c.property for c in cases):
+				self.by_role[level] = holders_for(PROPERTY_POSTS[field], unnamed | {None})
+		company_levels = [level for level in levels if level in POST_OF_LEVEL]
+		if company_levels:
+			posts = company_posts_for([POST_OF_LEVEL[level] for level in company_levels], properties | {None})
+			self.company = {
+				prop: {level: people[POST_OF_LEVEL[level]] for level in company_levels}
+				for prop, people in posts.items()
+			}
 
-	def user(self, level: str, case, clock: str | None = None) -> str | None:
-		prop = self.by_property.get(case.property) or {}
+	def users(self, level: str, case, clock: str | None = None) -> list[str]:
 		if level == "Follow-up Owner":
-			# R38: a missed return visit goes to whoever Settings say makes it (the area administrator, or the
+			# R38: a missed return visit goes to whoever Settings say make it (the area administrators, or the
 			# acceptor, who is the follow-up owner, R34).
-			if clock == K.RETURN_VISIT and self.visits_by_admin and prop.get("area_administrator"):
-				return prop.get("area_administrator")
-			return case.follow_up_owner
+			admins = self.admins.get(case.property)
+			if clock == K.RETURN_VISIT and self.visits_by_admin and admins:
+				return admins
+			return [case.follow_up_owner] if case.follow_up_owner else []
 		if level in POST_OF_LEVEL:
-			return self.company.get(level)
+			return self.company.get(case.property or None, {}).get(level, [])
 		field = PROPERTY_FIELD_OF_LEVEL.get(level)
-		return (field and prop.get(field)) or self.by_role.get(ROLE_OF_LEVEL.get(level))
+		if not field:
+			return []
+		named = self.by_property.get(case.property, {}).get(field)
+		if named:
+			return [named]
+		return self.by_role.get(level, {}).get(case.property or None, [])
 
 
 class NightDuty:
@@ -319,14 +339,15 @@ class NightDuty:
 				.run()
 			}
 
-	def user(self, case, clock: str, level: str, ladder_user: str | None) -> str | None:
-		"""The night's duty person for the first step of the clock, else the ladder's person."""
+	def users(self, case, clock: str, level: str, ladder_users: list[str]) -> list[str]:
+		"""The night's duty person for the first step of the clock, else the ladder's people."""
 		duty = self.by_property.get(case.property)
-		user, is_duty = D.night_target(ladder_user, duty, (case.name, clock, duty) in self.heard)
+		user, is_duty = D.night_target(None, duty, (case.name, clock, duty) in self.heard)
 		if is_duty:
 			self.heard.add((case.name, clock, duty))
 			self.told.add((case.name, clock, level))
-		return user
+			return [user]
+		return ladder_users
 
 
 def run_job() -> int:

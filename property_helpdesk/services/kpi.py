@@ -28,6 +28,7 @@ from frappe.query_builder.terms import ParameterizedValueWrapper
 from frappe.utils import add_months, flt, get_first_day, get_last_day, getdate, now_datetime
 from pypika.terms import LiteralValue
 
+from property_helpdesk.access import property_criterion, restrict
 from property_helpdesk.constants import (
 	ANSWER_TYPES,
 	CANCELLED,
@@ -180,6 +181,8 @@ def case_filters(filters, t, types=KPI_TYPES, since=None) -> list[Criterion]:
 	]
 	if filters.get("property"):
 		out.append(t.property == filters.property)
+	if (mine := property_criterion(t.property, doctype=CASE)) is not None:
+		out.append(mine)  # R4, R1: the user's properties only (qb skips Frappe's User Permissions)
 	if filters.get("team"):
 		out.append(team(t) == filters.team)
 	if filters.get("person"):
@@ -317,6 +320,8 @@ def job_filters(filters, w) -> list[Criterion] | None:
 	out = [w.completed_at >= start, w.completed_at < end, w.status != CANCELLED]
 	if filters.get("property"):
 		out.append(w.property == filters.property)
+	if (mine := property_criterion(w.property, doctype=WORK_ORDER)) is not None:
+		out.append(mine)  # R4, R1
 	if filters.get("person"):
 		out.append(w.technician == filters.person)
 	if filters.get("ticket_type"):
@@ -425,12 +430,12 @@ def overdue_cases_card(filters=None) -> dict:
 	"""Open cases past the deadline that decides their timeliness (R29)."""
 	frappe.has_permission(CASE, "read", throw=True)
 	t = cases()
-	count = (
+	query = (
 		frappe.qb.from_(t)
 		.select(Count("*"))
 		.where(t.status.isin(OPEN_STATES) & criterion(K.OVERDUE, t, {"now": now_datetime()}))
-		.run()[0][0]
 	)
+	count = restrict(query, t.property, doctype=CASE).run()[0][0]  # R4, R1: the user's properties
 	return {"value": count, "fieldtype": "Int", "route": ["query-report", "Case Timeliness"]}
 
 
@@ -615,6 +620,8 @@ def job_logs(filters, limit: int = 5000) -> list[dict]:
 	conditions = [log.log_date >= start.date(), log.log_date < end.date()]
 	if filters.get("property"):
 		conditions.append(log.property == filters.property)
+	if (mine := property_criterion(log.property, doctype=JOB_LOG)) is not None:
+		conditions.append(mine)  # R4, R1
 	if filters.get("person"):
 		conditions.append(log.kept_by == filters.person)
 	if filters.get("unreconciled_only"):

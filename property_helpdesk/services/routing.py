@@ -1,7 +1,8 @@
 """Routing that reaches someone (R2, R35, R41–R42): who is asked to act on a case, as Frappe's own assignment.
 
 - R2: a complaint routed to the office head (the property's office director) or to company leadership (the
-  general manager) is assigned to that person, due when the complaint must be answered (the case's R23
+  general manager) is assigned to that person — where the property or Settings name nobody, to every active
+  holder of the role who works for the case's property (R4), any of whom records the decision — due when the complaint must be answered (the case's R23
   answer deadline: the decision is what the answer waits for, so the limit already in Settings is its limit,
   not a second one); it closes when they record their decision (Service Ticket.record_decision).
 - R41–R42: a warranty dispute, compensation claim or quality dissatisfaction is assigned to the office director
@@ -21,6 +22,8 @@ from frappe import _
 from frappe.utils import add_to_date, format_datetime, get_datetime, getdate, now_datetime
 
 from property_helpdesk.constants import CASE, SETTINGS
+from property_helpdesk.procedure.complaints import ROUTE_LEADERSHIP, ROUTE_OFFICE_HEAD
+from property_helpdesk.roles import company_post_people, property_post
 from property_helpdesk.services import clocks, notify
 
 # (who is asked, the stamp that ends their part) of each route on the case
@@ -44,6 +47,29 @@ def ask(case: str, user: str, description: str, due=None, priority: str = "Mediu
 		)
 
 
+def decision_makers(level: str | None, property_name: str | None) -> list[str]:
+	"""R2 with R4: who decides a complaint routed to `level`: the office head's, the office director the property
+	names; leadership's, the general manager Settings name; where nobody is named, every active holder of the
+	role who works for the case's property."""
+	if level == ROUTE_OFFICE_HEAD and property_name:
+		return property_post(property_name, "office_director")
+	if level == ROUTE_LEADERSHIP:
+		return company_post_people("general_manager", property_name=property_name)["general_manager"]
+	return []
+
+
+def routed_people(doc, who: str) -> list[str]:
+	"""Everyone a route of the case asks: the person it names, else (a complaint's decision naming nobody)
+	every decision maker of its level."""
+	if not doc:
+		return []
+	if doc.get(who):
+		return [doc.get(who)]
+	if who == "routed_to":
+		return decision_makers(doc.get("routed_to_level"), doc.get("property"))
+	return []
+
+
 def release(doc, user: str) -> None:
 	"""Close the user's assignment of the case, unless another route still waits on them."""
 	if not user or still_waits_on(doc, user) or not notify.is_assigned(CASE, doc.name, user):
@@ -52,27 +78,33 @@ def release(doc, user: str) -> None:
 
 
 def done(doc, who: str) -> None:
-	"""A route's person took its action (the decision, the meeting): their assignment closes."""
-	release(doc, doc.get(who))
+	"""A route's person took its action (the decision, the meeting): their assignment closes, and so do the
+	others' where several were asked (the one who acted is the record's `decided_by`)."""
+	for user in routed_people(doc, who):
+		release(doc, user)
 
 
 def still_waits_on(doc, user: str) -> bool:
-	return any(doc.get(who) == user and not doc.get(stamp) for who, stamp in ROUTES)
+	return any(user in routed_people(doc, who) and not doc.get(stamp) for who, stamp in ROUTES)
 
 
 def on_case_update(doc) -> None:
-	"""After a case is saved (its clocks refreshed): assign whoever a route newly names, release whoever it no
-	longer names, and close the R35 request once the result and answer are in. (Who has done their part is
+	"""After a case is saved (its clocks refreshed): assign whoever a route newly asks, release whoever it no
+	longer asks, and close the R35 request once the result and answer are in. (Who has done their part is
 	released by the action itself, `done`: the action stores its stamp before it saves.)"""
 	before = doc.get_doc_before_save()
 	deadlines = None
 	for who, stamp in ROUTES:
-		old, new = before and before.get(who), doc.get(who)
-		if old and old != new:
-			release(doc, old)
-		if new and not doc.get(stamp) and new != old:
-			deadlines = deadlines or stored_deadlines(doc.name)
-			ask(doc.name, new, *describe(doc, who, deadlines), priority="High")
+		old, new = routed_people(before, who), routed_people(doc, who)
+		for user in old:
+			if user not in new:
+				release(doc, user)
+		if doc.get(stamp):
+			continue
+		for user in new:
+			if user not in old:
+				deadlines = deadlines or stored_deadlines(doc.name)
+				ask(doc.name, user, *describe(doc, who, deadlines), priority="High")
 	if doc.get("routed_to_level") and not doc.get("routed_to") and not (before and before.routed_to_level):
 		# R2: a complaint whose decision maker nobody is named as says so on the case, for the service centre
 		doc.add_comment(

@@ -17,7 +17,9 @@ from property_helpdesk.constants import (
 	PAID_SERVICE,
 	PROPERTY,
 	REPAIR,
+	REPAIR_SERVICE_TYPE,
 	RESIDENT,
+	SERVICE_TYPED_CASES,
 	UNIT,
 	WARRANTY_PLAN,
 	WARRANTY_RULE,
@@ -192,6 +194,9 @@ def ticket_values(unit: str, **overrides) -> dict:
 	# R15: a repair is judged from its location type at intake
 	if values["ticket_type"] in WORK_ORDER_TYPES and "location" not in overrides:
 		values["location"] = PRIVATE if values["ticket_type"] == PAID_SERVICE else COMMON
+	# R11: a paid service or service request names its service type; unless told, it is a repair's (维修)
+	if values["ticket_type"] in SERVICE_TYPED_CASES and "service_type" not in overrides:
+		values["service_type"] = REPAIR_SERVICE_TYPE
 	return values
 
 

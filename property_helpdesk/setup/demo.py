@@ -1,8 +1,12 @@
 """Demo data: a living property office (README command 1). Idempotent: what exists is left alone.
 
-Two properties (one by the parent developer, one by an external developer), buildings and units with handover
-dates, residents, one staff user per role, and cases in many states.
+Three properties (one by the parent developer, one by an external developer, one older estate past its
+warranty), buildings and units with handover dates, residents, staff users who work for their properties
+(Frappe User Permissions on Property, R4; company departments hold none), named cases in many states, and a
+year of history behind them (setup/demo_history.py) so that every report, chart and card has figures.
 """
+
+import time
 
 import frappe
 from frappe.model.workflow import apply_workflow
@@ -39,7 +43,7 @@ from property_helpdesk.constants import (
 	WORK_ORDER,
 )
 from property_helpdesk.procedure.liability import COMMON, EXTERNAL_DEVELOPER, PARENT_DEVELOPER, PRIVATE
-from property_helpdesk.setup import builders
+from property_helpdesk.setup import builders, demo_history
 from property_helpdesk.setup.builders import (
 	make_customer,
 	make_developer,
@@ -67,7 +71,30 @@ STAFF = (
 	("quality@demo.local", "吴敏", QUALITY_OFFICER, "13800000008"),
 	# finance bills paid repairs in ERPNext (the Billing Queue report) and reads no case
 	("finance@demo.local", "钱会计", "Accounts User", "13800000009"),
+	("duty2@demo.local", "林小燕", DUTY_STAFF, "13800000010"),
+	("tech2@demo.local", "马师傅", TECHNICIAN, "13800000011"),
+	# the older estate's own office (锦园管理处)
+	("jy-director@demo.local", "郑国华", OFFICE_DIRECTOR, "13800000012"),
+	("jy-duty@demo.local", "何丽", DUTY_STAFF, "13800000013"),
+	("jy-supervisor@demo.local", "冯建", MAINTENANCE_SUPERVISOR, "13800000014"),
+	("jy-tech@demo.local", "韩师傅", TECHNICIAN, "13800000015"),
 )
+
+# R4: the properties each office's staff work for (their User Permissions); everyone else (客户服务部, 品质部,
+# 工程部, 总经理, finance) works for the whole company and holds none.
+TWO_OFFICES = ("顺发·翠苑", "江南·云庐")
+WORKS_FOR = {
+	"duty@demo.local": TWO_OFFICES,
+	"duty2@demo.local": ("江南·云庐",),
+	"director@demo.local": TWO_OFFICES,
+	"supervisor@demo.local": TWO_OFFICES,
+	"tech@demo.local": TWO_OFFICES,
+	"tech2@demo.local": TWO_OFFICES,
+	"jy-director@demo.local": ("顺发·锦园",),
+	"jy-duty@demo.local": ("顺发·锦园",),
+	"jy-supervisor@demo.local": ("顺发·锦园",),
+	"jy-tech@demo.local": ("顺发·锦园",),
+}
 
 DEVELOPERS = (
 	("顺发恒业房地产开发有限公司", PARENT_DEVELOPER, "黄经理", "0571-86660001"),
@@ -78,7 +105,15 @@ PROPERTIES = (
 	# name, developer, completion, office, handover of first unit
 	("顺发·翠苑", "顺发恒业房地产开发有限公司", "2021-06-30", "翠苑管理处", "2021-10-01"),
 	("江南·云庐", "江南置业有限公司", "2024-03-31", "云庐管理处", "2024-07-01"),
+	# an older estate, long past the developer's warranty
+	("顺发·锦园", "顺发恒业房地产开发有限公司", "2012-06-30", "锦园管理处", "2012-10-01"),
 )
+# who runs each property (the property's own posts, R4)
+OFFICE = {
+	"顺发·翠苑": ("director@demo.local", "duty@demo.local", "supervisor@demo.local"),
+	"江南·云庐": ("director@demo.local", "duty@demo.local", "supervisor@demo.local"),
+	"顺发·锦园": ("jy-director@demo.local", "jy-duty@demo.local", "jy-supervisor@demo.local"),
+}
 
 RESIDENTS = (
 	("张伟", "13900000001", "顺发·翠苑-1幢-101", "resident@demo.local"),
@@ -99,6 +134,7 @@ def load():
 	make_work()
 	make_liaison()
 	make_billing()
+	make_history()
 	frappe.db.commit()  # a bench execute entry point: keep what was made
 	print_logins()
 
@@ -119,6 +155,26 @@ def make_user(email, full_name, roles, mobile=None, user_type="System User"):
 def make_staff():
 	for email, name, role, mobile in STAFF:
 		make_user(email, name, [role], mobile)
+	for email, properties in WORKS_FOR.items():
+		for property_name in properties:
+			allow_property(email, property_name)
+
+
+def allow_property(user: str, property_name: str) -> None:
+	"""R4: `user` works for `property_name` (a User Permission on Property, applied to every DocType)."""
+	if not frappe.db.exists(PROPERTY, property_name):
+		return  # made with the properties (make_developers_and_properties calls again)
+	if frappe.db.exists("User Permission", {"user": user, "allow": PROPERTY, "for_value": property_name}):
+		return
+	frappe.get_doc(
+		{
+			"doctype": "User Permission",
+			"user": user,
+			"allow": PROPERTY,
+			"for_value": property_name,
+			"apply_to_all_doctypes": 1,
+		}
+	).insert(ignore_permissions=True)
 
 
 def make_developers_and_properties():
@@ -129,21 +185,29 @@ def make_developers_and_properties():
 		settings.parent_developer = DEVELOPERS[0][0]
 		settings.save(ignore_permissions=True)
 
-	buildings = {"顺发·翠苑": ("1幢", "2幢", "3幢"), "江南·云庐": ("A座", "B座")}
-	floors = {"顺发·翠苑": ("101", "102", "201", "202"), "江南·云庐": ("801", "1201", "1202")}
+	buildings = {"顺发·翠苑": ("1幢", "2幢", "3幢"), "江南·云庐": ("A座", "B座"), "顺发·锦园": ("1幢",)}
+	floors = {
+		"顺发·翠苑": ("101", "102", "201", "202"),
+		"江南·云庐": ("801", "1201", "1202"),
+		"顺发·锦园": ("101",),
+	}
 	for name, developer, completion, office, handover in PROPERTIES:
+		director, duty, supervisor = OFFICE[name]
 		make_property(
 			name,
 			completion=completion,
-			office_director="director@demo.local",
+			office_director=director,
 			developer=developer,
 			office=office,
-			area_administrator="duty@demo.local",
-			maintenance_supervisor="supervisor@demo.local",
+			area_administrator=duty,
+			maintenance_supervisor=supervisor,
 		)
 		for b, building in enumerate(buildings[name]):
 			for u, unit_no in enumerate(floors[name]):
 				make_unit(name, building, unit_no, handover=add_days(handover, 30 * b + 7 * u))
+	for email, properties in WORKS_FOR.items():
+		for property_name in properties:
+			allow_property(email, property_name)
 
 
 def make_residents():
@@ -279,7 +343,7 @@ def make_work():
 	"""Work orders in several states, a return visit, a warranty repair plan awaiting approval, a job log."""
 	if frappe.db.exists(RETURN_VISIT, {"comments": "业主对楼道灯维修满意"}):
 		return
-	for prop in ("顺发·翠苑", "江南·云庐"):
+	for prop in TWO_OFFICES:
 		frappe.db.set_value(PROPERTY, prop, "maintenance_supervisor", "supervisor@demo.local")
 
 	def work_order(subject):
@@ -484,13 +548,87 @@ def pay_at_the_front_desk(invoice):
 	frappe.set_user("Administrator")
 
 
+# The year behind the named cases: how busy and how punctual each office is (R29, R30), who takes its calls
+# and who does its jobs.
+ESTATES = (
+	demo_history.Estate(
+		name="顺发·翠苑",
+		buildings=("1幢", "2幢", "3幢", "4幢", "5幢", "6幢"),
+		floors=10,
+		handover="2021-10-01",
+		director="director@demo.local",
+		supervisor="supervisor@demo.local",
+		duty=("duty@demo.local",),
+		technicians=("tech@demo.local", "tech2@demo.local"),
+		cases_per_day=3.6,
+		on_time=0.96,
+		in_warranty=True,  # the parent developer's waterproofing warranty still runs (R16)
+		phone_prefix="1371",
+	),
+	demo_history.Estate(
+		name="江南·云庐",
+		buildings=("A座", "B座", "C座", "D座"),
+		floors=12,
+		handover="2024-07-01",
+		director="director@demo.local",
+		supervisor="supervisor@demo.local",
+		duty=("duty@demo.local", "duty2@demo.local"),
+		technicians=("tech@demo.local", "tech2@demo.local"),
+		cases_per_day=2.6,
+		on_time=0.92,
+		in_warranty=True,  # the external developer's defects go on liaison sheets (R17)
+		phone_prefix="1372",
+	),
+	demo_history.Estate(
+		name="顺发·锦园",
+		buildings=("1幢", "2幢", "3幢", "4幢", "5幢", "6幢", "7幢", "8幢"),
+		floors=6,
+		handover="2012-10-01",
+		director="jy-director@demo.local",
+		supervisor="jy-supervisor@demo.local",
+		duty=("jy-duty@demo.local",),
+		technicians=("jy-tech@demo.local",),
+		cases_per_day=3.0,
+		on_time=0.88,
+		in_warranty=False,
+		phone_prefix="1373",
+	),
+)
+
+
+def make_history(days: int = 365, invoices: int = 80):
+	"""A year of history for the three properties, loaded in bulk; nothing when it is there already."""
+	began = time.monotonic()
+	plan = demo_history.load(
+		list(ESTATES),
+		days=days,
+		invoices=invoices,
+		biller="finance@demo.local",
+		cs_manager="csm@demo.local",
+		general_manager="gm@demo.local",
+	)
+	cases = sum(plan.cases.values())
+	if cases:
+		print(
+			f"Demo history: {cases} cases, {plan.rows[WORK_ORDER]} work orders, "
+			f"{plan.rows['Escalation']} escalation rows, {plan.rows['Resident Message']} resident messages, "
+			f"{len(plan.invoices)} invoices, {sum(plan.rows.values())} rows in {time.monotonic() - began:.1f} s"
+		)
+	else:
+		print("Demo history: already loaded, nothing added")
+	return plan
+
+
 def print_logins():
 	site_url = frappe.utils.get_url()
 	lines = [
 		"",
 		f"Property Helpdesk demo: {site_url}",
 		"  Administrator / (the admin password given to bootstrap)",
-		*[f"  {email} / {DEMO_PASSWORD}  ({role})" for email, _name, role, _m in STAFF],
+		*[
+			f"  {email} / {DEMO_PASSWORD}  ({role}{', ' + '、'.join(WORKS_FOR[email]) if email in WORKS_FOR else ''})"
+			for email, _name, role, _m in STAFF
+		],
 		f"  resident@demo.local / {DEMO_PASSWORD}  (resident portal)",
 		f"  resident2@demo.local / {DEMO_PASSWORD}  (resident portal)",
 		*[

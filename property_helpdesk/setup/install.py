@@ -24,6 +24,9 @@ def after_install():
 	workflows.sync()
 	ensure_fee_schedule()
 	ensure_global_search()
+	seed_paid_service_types()
+
+	desk_defaults()
 
 
 def after_migrate():
@@ -32,6 +35,7 @@ def after_migrate():
 	workflows.sync()
 	ensure_fee_schedule()
 	ensure_global_search()
+	desk_defaults()
 
 
 def ensure_global_search():
@@ -128,3 +132,48 @@ def before_uninstall():
 		frappe.db.delete("Custom DocPerm", {"role": role})
 		if frappe.db.exists("Role", role):
 			frappe.delete_doc("Role", role, ignore_permissions=True, force=True)
+	from property_helpdesk.services.workspace import unland_staff
+
+	unland_staff()  # the app's workspace goes with it: no user is left opening the desk on a missing page
+
+
+def desk_defaults():
+	"""Staff users who have not chosen a default workspace open the desk on the app's (R4; new staff users get it
+	as they are saved: hooks, User validate), and the case list's columns are seeded once (editable after)."""
+	from property_helpdesk.services.workspace import ensure_case_list_settings, land_existing_staff
+
+	land_existing_staff()
+	ensure_case_list_settings()
+
+
+def allow_user_permission_import():
+	"""R4, R1: the System Manager gives staff users their properties in bulk by Data Import of User Permission
+	(docs/architecture.md, "Work per property"); Frappe's own DocType allows import but gives no role the right.
+	Granted as a Custom DocPerm, once (after install and after each migrate, idempotently)."""
+	from frappe.permissions import add_permission, setup_custom_perms, update_permission_property
+
+	doctype, role = "User Permission", "System Manager"
+	perm = {"parent": doctype, "role": role, "permlevel": 0, "if_owner": 0}
+	if frappe.db.get_value("Custom DocPerm", perm, "import"):
+		return
+	setup_custom_perms(doctype)
+	if not frappe.db.exists("Custom DocPerm", perm):
+		add_permission(doctype, role, 0)
+	update_permission_property(doctype, role, 0, "import", 1)
+	frappe.clear_cache(doctype=doctype)
+
+
+def seed_paid_service_types():
+	"""R11: the paid services of the procedure (in-home cleaning, greening, notice-board rental) and repairs,
+	which stay with the maintenance team; once, never overwritten (each office names its teams)."""
+	from property_helpdesk.constants import PAID_SERVICE_TYPE, REPAIR_SERVICE_TYPE, SEEDED_SERVICE_TYPES
+
+	for name in SEEDED_SERVICE_TYPES:
+		if not frappe.db.exists(PAID_SERVICE_TYPE, name):
+			frappe.get_doc(
+				{
+					"doctype": PAID_SERVICE_TYPE,
+					"service_type_name": name,
+					"is_repair": int(name == REPAIR_SERVICE_TYPE),
+				}
+			).insert(ignore_permissions=True)

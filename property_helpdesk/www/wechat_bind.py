@@ -1,29 +1,18 @@
 """/wechat_bind: the resident binds their WeChat to the portal by scanning a QR code with WeChat (R8, R10), so
 the messages about their cases come as Official Account template messages. The QR code holds the Official
-Account's authorisation URL with a signed state (api/wechat.py); PyQRCode, which Frappe installs for its own
-two-factor QR codes, draws it as SVG (no image library needed)."""
-
-import io
+Account's authorisation URL with a signed state (api/wechat.py), drawn as SVG by the app's one QR helper
+(services/qr.py)."""
 
 import frappe
-import pyqrcode
 from frappe import _
 
 from property_helpdesk.api.portal import login_first, page_context, resident_of
 from property_helpdesk.api.wechat import STATE_SECONDS, authorize_url
 from property_helpdesk.constants import RESIDENT
+from property_helpdesk.services import qr
 from property_helpdesk.services.channels import SendError
 
 no_cache = 1
-
-
-def qr_svg(url: str) -> str:
-	buffer = io.BytesIO()
-	# Error level L: a code on a screen is not torn or smudged, and fewer modules scan more easily.
-	pyqrcode.create(url, error="L").svg(
-		buffer, scale=4, xmldecl=False, svgns=True, omithw=True, title=_("WeChat QR code")
-	)
-	return buffer.getvalue().decode()
 
 
 def get_context(context):
@@ -40,5 +29,5 @@ def get_context(context):
 	except SendError:  # the Official Account is not set up on this site
 		context.bind_url = None
 		return context
-	context.qr_svg = qr_svg(context.bind_url)
+	context.qr_svg = qr.svg(context.bind_url, _("WeChat QR code"), error=qr.SCREEN_ERROR)
 	return context

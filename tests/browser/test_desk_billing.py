@@ -1,5 +1,5 @@
 """Finance on the desk (R39): the Billing Queue in Chinese, a ticked row invoiced from the report, once.
-Screenshots go to docs/screenshots."""
+Screenshots go to $SCREENSHOTS_DIR (docs/screenshots with `scripts/test.sh --screenshots`)."""
 
 from datetime import timedelta
 from urllib.parse import urlencode

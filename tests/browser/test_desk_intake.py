@@ -1,5 +1,5 @@
 """The desk in Chinese: a duty agent takes a call in the intake form and finds it in the case list (R1, R5,
-R7, R34). Screenshots go to docs/screenshots."""
+R7, R34). Screenshots go to $SCREENSHOTS_DIR (docs/screenshots with `scripts/test.sh --screenshots`)."""
 
 import frappe
 import pytest

@@ -1,6 +1,6 @@
 """The reports and the workspace on the desk in Chinese (R26, R27, R29, R30, R32): the office director's numbers at a
 glance, the cases behind a number one click away, and every report's filters (one shared script,
-public/js/kpi_report.js) on the page and narrowing the figures. Screenshots go to docs/screenshots."""
+public/js/kpi_report.js) on the page and narrowing the figures. Screenshots go to $SCREENSHOTS_DIR (docs/screenshots with `scripts/test.sh --screenshots`)."""
 
 from datetime import datetime, timedelta
 from urllib.parse import urlencode

@@ -1,5 +1,5 @@
 """The work side of the desk in Chinese: the work order a case produced (R10, R15) and the approval actions of
-a warranty repair plan offered to the right role only (R25). Screenshots go to docs/screenshots."""
+a warranty repair plan offered to the right role only (R25). Screenshots go to $SCREENSHOTS_DIR (docs/screenshots with `scripts/test.sh --screenshots`)."""
 
 import frappe
 import pytest

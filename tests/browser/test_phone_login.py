@@ -1,6 +1,6 @@
 """A resident with no email signs in on a phone (390 px) with their mobile number and the SMS code, and sees what
 they were told about their case (issue 13; R8, R10, R34). The code is read from the local SMS gateway that this
-site's SMS Settings point at. Screenshots go to docs/screenshots/portal-phone-*.png."""
+site's SMS Settings point at. Screenshots portal-phone-*.png go to $SCREENSHOTS_DIR (docs/screenshots with --screenshots)."""
 
 import re
 

@@ -1,5 +1,5 @@
 """The resident portal on a phone (390 px) in headless Chromium: report with a photo, follow, remind, confirm and
-rate with a signature (R8, R10, R12 ground 5, R34, R36). Screenshots go to docs/screenshots."""
+rate with a signature (R8, R10, R12 ground 5, R34, R36). Screenshots go to $SCREENSHOTS_DIR (docs/screenshots with `scripts/test.sh --screenshots`)."""
 
 import os
 import tempfile

@@ -511,6 +511,20 @@ class TestEachClockClimbsTheLadder(ClockCase):
 		stored = frappe.db.get_value("Repair Work Order", wo.name, "appointment_at")
 		self.assertEqual(get_datetime(stored), booked)
 
+	def test_r20_the_appointment_agreed_at_intake_goes_to_the_work_order(self):
+		"""R20, R5: the time agreed with the caller is taken with the call; the work order made at intake carries
+		it and the arrival clock waits for it; it is not changed on the case afterwards (the work order moves it)."""
+		agreed = add_to_date(now_datetime(), hours=4).replace(microsecond=0)
+		ticket = self.ticket(appointment_at=agreed)
+		stored = frappe.db.get_value("Repair Work Order", {"service_ticket": ticket.name}, "appointment_at")
+		self.assertEqual(get_datetime(stored), agreed)
+		deadline = get_datetime(frappe.db.get_value("Service Ticket", ticket.name, "arrival_deadline"))
+		self.assertEqual(deadline, agreed + timedelta(minutes=15))
+		ticket.reload()
+		ticket.appointment_at = add_to_date(agreed, hours=1)
+		with self.assertRaises(frappe.CannotChangeConstantError):
+			ticket.save()
+
 	def test_r20_a_new_job_on_the_same_case_escalates_again(self):
 		"""A re-dispatch (the first job cancelled) runs its own arrival clock: its breach is a new record, named
 		by the new work order, and is messaged."""

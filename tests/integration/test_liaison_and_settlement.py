@@ -14,7 +14,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from property_helpdesk.api import developer as developer_api
-from property_helpdesk.constants import VISIBLE_TO_DEVELOPER
+from property_helpdesk.constants import SETTINGS, VISIBLE_TO_DEVELOPER
 from property_helpdesk.exceptions import FrozenFieldError, InvalidTimeError, StepPreconditionError
 from property_helpdesk.property_helpdesk.doctype.compensation_settlement.compensation_settlement import (
 	make_settlement,
@@ -191,7 +191,16 @@ class TestLiaisonSheet(WorkflowCase):
 		with self.assertRaisesRegex(frappe.ValidationError, "appears twice"):
 			self.sheet([tickets[0], tickets[0]])
 
+	def name_posts(self, **posts):
+		"""Settings name these company-wide posts for the test (R4), put back after it."""
+		saved = frappe.db.get_value(SETTINGS, None, list(posts), as_dict=True)
+		frappe.db.set_single_value(SETTINGS, posts)
+		self.addCleanup(frappe.db.set_single_value, SETTINGS, saved)
+
 	def test_r17_external_reply_deadline_is_chased_then_escalated_once(self):
+		"""R17 with R4: the chase reaches the CS manager Settings name, and its row records them; where Settings
+		name nobody, every CS manager is told (each their own Notification Log) and the row names none."""
+		self.name_posts(cs_manager=self.users["csm"], general_manager=self.users["gm"])
 		name = self.sheet().name
 		self.bring_to(name, "Sent to Developer")
 		doc = frappe.get_doc("Liaison Sheet", name)
@@ -216,9 +225,34 @@ class TestLiaisonSheet(WorkflowCase):
 		levels = [c.level for c in frappe.get_doc("Liaison Sheet", name).chases]
 		self.assertEqual(levels, ["CS Manager", "General Manager"])
 
+		# nobody named: every CS manager hears of it, none of them picked by sort order
+		second = make_user("ls-csm2@liaison.test", STAFF["csm"])
+		self.name_posts(cs_manager=None)
+		unnamed = self.sheet().name
+		self.bring_to(unnamed, "Sent to Developer")
+		frappe.db.set_value(
+			"Liaison Sheet", unnamed, "reply_deadline", add_to_date(now_datetime(), minutes=-1)
+		)
+		chase_overdue()
+		[chase] = frappe.get_doc("Liaison Sheet", unnamed).chases
+		self.assertEqual(chase.level, "CS Manager")
+		self.assertIsNone(chase.notified_user)
+		for user in (self.users["csm"], second):
+			self.assertTrue(
+				frappe.db.exists("Notification Log", {"document_name": unnamed, "for_user": user})
+			)
+		self.assertFalse(
+			frappe.db.exists("Notification Log", {"document_name": unnamed, "for_user": self.users["gm"]})
+		)
+
 	def test_r28_quality_dissatisfaction_review_clock(self):
 		"""R28: the review clock runs on Settings' quality_review_days; the CS manager and the engineering
 		manager are chased at the deadline, the general manager one review period later."""
+		self.name_posts(
+			cs_manager=self.users["csm"],
+			general_manager=self.users["gm"],
+			engineering_manager=self.users["engineer"],
+		)
 		frappe.db.set_single_value(
 			"Property Helpdesk Settings", {"quality_review_days": 2, "developer_reply_days": 5}
 		)

@@ -55,6 +55,11 @@ MATRIX = {
 	"Resident Message":           ("r",   "r",    "r",   "r",   "r",   "",    "",  "r",  "",  ""),
 	# the providers' secrets: the System Manager's alone
 	"Resident Messaging Providers": ("",  "",     "",    "",    "",    "",    "",  "",   "",  ""),
+	# R11: which team takes each paid service, configured by the office and the company departments
+	"Paid Service Type":          ("r",   "rwc",  "rwc", "rwc", "r",   "r",   "r", "r",  "",  ""),
+
+	# issue 14: the places of a property (lifts, pump rooms …), kept like its units
+	"Common Area":                ("rwc", "rwc",  "r",   "r",   "r",   "r",   "r", "r",  "",  ""),
 }
 # fmt: on
 RIGHTS = {"r": "read", "w": "write", "c": "create", "d": "delete"}

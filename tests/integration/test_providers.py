@@ -28,10 +28,9 @@ from property_helpdesk.constants import (
 	RESIDENT,
 	SIGN_IN_CODE,
 )
-from property_helpdesk.services import channels
+from property_helpdesk.services import channels, qr
 from property_helpdesk.services.channels import SMS, WECHAT, Outgoing, SendError, aliyun, tencent, wechat
 from property_helpdesk.services.resident_messages import send_due
-from property_helpdesk.www.wechat_bind import qr_svg
 from tests.integration.factories import login_session, make_property, make_unit, make_user
 from tests.integration.provider_servers import (
 	FAIL,
@@ -370,7 +369,9 @@ class TestWeChatBinding(FrappeTestCase):
 		self.assertRegex(state, r"^[A-Za-z0-9]{1,128}$")  # WeChat gives back only such a state
 		self.assertEqual(binding.read_state(state), self.alice)
 		# The QR code is the code of exactly that URL.
-		self.assertEqual(svg.split("</title>")[1], qr_svg(href).split("</title>")[1])
+		self.assertEqual(
+			svg.split("</title>")[1], qr.svg(href, "", error=qr.SCREEN_ERROR).split("</title>")[1]
+		)
 
 		response = self.phone(self.server.authorize("oAlice_openid_7011"), state)
 		self.assertEqual(response.status_code, 200, response.text[:500])

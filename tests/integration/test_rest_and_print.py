@@ -77,6 +77,16 @@ class TestRestIntake(FrappeTestCase):
 		self.assertEqual((data["acceptor"], data["follow_up_owner"]), (self.agent, self.agent))
 		self.assertEqual(data["property"], "REST楼盘")
 
+	def test_r20_an_appointment_agreed_in_the_past_is_a_clear_error_and_saves_nothing(self):
+		subject = f"过去的预约 {frappe.generate_hash(length=8)}"
+		response = self.post_ticket(
+			self.agent_http, subject=subject, appointment_at=str(add_to_date(now_datetime(), hours=-1))
+		)
+		self.assertEqual(response.status_code, 417, response.text)
+		self.assertIn("An appointment cannot be made in the past.", response.text)
+		frappe.db.rollback()
+		self.assertFalse(frappe.db.exists("Service Ticket", {"subject": subject}))
+
 	def test_bad_phone_over_rest_is_a_clear_error_and_saves_nothing(self):
 		frappe.db.rollback()  # a fresh snapshot: see what the server committed so far
 		before = frappe.db.count("Service Ticket", {"unit": self.unit})

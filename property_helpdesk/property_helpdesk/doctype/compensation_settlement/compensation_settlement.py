@@ -22,6 +22,7 @@ from property_helpdesk.constants import CASE, LIAISON_SHEET, PROPERTY, REPLIED_S
 from property_helpdesk.exceptions import StepPreconditionError
 from property_helpdesk.links import validate_fetched_links
 from property_helpdesk.services.frozen import refuse_changes
+from property_helpdesk.whitelist_guard import mapper_target
 from property_helpdesk.workflow_guard import state_entered
 
 SMALL_ROUTE = ("Small Claim Answered",)
@@ -248,6 +249,6 @@ def make_settlement(source_name: str, target_doc: str | None = None):
 				"field_no_map": ["liable_party"],
 			}
 		},
-		target_doc,
+		mapper_target(target_doc, SETTLEMENT),
 		postprocess,
 	)

@@ -21,6 +21,7 @@ from frappe.model.mapper import get_mapped_doc
 from frappe.model.workflow import validate_workflow
 from frappe.utils import add_to_date, flt, get_datetime, now_datetime
 
+from property_helpdesk.access import restrict
 from property_helpdesk.constants import (
 	CASE,
 	CS_MANAGER,
@@ -33,9 +34,10 @@ from property_helpdesk.constants import (
 )
 from property_helpdesk.exceptions import FrozenFieldError, InvalidTimeError, StepPreconditionError
 from property_helpdesk.links import validate_fetched_links
-from property_helpdesk.roles import POST_OF_LEVEL, company_person
+from property_helpdesk.roles import POST_OF_LEVEL, company_post_people, the_one
 from property_helpdesk.services import notify
 from property_helpdesk.services.frozen import changed_fields, refuse_changes
+from property_helpdesk.whitelist_guard import mapper_target
 from property_helpdesk.workflow_guard import state_entered
 
 CHASE = "Liaison Chase"
@@ -325,7 +327,7 @@ def make_liaison_sheet(source_name: str, target_doc: str | None = None, purpose:
 				"field_no_map": ["closed_at", "liable_party"],
 			}
 		},
-		target_doc,
+		mapper_target(target_doc, LIAISON_SHEET),
 		postprocess,
 	)
 
@@ -337,15 +339,15 @@ def cases_awaiting_sheet() -> list[str]:
 		raise frappe.PermissionError
 	case, row = frappe.qb.DocType(CASE), frappe.qb.DocType("Liaison Sheet Case")
 	covered = frappe.qb.from_(row).select(row.service_ticket).where(row.parenttype == LIAISON_SHEET)
-	return [
-		r[0]
-		for r in frappe.qb.from_(case)
+	query = (
+		frappe.qb.from_(case)
 		.select(case.name)
 		.where((case.needs_liaison_sheet == 1) & case.name.notin(covered))
 		.orderby(case.creation, order=frappe.qb.desc)
 		.limit(500)
-		.run()
-	]
+	)
+	# R4, R1: the user's properties only (qb skips Frappe's User Permissions)
+	return [r[0] for r in restrict(query, case.property, doctype=CASE).run()]
 
 
 def chase_overdue() -> int:
@@ -359,12 +361,18 @@ def chase_overdue() -> int:
 	overdue = frappe.get_all(
 		LIAISON_SHEET,
 		filters={"workflow_state": SENT, "reply_deadline": ("<=", now)},
-		fields=["name", "reply_deadline", "subject"],
+		fields=["name", "reply_deadline", "subject", "property"],
 	)
 	late_reviews = frappe.get_all(
 		LIAISON_SHEET,
 		filters={"workflow_state": ("in", REVIEW_STATES), "review_deadline": ("<=", now)},
-		fields=["name", "review_deadline as reply_deadline", "subject", "engineering_reviewed_at"],
+		fields=[
+			"name",
+			"review_deadline as reply_deadline",
+			"subject",
+			"engineering_reviewed_at",
+			"property",
+		],
 	)
 	reviews = {r.name for r in late_reviews}
 	chased = chased_levels([r.name for r in overdue + late_reviews])
@@ -381,10 +389,13 @@ def chase_overdue() -> int:
 		for level, after in levels:
 			if level in done or get_datetime(row.reply_deadline) + timedelta(days=after) > now:
 				continue
-			user = company_person(POST_OF_LEVEL[level])  # R4: the people Settings name
-			record_chase(row.name, level, user, now, idx=len(done) + 1)
+			# R4: the person Settings name, else every holder of the post's role who works for the sheet's
+			# property; the chase row records the one person told, none when several are (each has their log)
+			field = POST_OF_LEVEL[level]
+			people = company_post_people(field, property_name=row.property)[field]
+			record_chase(row.name, level, the_one(people), now, idx=len(done) + 1)
 			done.append(level)
-			due.append((row, user))
+			due.extend((row, user) for user in people)
 	langs = notify.languages({user for _row, user in due if user})
 	notify.tell(
 		[

@@ -8,6 +8,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from property_helpdesk.procedure import clocks as K
+from property_helpdesk.roles import COMPANY_POSTS, unnamed_posts
 from property_helpdesk.services.clocks import CLOCK_SETTINGS
 
 # Limits that must be more than zero: the clocks' and those of the daily checks (R25, R26).
@@ -69,6 +70,21 @@ class PropertyHelpdeskSettings(Document):
 		self.validate_limits()
 		self.validate_ladder()
 		self.validate_pause_limits()
+		self.warn_unnamed_posts()
+
+	def warn_unnamed_posts(self):
+		"""R4: a company-wide post left unnamed is no error (every active holder of its role is told, never one
+		picked), but whoever saves Settings is told which."""
+		missing = unnamed_posts(self, COMPANY_POSTS)
+		if missing:
+			frappe.msgprint(
+				_("Nobody is named as {0}: every active holder of the role will be told instead.").format(
+					", ".join(missing)
+				),
+				title=_("Posts Not Named"),
+				indicator="orange",
+				alert=True,
+			)
 
 	def validate_limits(self):
 		for fieldname in POSITIVE_LIMITS:

@@ -64,6 +64,7 @@ class RepairWorkOrder(Document):
 		attitude_rating: DF.Rating
 		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		completed_at: DF.Datetime | None
+		common_area: DF.Link | None
 		confirmed_at: DF.Datetime | None
 		contact_name: DF.Data | None
 		contact_phone: DF.Data | None
@@ -217,12 +218,19 @@ class RepairWorkOrder(Document):
 		limit are still ahead — never into the past, never once its time or the limit has come or the technician
 		has arrived (a resident not home then is a pause by that reason, R37)."""
 		before = self.get_doc_before_save()
+
 		def at(value):  # Frappe's get_datetime(None) is now
 			return value and get_datetime(value)
 
-		if not before or at(self.appointment_at) == at(before.appointment_at):
-			return
 		now = now_datetime()
+		if not before:  # agreed at intake (the case's Appointment Agreed): never in the past
+			if self.appointment_at and get_datetime(self.appointment_at) < now:
+				frappe.throw(
+					_("An appointment cannot be made in the past."), InvalidTimeError, title=_("Invalid Time")
+				)
+			return
+		if at(self.appointment_at) == at(before.appointment_at):
+			return
 		arrival_deadline = frappe.db.get_value(CASE, self.service_ticket, "arrival_deadline")
 		if (
 			before.arrived_at

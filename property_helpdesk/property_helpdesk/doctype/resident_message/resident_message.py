@@ -25,6 +25,7 @@ class ResidentMessage(Document):
 		message_key: DF.Data | None
 		next_attempt_at: DF.Datetime | None
 		params: DF.Code | None
+		property: DF.Link | None
 		provider: DF.Data | None
 		provider_message_id: DF.Data | None
 		recipient: DF.Data | None

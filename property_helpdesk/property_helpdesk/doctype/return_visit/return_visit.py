@@ -29,6 +29,7 @@ class ReturnVisit(Document):
 
 		channel: DF.Literal["Phone", "In Person"]
 		comments: DF.SmallText
+		property: DF.Link | None
 		satisfaction: DF.Literal["Satisfied", "Partly Satisfied", "Dissatisfied"]
 		service_ticket: DF.Link
 		visited_at: DF.Datetime | None

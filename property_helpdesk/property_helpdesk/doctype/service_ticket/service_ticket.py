@@ -22,11 +22,13 @@ from property_helpdesk.constants import (
 	CASE,
 	CLOSED,
 	CLOSED_STATES,
+	COMMON_AREA,
 	COMPLAINT,
 	COMPLAINT_GROUND,
 	DUTY_STAFF,
 	PROPERTY,
 	RESIDENT_ROLE,
+	SERVICE_TYPED_CASES,
 	UNIT,
 	WORK_ORDER_TYPES,
 )
@@ -41,6 +43,7 @@ from property_helpdesk.exceptions import (
 	InvalidTimeError,
 	MissingJudgementError,
 	NobodyToTellError,
+	PlaceError,
 	ResultMissingError,
 	ServerOwnedError,
 )
@@ -54,13 +57,14 @@ from property_helpdesk.procedure.complaints import (
 	recognise_dispute,
 	route_complaint,
 )
+from property_helpdesk.procedure.liability import COMMON as COMMON_FACILITY
 from property_helpdesk.procedure.liability import REASONS, LiabilityInput, propose_liability
 from property_helpdesk.procedure.validation import has_markup
 from property_helpdesk.procedure.warranty import Period
-from property_helpdesk.roles import STAFF_ROLES, company_person, first_holder
+from property_helpdesk.roles import STAFF_ROLES, area_administrators, holders, property_post, the_one
 from property_helpdesk.services import clocks, notify, routing
 from property_helpdesk.services.corrective import check_recurrence, count_reopen
-from property_helpdesk.services.dispatch import dispatch
+from property_helpdesk.services.dispatch import dispatch, route_service
 
 LIABILITY_FIELDS = (
 	"liability_branch",
@@ -103,13 +107,15 @@ class ServiceTicket(Document):
 		answer_deadline: DF.Datetime | None
 		answer_to_resident: DF.SmallText | None
 		answered_at: DF.Datetime | None
+		appointment_at: DF.Datetime | None
 		arrival_deadline: DF.Datetime | None
 		beyond_authority: DF.Check
 		billing_status: DF.Literal["", "Draft Invoice", "Invoiced", "Paid", "Credited", "Cancelled"]
 		builder_warranty_end: DF.Date | None
 		call_started_at: DF.Datetime
-		channel: DF.Literal["Phone", "Visit", "Portal", "Other"]
+		channel: DF.Literal["Phone", "Visit", "Portal", "Other", "Patrol"]
 		closed_at: DF.Datetime | None
+		common_area: DF.Link | None
 		complaint_ground: DF.Link | None
 		completion_deadline: DF.Datetime | None
 		contact_name: DF.Data
@@ -164,10 +170,12 @@ class ServiceTicket(Document):
 		paused_until: DF.Datetime | None
 		pauses: DF.Table[ClockPause]
 		photo: DF.AttachImage | None
+		portal_request_key: DF.Data | None
 		property: DF.Link | None
 		reminder_count: DF.Int
 		reminders: DF.Table[TicketReminder]
 		reopen_count: DF.Int
+		service_type: DF.Link | None
 		repairs_on_behalf: DF.Check
 		resident: DF.Link | None
 		result: DF.SmallText | None
@@ -177,20 +185,22 @@ class ServiceTicket(Document):
 		status: DF.Literal["Open", "In Progress", "Resolved", "Closed"]
 		subject: DF.Data
 		ticket_type: DF.Literal["Repair", "Complaint", "Service Request", "Paid Service", "Enquiry"]
-		unit: DF.Link
+		unit: DF.Link | None
 		validity_class: DF.Data | None
 		warranty_rule: DF.Link | None
 		work_order_return_deadline: DF.Datetime | None
 	# end: auto-generated types
 
 	def before_validate(self):
+		self.set_place()
 		if self.is_new():
 			# R34: whoever takes the call is its acceptor and follow-up owner; nobody enters one for another.
 			# A case a resident reports on the portal is accepted by the property's area administrator.
 			if reported_by_resident():
-				self.acceptor = portal_acceptor(
+				self.flags.portal_acceptors = portal_acceptors(
 					self.property or frappe.db.get_value(UNIT, self.unit, "property")
 				)
+				self.acceptor = self.flags.portal_acceptors[0]
 			else:
 				self.acceptor = frappe.session.user
 			self.follow_up_owner = self.acceptor
@@ -207,6 +217,7 @@ class ServiceTicket(Document):
 
 	def validate(self):
 		validate_fetched_links(self)
+		self.validate_place()
 		self.validate_text()
 		validate_phone_fields(self, "contact_phone")  # R7: a contact the office can call back
 		self.validate_records()
@@ -216,18 +227,18 @@ class ServiceTicket(Document):
 		self.validate_acting_for_owner()
 
 	def after_insert(self):
-		"""Nobody waits on a portal case unseen: it is on the acceptor's list and in their notifications (as the
-		case commits). R10, R15: a repair case gets its work order at acceptance, the maintenance team at once
-		(the work order's own save refreshes the case's clocks); any other case refreshes its clocks from
-		memory."""
+		"""Nobody waits on a portal case unseen: it is on the acceptor's list (every holder's, R4, where the
+		property names nobody) and in their notifications (as the case commits). R10, R15: a repair case gets
+		its work order at acceptance, the maintenance team at once (the work order's own save refreshes the
+		case's clocks); any other case refreshes its clocks from memory."""
 		if reported_by_resident():
-			notify.assign(
-				CASE, self.name, self.acceptor, _("Reported on the portal: {0}").format(self.subject)
-			)
+			for user in self.flags.portal_acceptors or [self.acceptor]:
+				notify.assign(CASE, self.name, user, _("Reported on the portal: {0}").format(self.subject))
 		if self.ticket_type in WORK_ORDER_TYPES:
 			dispatch(self.name, new_case=self)
 		else:
 			clocks.refresh(self.name, new_case=self)
+		route_service(self)  # R11: a paid service's team and its administrators
 
 	def on_update(self):
 		if not self.flags.in_insert:  # a new case refreshed its clocks in after_insert
@@ -240,16 +251,35 @@ class ServiceTicket(Document):
 
 	# -- derivations ---------------------------------------------------------------------------------------
 
+	def set_place(self):
+		"""Issue 14: a case at a common area (a lift, a pump room …) is in that area's property and at a common
+		facility (R10, R15b); its unit, the caller's, may stay empty (validate_place)."""
+		if not self.common_area:
+			return
+		area_property = frappe.get_cached_value(COMMON_AREA, self.common_area, "property")
+		if area_property:  # an unknown area: Frappe's own link error in validate
+			self.property = area_property
+			self.location = COMMON_FACILITY
+
 	def set_liability(self):
 		"""R7, R15–R19: propose the liable party from the unit, the property and the component."""
-		if self.ticket_type not in WORK_ORDER_TYPES or not self.location or not self.unit:
+		if (
+			self.ticket_type not in WORK_ORDER_TYPES
+			or not self.location
+			or not (self.unit or self.common_area)
+		):
 			for field in LIABILITY_FIELDS:
 				self.set(field, None)
 			return
-		unit = frappe.get_cached_value(UNIT, self.unit, ["property", "handover_date"], as_dict=True)
-		if not unit:
-			# an unknown unit: Frappe's own link error, before anything is derived from it
+		if self.common_area:
+			# a common area's warranty is not the caller's flat's: no handover date of a unit applies to it
+			unit = frappe._dict(property=self.property, handover_date=None)
+		else:
+			unit = frappe.get_cached_value(UNIT, self.unit, ["property", "handover_date"], as_dict=True)
+		if not unit or not unit.property:
+			# an unknown unit or common area: Frappe's own link error, before anything is derived from it
 			validate_fetched_links(self)
+			self.validate_place()
 		prop = frappe.get_cached_doc(PROPERTY, unit.property)
 		rule = get_warranty_rule(self.warranty_rule, unit.property) if self.warranty_rule else None
 		proposal = propose_liability(
@@ -328,6 +358,42 @@ class ServiceTicket(Document):
 			self.closed_at = None
 
 	# -- checks --------------------------------------------------------------------------------------------
+
+	def validate_place(self):
+		"""R7, issue 14: a case is at a unit or at a common area of the case's property (an enabled one, when it
+		is chosen); a unit given with a common area is the caller's, of the same property."""
+		if not self.unit and not self.common_area:
+			frappe.throw(
+				_("Choose the unit or the common area where the problem is."),
+				frappe.MandatoryError,  # Frappe's own error for a required value, as for the unit before
+				title=_("Missing Information"),
+			)
+		if not self.common_area:
+			return
+		area = frappe.db.get_value(COMMON_AREA, self.common_area, ["property", "enabled"], as_dict=True)
+		if not area:
+			frappe.throw(
+				_("Could not find {0}").format(f"{_('Common Area')}: {self.common_area}"),
+				frappe.LinkValidationError,
+			)
+		before = self.get_doc_before_save()
+		if not area.enabled and (not before or before.common_area != self.common_area):
+			frappe.throw(
+				_("Common area {0} is disabled: cases can no longer be reported there.").format(
+					self.common_area
+				),
+				PlaceError,
+				title=_("Invalid Input"),
+			)
+		unit_property = self.unit and frappe.db.get_value(UNIT, self.unit, "property")
+		if unit_property and unit_property != area.property:
+			frappe.throw(
+				_("Unit {0} and common area {1} are in different properties.").format(
+					self.unit, self.common_area
+				),
+				PlaceError,
+				title=_("Invalid Input"),
+			)
 
 	def validate_text(self):
 		for fieldname in PLAIN_TEXT_FIELDS:
@@ -421,6 +487,14 @@ class ServiceTicket(Document):
 			frappe.throw(
 				_(
 					"Choose the location type (owner's private part or common facility): liability is judged from it."
+				),
+				MissingJudgementError,
+				title=_("Missing Information"),
+			)
+		if self.ticket_type in SERVICE_TYPED_CASES and not self.service_type:
+			frappe.throw(
+				_(
+					"Choose the service type (cleaning, greening, notice board, repair …): it decides which team gets the job."
 				),
 				MissingJudgementError,
 				title=_("Missing Information"),
@@ -620,15 +694,17 @@ class ServiceTicket(Document):
 		)
 
 	def check_routed_action(self, who: str, stamp: str, text: str | None) -> str:
-		"""Only the person a route names, or a System Manager, takes its action, once, with words."""
-		if not self.get(who):
+		"""Only the person a route names (else any of those it asks), or a System Manager, takes its action,
+		once, with words."""
+		asked = routing.routed_people(self, who)  # the person named, else every holder asked (R4)
+		if not asked:
 			frappe.throw(
 				_("This case is not routed to anyone for this."), DecisionError, title=_("Not Routed")
 			)
 		user = frappe.session.user
-		if user != self.get(who) and "System Manager" not in frappe.get_roles(user):
+		if user not in asked and "System Manager" not in frappe.get_roles(user):
 			frappe.throw(
-				_("Only {0}, to whom this case is routed, may record this.").format(self.get(who)),
+				_("Only {0}, to whom this case is routed, may record this.").format(", ".join(asked)),
 				frappe.PermissionError,
 			)
 		if self.get(stamp):
@@ -704,21 +780,23 @@ def record_rows(rows, fields) -> list[tuple]:
 	]
 
 
-def portal_acceptor(property_name: str | None) -> str:
-	"""R34, R38: the area administrator of the property, else the office director, else the first duty staff."""
-	if property_name:
-		admin, director = frappe.db.get_value(
-			PROPERTY, property_name, ["area_administrator", "office_director"]
-		) or (None, None)
-		if admin or director:
-			return admin or director
-	acceptor = first_holder(DUTY_STAFF)
-	if not acceptor:
+def portal_acceptors(property_name: str | None) -> list[str]:
+	"""R34, R38 with R4: who accepts a portal case, its acceptor first: the property's first area administrator,
+	else the office director it names; where it names neither, every office director who works for the
+	property, else every duty staff who does. The first of them by name is the acceptor (the case needs one
+	follow-up owner whose name and phone the resident is given, R34, and a resident's report is never refused);
+	every one of them has the case on their list."""
+	people = (
+		area_administrators(property_name)[:1]
+		or property_post(property_name, "office_director")  # the one named, else every holder for it
+		or holders(DUTY_STAFF, property_name)
+	)
+	if not people:
 		frappe.throw(
 			_("Nobody can accept portal cases: name an area administrator for the property."),
 			NobodyToTellError,
 		)
-	return acceptor
+	return people
 
 
 def get_name_and_phone(user: str | None) -> tuple[str | None, str | None]:
@@ -749,14 +827,13 @@ def get_warranty_rule(rule_name: str, property_name: str):
 
 
 def get_decision_maker(level: str | None, property_name: str | None) -> str | None:
-	"""R2/R4: the office director for the office head's decisions, the general manager for leadership's."""
-	if level == ROUTE_OFFICE_HEAD and property_name:
-		return frappe.get_cached_value(PROPERTY, property_name, "office_director")
-	if level == ROUTE_LEADERSHIP:
-		return company_person("general_manager")
-	return None
+	"""R2/R4: the one person the case's route names (`routing.decision_makers`: the office director for the
+	office head's decisions, the general manager for leadership's), none where several are asked."""
+	return the_one(routing.decision_makers(level, property_name))
 
 
 def on_doctype_update():
 	# The resident portal's "my cases" page: a unit's cases, newest first, whatever the site holds.
 	frappe.db.add_index(CASE, ["unit", "creation"])
+	# The workspace's Overdue and Due Soon cards: open cases by R29's deadline (services/workspace.py).
+	frappe.db.add_index(CASE, ["status", "kpi_due_at"])

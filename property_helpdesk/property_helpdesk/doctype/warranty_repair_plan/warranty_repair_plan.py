@@ -10,7 +10,7 @@ from frappe.utils import add_to_date, date_diff, getdate, now_datetime, today
 
 from property_helpdesk.links import validate_fetched_links
 from property_helpdesk.constants import SETTINGS, WORK_ORDER
-from property_helpdesk.roles import company_person
+from property_helpdesk.roles import company_posts_for
 from property_helpdesk.services import notify
 from property_helpdesk.workflow_guard import assert_transition
 
@@ -104,32 +104,36 @@ def jobs_needing_a_plan(now=None) -> list[dict]:
 
 
 def nudge_plans_needed(now=None) -> list[str]:
-	"""Daily (R25): the engineering manager (Settings, else a holder of the role) hears once of every
-	self-handled job open past the limit with no approved 质保期维修计划 — the job assigned to them and a system
-	notification. Returns the jobs nudged.
+	"""Daily (R25): the engineering manager (Settings, else every holder of the role for the job's property, R4)
+	hears once of every self-handled job open past the limit with no approved 质保期维修计划 — the job assigned
+	to each of them and a system notification. Returns the jobs nudged.
 
 	Kept in code, not a standard Notification: the limit is a Setting and "no approved plan" is a query, where a
 	Notification's "Days After" counts a fixed number of days and its condition sees only the document."""
-	manager = company_person("engineering_manager")
 	jobs = jobs_needing_a_plan(now)
-	if not manager or not jobs:
+	if not jobs:
 		return []
+	# R4: the engineering manager Settings name, else every holder of the role who works for the job's property
+	posts = company_posts_for(["engineering_manager"], {job.property for job in jobs})
 	days = frappe.db.get_single_value(SETTINGS, "warranty_plan_days")
-	language = notify.languages([manager])[manager]
+	languages = notify.languages(
+		{user for people in posts.values() for user in people["engineering_manager"]}
+	)
 	messages = [
 		notify.Message(
 			user=manager,
 			subject=_(
 				"Work order {0} ({1}) has been open more than {2} days without an approved warranty repair plan.",
-				lang=language,
+				lang=languages[manager],
 			).format(job.name, job.unit or job.property or "", days),
 			doctype=WORK_ORDER,
 			name=job.name,
 		)
 		for job in jobs
+		for manager in posts[job.property]["engineering_manager"]
 	]
 	told = notify.tell_once(messages, PLAN_NEEDED, email=False)  # a system notification, as always
 	for m in told:
-		# the job on the manager's list (Frappe's assignment, as this run commits)
-		notify.assign(WORK_ORDER, m.name, manager, m.subject, priority="High", date=today())
-	return [m.name for m in told]
+		# the job on each manager's list (Frappe's assignment, as this run commits)
+		notify.assign(WORK_ORDER, m.name, m.user, m.subject, priority="High", date=today())
+	return list(dict.fromkeys(m.name for m in told))

@@ -16,6 +16,7 @@ class WorkOrderStep(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		property: DF.Link | None
 		request_id: DF.Data
 		stamped_at: DF.Datetime
 		step: DF.Literal["accept", "arrive", "start", "complete"]

@@ -6,6 +6,8 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
+from property_helpdesk.access import property_filter, restrict
+from property_helpdesk.constants import CASE, LIAISON_SHEET, SETTLEMENT
 from property_helpdesk.services import billing
 
 
@@ -50,6 +52,15 @@ def queue_row(source_type: str, source: str, prop: str, amount, ready_at, bill_t
 	}
 
 
+def mine(conditions: dict, doctype: str) -> dict:
+	"""R4, R1: get_all skips Frappe's User Permissions: keep the rows to the user's properties."""
+	allowed = property_filter(doctype=doctype)
+	if allowed is not None:
+		chosen = conditions.get("property")
+		conditions["property"] = ("in", [p for p in allowed[1] if p == chosen] or [""]) if chosen else allowed
+	return conditions
+
+
 def work_orders(filters) -> list[dict]:
 	wo = frappe.qb.DocType("Repair Work Order")
 	ticket = frappe.qb.DocType("Service Ticket")
@@ -78,6 +89,7 @@ def work_orders(filters) -> list[dict]:
 	)
 	if filters.property:
 		query = query.where(ticket.property == filters.property)
+	query = restrict(query, ticket.property, doctype=CASE)  # R4, R1: qb skips Frappe's User Permissions
 	rows = []
 	for row in query.run(as_dict=True):
 		doc = frappe.get_doc("Service Ticket", row.service_ticket)
@@ -107,6 +119,7 @@ def settlements(filters) -> list[dict]:
 	}
 	if filters.property:
 		conditions["property"] = filters.property
+	mine(conditions, SETTLEMENT)
 	rows = []
 	for row in frappe.get_all(
 		"Compensation Settlement",
@@ -138,6 +151,7 @@ def liaison_sheets(filters) -> list[dict]:
 	}
 	if filters.property:
 		conditions["property"] = filters.property
+	mine(conditions, LIAISON_SHEET)
 	rows = []
 	for sheet in frappe.get_all(
 		"Liaison Sheet",
