@@ -283,6 +283,13 @@ def list_cases(start: int = 0, page_length: int = PAGE_LENGTH) -> dict:
 	return {"cases": rows, "more": more}
 
 
+def report_answer(case: str, follow_up_owner_name: str | None, by_resident: bool) -> dict:
+	"""What a report answers, the first time and to a second send of it: the case, who follows it up, where
+	the reporter goes next (a resident to their case page, a staff member on patrol to the desk's case)."""
+	route = f"/my_cases/{case}" if by_resident else f"/app/service-ticket/{case}"
+	return {"name": case, "follow_up_owner_name": follow_up_owner_name, "route": route}
+
+
 @frappe.whitelist(methods=["POST"])
 def report_case(
 	ticket_type: str,
@@ -312,14 +319,14 @@ def report_case(
 		first = frappe.db.get_value(
 			CASE,
 			{"portal_request_key": request_key},
-			["name", "owner", "follow_up_owner_name"],
+			["name", "owner", "follow_up_owner_name", "channel"],
 			as_dict=True,
 			for_update=True,
 		)
 		if first and first.owner != frappe.session.user:
 			frappe.throw(_("This request key was already used."), title=_("Invalid Input"))
 		if first:
-			return {"name": first.name, "follow_up_owner_name": first.follow_up_owner_name}
+			return report_answer(first.name, first.follow_up_owner_name, first.channel != places.PATROL)
 	throttle("report")
 	reporter, unit, common_area = case_place(unit, common_area)
 	if ticket_type not in (REPORTABLE_TYPES if reporter == places.AS_RESIDENT else STAFF_REPORTABLE_TYPES):
@@ -373,8 +380,7 @@ def report_case(
 		).insert(ignore_permissions=True)
 		if n == 1:
 			doc.db_set("photo", file.file_url)
-	route = f"/my_cases/{doc.name}" if reporter == places.AS_RESIDENT else f"/app/service-ticket/{doc.name}"
-	return {"name": doc.name, "follow_up_owner_name": doc.follow_up_owner_name, "route": route}
+	return report_answer(doc.name, doc.follow_up_owner_name, reporter == places.AS_RESIDENT)
 
 
 def case_place(unit: str | None, common_area: str | None) -> tuple[str, str | None, str | None]:

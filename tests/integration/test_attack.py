@@ -235,6 +235,25 @@ PLANS = {
 	"property_helpdesk.services.kpi.timeliness_rate_card": Plan(ok=CASE_READERS),
 	"property_helpdesk.services.kpi.minor_timeliness_rate_card": Plan(ok=CASE_READERS),
 	"property_helpdesk.services.kpi.rework_rate_card": Plan(ok=CASE_READERS),
+	# the workspace's cards and charts: figures of the caller's own properties
+	"property_helpdesk.services.workspace.overdue_cases": Plan(ok=CASE_READERS),
+	"property_helpdesk.services.workspace.due_soon_cases": Plan(ok=CASE_READERS),
+	"property_helpdesk.services.workspace.timeliness_rate_card": Plan(ok=CASE_READERS),
+	"property_helpdesk.services.workspace.minor_timeliness_rate_card": Plan(ok=CASE_READERS),
+	"property_helpdesk.services.workspace.rework_rate_card": Plan(ok=CASE_READERS),
+	"property_helpdesk.services.workspace.minor_timeliness_target_card": Plan(ok=CASE_READERS),
+	"property_helpdesk.services.workspace.rework_ceiling_card": Plan(ok=CASE_READERS),
+	"property_helpdesk.services.workspace.chart_data": Plan(
+		ok=CASE_READERS, args={"chart_name": "Timeliness Rate by Property"}
+	),
+	# Frappe's searches as the app overrides them (R4: the caller's properties only)
+	"property_helpdesk.access.global_search": Plan(ok=SIGNED_IN, args={"text": THEIR_PHONE}),
+	"property_helpdesk.access.search_link": Plan(
+		ok=SIGNED_IN, args={"doctype": CASE, "txt": "their_case", "ignore_user_permissions": 1}
+	),
+	"property_helpdesk.access.search_widget": Plan(
+		ok=SIGNED_IN, args={"doctype": CASE, "txt": "their_case", "ignore_user_permissions": 1}
+	),
 }
 
 # The other property's names and otherwise well-formed values, by parameter name ("their_…" are looked up in
