@@ -17,6 +17,8 @@ import json
 import os
 import shlex
 import subprocess
+import sys
+import textwrap
 import threading
 import time
 import uuid
@@ -94,8 +96,6 @@ def git_status(path: str) -> str:
 
 class TestScreenshots:
 	def test_screenshots_go_outside_the_checkout_unless_asked(self, tmp_path):
-		from playwright.sync_api import sync_playwright
-
 		from tests.browser import conftest as browser
 
 		asked = os.environ.get("SCREENSHOTS") == "docs"
@@ -106,15 +106,27 @@ class TestScreenshots:
 		assert not (folder + os.sep).startswith(os.path.realpath(REPO) + os.sep), folder
 		before = os.environ.get("SCREENSHOTS_GIT_BEFORE", git_status("docs/screenshots")).strip()
 
-		with sync_playwright() as p:
-			chromium = p.chromium.launch(
-				executable_path=browser.CHROMIUM, headless=True, args=["--no-sandbox"]
-			)
-			page = chromium.new_page()
-			page.set_content("<h1>ops</h1>")
-			name = f"ops-{uuid.uuid4().hex[:8]}.png"
-			path = browser.screenshot(page, name)
-			chromium.close()
+		name = f"ops-{uuid.uuid4().hex[:8]}.png"
+		# in a process of its own: the browser tests' Playwright may still hold this one's event loop
+		shot = textwrap.dedent(
+			f"""
+			from playwright.sync_api import sync_playwright
+			from tests.browser import conftest as browser
+			with sync_playwright() as p:
+				chromium = p.chromium.launch(
+					executable_path=browser.CHROMIUM, headless=True, args=["--no-sandbox"]
+				)
+				page = chromium.new_page()
+				page.set_content("<h1>ops</h1>")
+				print(browser.screenshot(page, {name!r}))
+				chromium.close()
+			"""
+		)
+		done = subprocess.run(
+			[sys.executable, "-c", shot], cwd=REPO, capture_output=True, text=True, timeout=120
+		)
+		assert done.returncode == 0, done.stderr
+		path = done.stdout.strip().splitlines()[-1]
 		try:
 			assert os.path.dirname(path) == folder and os.path.getsize(path) > 0
 			assert not os.path.exists(os.path.join(REPO, "docs", "screenshots", name))

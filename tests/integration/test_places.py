@@ -121,8 +121,8 @@ class PlacesCase(FrappeTestCase):
 			f"{PROPERTY}-地下水泵房",
 			{"property": PROPERTY, "area_name": "地下水泵房", "kind": "Pump Room", "enabled": 0},
 		)
-		cls.alice = cls.resident("places-alice@places.test", "钱丽", "13955502001", cls.unit_a)
-		cls.bob = cls.resident("places-bob@places.test", "孙强", "13955502002", cls.unit_other)
+		cls.alice = cls.resident("places-alice@places.test", "钱丽", "13955509001", cls.unit_a)
+		cls.bob = cls.resident("places-bob@places.test", "孙强", "13955509002", cls.unit_other)
 		frappe.db.commit()
 		frappe.cache.delete_keys("property_helpdesk:portal:")
 
