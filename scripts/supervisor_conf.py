@@ -52,6 +52,9 @@ def adapt(config: configparser.RawConfigParser, site: str, port: int, app_script
 		options = config[section]
 		if section.endswith("-frappe-web"):
 			command = re.sub(r"-b \S+", f"-b 127.0.0.1:{port}", options["command"])
+			# no nginx in front: threaded workers, so a browser's idle pre-opened connections hold no worker
+			if "--threads" not in command:
+				command = command.replace(" -w ", " --worker-class gthread --threads 4 -w ", 1)
 			command = re.sub(
 				r"(--pythonpath \S+ )?(frappe\.app|loopback_wsgi):application",
 				f"--pythonpath {app_scripts} loopback_wsgi:application",
