@@ -161,6 +161,16 @@ class Plan:
 	doc: str = "their_work_order"
 
 
+# Frappe's link search as the app overrides it: the other property's case asked for, user permissions waived
+SEARCH_ARGS = {
+	"doctype": CASE,
+	"txt": "their_case",
+	"query": None,
+	"searchfield": None,
+	"reference_doctype": None,
+	"ignore_user_permissions": 1,
+}
+
 PLANS = {
 	"property_helpdesk.api.billing.invoice_work_order": Plan(),
 	"property_helpdesk.api.billing.recover_settlement": Plan(),
@@ -244,15 +254,30 @@ PLANS = {
 	"property_helpdesk.services.workspace.minor_timeliness_target_card": Plan(ok=CASE_READERS),
 	"property_helpdesk.services.workspace.rework_ceiling_card": Plan(ok=CASE_READERS),
 	"property_helpdesk.services.workspace.chart_data": Plan(
-		ok=CASE_READERS, args={"chart_name": "Timeliness Rate by Property"}
+		ok=CASE_READERS,
+		args={
+			"chart_name": "Timeliness Rate by Property",
+			**dict.fromkeys(
+				(
+					"chart",
+					"no_cache",
+					"from_date",
+					"to_date",
+					"timespan",
+					"time_interval",
+					"heatmap_year",
+					"refresh",
+				)
+			),
+		},
 	),
 	# Frappe's searches as the app overrides them (R4: the caller's properties only)
-	"property_helpdesk.access.global_search": Plan(ok=SIGNED_IN, args={"text": THEIR_PHONE}),
-	"property_helpdesk.access.search_link": Plan(
-		ok=SIGNED_IN, args={"doctype": CASE, "txt": "their_case", "ignore_user_permissions": 1}
+	"property_helpdesk.access.global_search": Plan(
+		ok=SIGNED_IN, args={"text": THEIR_PHONE, "limit": 20, "doctype": CASE}
 	),
+	"property_helpdesk.access.search_link": Plan(ok=SIGNED_IN, args=SEARCH_ARGS),
 	"property_helpdesk.access.search_widget": Plan(
-		ok=SIGNED_IN, args={"doctype": CASE, "txt": "their_case", "ignore_user_permissions": 1}
+		ok=SIGNED_IN, args={**SEARCH_ARGS, "filter_fields": None, "as_dict": None}
 	),
 }
 
@@ -295,6 +320,7 @@ WELL_FORMED = {
 	"signature": SIGNATURE,
 	"request_id": "their_request_id",
 	"request_key": "their_request_key",
+	"common_area": None,
 	"stage": "before",
 	"n": 0,
 	"item_code": "维修人工",
