@@ -9,7 +9,14 @@ import pytest
 
 from property_helpdesk.constants import DUTY_STAFF, MESSAGE_ACCEPTED
 from tests.browser.conftest import BASE_URL, screenshot
-from tests.integration.factories import delete_cases, make_property, make_ticket, make_unit, make_user
+from tests.integration.factories import (
+	delete_cases,
+	make_property,
+	make_ticket,
+	make_unit,
+	make_user,
+	no_quiet_hours,
+)
 from tests.integration.servers import SMSGateway, unconfigure_sms
 from tests.integration.test_phone_login import clear_limits, deliver_codes, tell
 
@@ -20,6 +27,12 @@ PHONE_WIDTH = 390
 
 @pytest.fixture(scope="module")
 def resident(frappe_site):
+	# the case's own save tells its resident: at night Settings' quiet hours would hold that SMS
+	with no_quiet_hours():
+		yield from made_resident()
+
+
+def made_resident():
 	with SMSGateway() as gateway:
 		gateway.configure()
 		admin = make_user("phone-browser-admin@phonelogin.test", DUTY_STAFF, mobile="13755504001")

@@ -100,6 +100,9 @@ class PhoneLoginCase(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
+		# the cases' own saves tell their residents: at night Settings' quiet hours would hold those SMS
+		cls.quiet = no_quiet_hours()
+		cls.quiet.__enter__()
 		cls.gateway = SMSGateway().__enter__()
 		cls.gateway.configure()
 		cls.staff = make_user("phone-login-staff@phonelogin.test", DUTY_STAFF, mobile="13755503001")
@@ -141,6 +144,7 @@ class PhoneLoginCase(FrappeTestCase):
 	def tearDownClass(cls):
 		frappe.db.rollback()
 		frappe.set_user("Administrator")
+		cls.quiet.__exit__(None, None, None)
 		frappe.db.delete("Resident Message", {"service_ticket": ("in", (cls.case_a, cls.case_b))})
 		delete_cases(PROPERTY)
 		frappe.db.delete("ToDo", {"allocated_to": cls.staff})
