@@ -18,9 +18,9 @@ from tests.integration.factories import (
 	make_ticket,
 	make_unit,
 	make_user,
+	png,
 	work_order_of,
 )
-from tests.integration.test_portal import png
 
 TECH = "browser-tech@phone.test"
 SUPERVISOR = "browser-supervisor@phone.test"

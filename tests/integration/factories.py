@@ -3,7 +3,10 @@ demo uses too); this module gives them the tests' password and adds what only te
 committed and a logged-in HTTP session. Everything is made inside the test's transaction unless a test commits.
 """
 
+import base64
 import contextlib
+import struct
+import zlib
 
 import frappe
 
@@ -164,3 +167,27 @@ def no_quiet_hours():
 		yield
 	finally:
 		set_hours({f: before[f] for f in fields})
+
+
+def png(width: int = 2, height: int = 2) -> bytes:
+	"""A real PNG picture of `width` × `height` pixels."""
+
+	def chunk(kind, data):
+		return (
+			struct.pack(">I", len(data))
+			+ kind
+			+ data
+			+ struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+		)
+
+	raw = b"".join(b"\x00" + b"\x00\x80\xff" * width for _ in range(height))
+	header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+	return (
+		b"\x89PNG\r\n\x1a\n"
+		+ chunk(b"IHDR", header)
+		+ chunk(b"IDAT", zlib.compress(raw))
+		+ chunk(b"IEND", b"")
+	)
+
+
+SIGNATURE = "data:image/png;base64," + base64.b64encode(png(40, 10)).decode()

@@ -54,12 +54,14 @@ from property_helpdesk.constants import (
 	WORK_ORDER,
 )
 from tests.integration.factories import (
+	SIGNATURE,
 	delete_cases,
 	login_session,
 	make_property,
 	make_ticket,
 	make_unit,
 	make_user,
+	png,
 	work_order_of,
 )
 
@@ -70,30 +72,6 @@ DOMAIN = "attack.test"
 THEIR_SECRET = "乙方机密报修"
 THEIR_RESIDENT = "乙方机密业主"
 THEIR_PHONE = "13588802002"
-
-
-def png(width: int = 2, height: int = 2) -> bytes:
-	"""A real PNG picture of `width` × `height` pixels."""
-
-	def chunk(kind, data):
-		return (
-			struct.pack(">I", len(data))
-			+ kind
-			+ data
-			+ struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-		)
-
-	raw = b"".join(b"\x00" + b"\x00\x80\xff" * width for _ in range(height))
-	header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-	return (
-		b"\x89PNG\r\n\x1a\n"
-		+ chunk(b"IHDR", header)
-		+ chunk(b"IDAT", zlib.compress(raw))
-		+ chunk(b"IEND", b"")
-	)
-
-
-SIGNATURE = "data:image/png;base64," + base64.b64encode(png(40, 10)).decode()
 
 
 def clear_limits():

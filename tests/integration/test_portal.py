@@ -18,39 +18,19 @@ from frappe.utils.data import sha256_hash
 from property_helpdesk.api.portal import DEFAULT_LIMITS, sniff_image, valid_signature
 from tests.integration.factories import (
 	PASSWORD,
+	SIGNATURE,
 	delete_cases,
 	login_session,
 	make_property,
 	make_unit,
 	make_user,
+	png,
 	run_assignment_jobs,
 )
 
 BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
 PROPERTY = "门户楼盘"
 METHOD = f"{BASE_URL}/api/method/property_helpdesk.api.portal"
-
-
-def png(width: int = 2, height: int = 2) -> bytes:
-	def chunk(kind, data):
-		return (
-			struct.pack(">I", len(data))
-			+ kind
-			+ data
-			+ struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-		)
-
-	raw = b"".join(b"\x00" + b"\x00\x80\xff" * width for _ in range(height))
-	header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-	return (
-		b"\x89PNG\r\n\x1a\n"
-		+ chunk(b"IHDR", header)
-		+ chunk(b"IDAT", zlib.compress(raw))
-		+ chunk(b"IEND", b"")
-	)
-
-
-SIGNATURE = "data:image/png;base64," + base64.b64encode(png(40, 10)).decode()
 
 
 def run_assignments(doctype: str, name: str) -> None:

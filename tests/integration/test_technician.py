@@ -242,7 +242,7 @@ class TestTechnicianPhone(PhoneCase):
 		self.assertIn(f'class="ph-card ph-job" data-name="{later}"', page)
 
 	def test_photos_before_and_after_are_checked_stored_private_and_served_to_the_job_only(self):
-		from tests.integration.test_portal import png
+		from tests.integration.factories import png
 
 		name = self.job()
 		url = f"{self.API}.add_photos"
@@ -308,7 +308,7 @@ class TestTechnicianPhone(PhoneCase):
 	def test_r36_the_resident_signs_and_rates_on_the_technicians_phone(self):
 		import base64
 
-		from tests.integration.test_portal import png
+		from tests.integration.factories import png
 
 		name = self.job()
 		signature = "data:image/png;base64," + base64.b64encode(png(20, 10)).decode()
