@@ -1,9 +1,11 @@
 """R26: the maintenance team's daily 登记日志, reconciled with 客服中心 every other day, open items explained and
 carried until done."""
 
+from datetime import timedelta
+
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, add_to_date, getdate, now_datetime, today
+from frappe.utils import add_days, add_to_date, get_datetime, getdate, now_datetime, today
 
 from property_helpdesk.property_helpdesk.doctype.maintenance_job_log.maintenance_job_log import (
 	remind_unreconciled,
@@ -26,20 +28,21 @@ class TestJobLog(FrappeTestCase):
 		frappe.set_user("Administrator")
 
 	def job(self, days_ago: int, done: bool):
+		"""A job dispatched `days_ago` days before today's log: called an hour ago on that day, or, in the
+		site's first hour after midnight, at midnight, its minutes shrunk into what today has had."""
+		now = now_datetime()
+		called = add_to_date(now, days=-days_ago, hours=-1)
+		if days_ago == 0:
+			called = max(called, get_datetime(today()))
+		minute = min(timedelta(minutes=1), (now - called) / 60)
 		frappe.set_user(self.agent)
-		called = add_to_date(now_datetime(), days=-days_ago, hours=-1)
 		ticket = make_ticket(self.unit, call_started_at=called)
 		frappe.set_user("Administrator")
 		wo = frappe.get_doc("Repair Work Order", {"service_ticket": ticket.name})
-		wo.db_set("dispatched_at", add_to_date(called, minutes=3), update_modified=False)
+		wo.db_set("dispatched_at", called + 3 * minute, update_modified=False)
 		if done:
 			wo.reload()
-			wo.update(
-				{
-					"arrived_at": add_to_date(called, minutes=10),
-					"completed_at": add_to_date(called, minutes=50),
-				}
-			)
+			wo.update({"arrived_at": called + 10 * minute, "completed_at": called + 50 * minute})
 			wo.save()
 		return wo.name
 

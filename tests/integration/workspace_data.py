@@ -118,7 +118,9 @@ def seed(prop_name: str, ground: str, people: dict) -> frappe._dict:
 	c.complaint = case(clock.at(0.7), ticket_type=COMPLAINT, complaint_ground=ground)
 
 	c.late_job = case(before_month)
-	complete(c.late_job.name, before_month, clock.at(0.8), tech)
+	# done this month, two days and an hour after the call: late (R30), yet within the three days after which
+	# a job needs a warranty repair plan (R25) whatever today's date
+	complete(c.late_job.name, before_month, min(month_start() + timedelta(hours=1), clock.at(0.8)), tech)
 	c.overdue = case(before_month + timedelta(hours=1))
 	c.due_soon = case(clock.now - timedelta(hours=23))
 	frappe.db.commit()
