@@ -627,12 +627,10 @@ def how_told(doc) -> dict:
 	messages, `visit` when a technician's visit to their home comes another way (every channel off)."""
 	channel, why, addresses = service.channel_for(doc)
 	visit, _why, _addresses = service.channel_for(doc, rules.VISIT_STEPS[0])
-	if channel == rules.SMS:
-		now = _("Messages about your cases come by SMS to {0}.").format(addresses[rules.SMS])
-	elif channel == rules.WECHAT:
-		now = _("Messages about your cases come to your WeChat.")
-	elif channel == rules.EMAIL:
-		now = _("Messages about your cases come by email to {0}.").format(addresses[rules.EMAIL])
+	if channel == rules.WECHAT:
+		now = _("Messages about your cases come by {0}.").format(_(channel))
+	elif channel:
+		now = _("Messages about your cases come by {0} to {1}.").format(_(channel), addresses[channel])
 	elif why == rules.OPTED_OUT:
 		now = _("Calls only: you turned off every message. The office phones you about your cases.")
 	else:

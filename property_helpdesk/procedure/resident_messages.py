@@ -110,11 +110,14 @@ def channel_for_step(
 	set_up: Iterable[str],
 ) -> tuple[str | None, str | None]:
 	"""choose_channel for a message of `step`, with the office's rule: a visit (VISIT_STEPS) that no channel the
-	resident kept on reaches goes by SMS to their phone all the same; any other message is told nowhere."""
+	resident kept on reaches goes by SMS to their phone all the same (where the site can send SMS); any other
+	message is told nowhere, and why is the resident's own choice or the site's setup as choose_channel says."""
 	opted_out = set(opted_out)
 	channel, why = choose_channel(preferred, default, addresses, opted_out, set_up)
 	if channel is None and step in VISIT_STEPS:
-		return choose_channel(SMS, SMS, addresses, opted_out - {SMS}, set_up)
+		by_sms, _why = choose_channel(SMS, SMS, addresses, opted_out - {SMS}, set_up)
+		if by_sms:
+			return by_sms, None
 	return channel, why
 
 

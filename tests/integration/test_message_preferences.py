@@ -90,13 +90,14 @@ class TestMessageSettings(ResidentMessagesCase):
 		page = http.get(f"{BASE_URL}/my_messages", timeout=30)
 		self.assertEqual(page.status_code, 200)
 		self.assertIn(
-			escape_html(en("Messages about your cases come by SMS to {0}.").format(res.phone)), page.text
+			escape_html(en("Messages about your cases come by {0} to {1}.").format(en(SMS), res.phone)),
+			page.text,
 		)
 
 		answer = http.post(SAVE, data={"preferred_channel": WECHAT}, timeout=30)
 		self.assertEqual(answer.status_code, 200, answer.text)
 		self.assertEqual(
-			answer.json()["message"]["now"], en("Messages about your cases come to your WeChat.")
+			answer.json()["message"]["now"], en("Messages about your cases come by {0}.").format(en(WECHAT))
 		)
 		self.assertEqual(self.record(res.name).preferred_channel, WECHAT)
 		# on the record's timeline: Frappe's track_changes, by the resident's own user
