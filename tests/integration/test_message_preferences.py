@@ -9,12 +9,12 @@ translated 417 and saves nothing.
 The sending job commits, and so does the web server: these tests commit, on the messages tests' property, and
 remove what they made (ResidentMessagesCase)."""
 
+import html
 import json
 import os
 
 import frappe
 import requests
-from frappe.utils import escape_html
 
 from property_helpdesk.constants import (
 	DUTY_STAFF,
@@ -42,8 +42,9 @@ def shown(answer) -> list[str]:
 	return [json.loads(m)["message"] for m in json.loads(answer.json().get("_server_messages") or "[]")]
 
 
-def en(text: str) -> str:
-	return frappe._(text, lang="en")
+def words(text: str) -> str:
+	"""What the page and the method say, in the residents' Chinese (their portal users' language here)."""
+	return frappe._(text, lang="zh")
 
 
 class TestMessageSettings(ResidentMessagesCase):
@@ -62,10 +63,10 @@ class TestMessageSettings(ResidentMessagesCase):
 	def setUp(self):
 		frappe.cache.delete_keys("property_helpdesk:portal:")  # the portal's hourly counts
 
-	def portal_resident(self, key: str, language: str = "en", **values):
+	def portal_resident(self, key: str, **values):
 		"""A resident of the test unit with a portal user of their own, and a signed-in HTTP session as them."""
 		user = make_user(f"prefs-{key}@{DOMAIN}", RESIDENT_ROLE, user_type="Website User")
-		frappe.db.set_value("User", user, "language", language)
+		frappe.db.set_value("User", user, "language", "zh")
 		frappe.db.delete(RESIDENT, {"user": user})  # left by an interrupted run
 		resident = self.resident(user=user, **values)
 		frappe.db.commit()
@@ -90,14 +91,15 @@ class TestMessageSettings(ResidentMessagesCase):
 		page = http.get(f"{BASE_URL}/my_messages", timeout=30)
 		self.assertEqual(page.status_code, 200)
 		self.assertIn(
-			escape_html(en("Messages about your cases come by {0} to {1}.").format(en(SMS), res.phone)),
-			page.text,
+			words("Messages about your cases come by {0} to {1}.").format(words(SMS), res.phone),
+			html.unescape(page.text),
 		)
 
 		answer = http.post(SAVE, data={"preferred_channel": WECHAT}, timeout=30)
 		self.assertEqual(answer.status_code, 200, answer.text)
 		self.assertEqual(
-			answer.json()["message"]["now"], en("Messages about your cases come by {0}.").format(en(WECHAT))
+			answer.json()["message"]["now"],
+			words("Messages about your cases come by {0}.").format(words(WECHAT)),
 		)
 		self.assertEqual(self.record(res.name).preferred_channel, WECHAT)
 		# on the record's timeline: Frappe's track_changes, by the resident's own user
@@ -143,16 +145,18 @@ class TestMessageSettings(ResidentMessagesCase):
 			timeout=30,
 		)
 		self.assertEqual(answer.status_code, 200, answer.text)
-		calls_only = en("Calls only: you turned off every message. The office phones you about your cases.")
-		visit = en(
+		calls_only = words(
+			"Calls only: you turned off every message. The office phones you about your cases."
+		)
+		visit = words(
 			"A technician's visit to your home still comes by SMS to {0}, so that you are at home."
 		).format(res.phone)
 		self.assertEqual(answer.json()["message"], {"channel": None, "now": calls_only, "visit": visit})
 		saved = self.record(res.name)
 		self.assertEqual((saved.no_sms, saved.no_wechat, saved.no_email, saved.email), (1, 1, 1, address))
-		page = http.get(f"{BASE_URL}/my_messages", timeout=30).text
-		self.assertIn(escape_html(calls_only), page)
-		self.assertIn(escape_html(visit), page)
+		page = html.unescape(http.get(f"{BASE_URL}/my_messages", timeout=30).text)
+		self.assertIn(calls_only, page)
+		self.assertIn(visit, page)
 
 		ticket = self.case(res)  # a repair: accepted, and its work order dispatched at once (R10)
 		send_due()
@@ -179,32 +183,29 @@ class TestMessageSettings(ResidentMessagesCase):
 		)
 
 	def test_bad_input_is_a_translated_417_and_saves_nothing(self):
-		res, http = self.portal_resident("bad", language="zh")
+		res, http = self.portal_resident("bad")
 		before, versions = self.record(res.name), len(self.versions(res.name))
 
-		def zh_(text):
-			return frappe._(text, lang="zh")
-
 		for data, expected in (
-			({"preferred_channel": "Phone"}, zh_("Choose SMS, WeChat or email.")),
-			({"preferred_channel": "<script>alert(1)</script>"}, zh_("Choose SMS, WeChat or email.")),
+			({"preferred_channel": "Phone"}, words("Choose SMS, WeChat or email.")),
+			({"preferred_channel": "<script>alert(1)</script>"}, words("Choose SMS, WeChat or email.")),
 			(
 				{"preferred_channel": WECHAT},
-				zh_("Bind your WeChat first (Messages by WeChat), then choose it."),
+				words("Bind your WeChat first (Messages by WeChat), then choose it."),
 			),
-			({"preferred_channel": EMAIL}, zh_("Enter your email address first, then choose email.")),
+			({"preferred_channel": EMAIL}, words("Enter your email address first, then choose email.")),
 			(
 				{"preferred_channel": SMS, "email": "not-an-email"},
-				zh_("Enter a valid email address, such as name@example.com."),
+				words("Enter a valid email address, such as name@example.com."),
 			),
 			(
 				{"preferred_channel": SMS, "email": "a" * 130 + "@example.com"},
-				zh_("Enter a valid email address, such as name@example.com."),
+				words("Enter a valid email address, such as name@example.com."),
 			),
 			(
 				{"preferred_channel": SMS, "no_sms": 1, "email": f"prefs-bad@{DOMAIN}"},
-				zh_("You turned off {0}, the channel you chose: choose another one or keep it on.").format(
-					zh_(SMS)
+				words("You turned off {0}, the channel you chose: choose another one or keep it on.").format(
+					words(SMS)
 				),
 			),
 		):
@@ -251,7 +252,9 @@ class TestMessageSettings(ResidentMessagesCase):
 		opened = guest.get(f"{BASE_URL}/my_messages", allow_redirects=False, timeout=30)
 		self.assertIn(opened.status_code, (301, 302, 303, 307))
 		self.assertIn("/login/phone?redirect-to=/my_messages", opened.headers["Location"])
-		staff = login_session(BASE_URL, make_user(f"prefs-staff@{DOMAIN}", DUTY_STAFF), "/app")
+		staff_user = make_user(f"prefs-staff@{DOMAIN}", DUTY_STAFF)
+		frappe.db.commit()
+		staff = login_session(BASE_URL, staff_user, "/app")
 		refused = staff.post(SAVE, data={"preferred_channel": SMS}, timeout=30)
 		self.assertEqual(refused.status_code, 403, refused.text)
 		self.assertEqual(self.record(alice.name), alice_before)
