@@ -110,6 +110,7 @@ portal_menu_items = [
 	{"title": "Report a Problem", "route": "/new_case", "role": "Property Resident"},
 	{"title": "My Receipts", "route": "/my_receipts", "role": "Property Resident"},
 	{"title": "Messages by WeChat", "route": "/wechat_bind", "role": "Property Resident"},
+	{"title": "Message Settings", "route": "/my_messages", "role": "Property Resident"},
 ]
 website_route_rules = [
 	{"from_route": "/my_cases/<name>", "to_route": "my_cases/case"},

@@ -31,7 +31,9 @@ from property_helpdesk.constants import (
 	UNIT,
 	WORK_ORDER,
 )
+from property_helpdesk.procedure import resident_messages as rules
 from property_helpdesk.services import places
+from property_helpdesk.services import resident_messages as service
 
 REPORTABLE_TYPES = CASE_TYPES
 # A staff member on patrol reports what they see; a complaint is a resident's (and needs its ground at intake).
@@ -44,12 +46,19 @@ MAX_SIGNATURE_CHARS = 400_000
 # the report page's key of one report (a double tap or a retry sends it again)
 REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # Submissions per resident and hour; a site may set property_helpdesk_portal_limits in site_config.json.
-DEFAULT_LIMITS = {"report": 10, "remind": 20, "confirm": 10, "register": 5, "upload_bytes_per_day": 100 << 20}
+DEFAULT_LIMITS = {
+	"report": 10,
+	"remind": 20,
+	"confirm": 10,
+	"register": 5,
+	"upload_bytes_per_day": 100 << 20,
+	"message_settings": 30,
+}
 # A reminder on the portal counts once per this many minutes (two taps are not two reminders, R12 ground 5);
 # a site may set property_helpdesk_portal_reminder_gap in site_config.json.
 DEFAULT_REMINDER_GAP_MINUTES = 60
 # The residents' own pages: a guest opening one signs in by phone (the technician's /my_jobs: by /login)
-RESIDENT_PAGES = ("/my_cases", "/new_case", "/my_receipts")
+RESIDENT_PAGES = ("/my_cases", "/new_case", "/my_receipts", "/my_messages")
 CASE_FIELDS = (
 	"name",
 	"ticket_type",
@@ -549,6 +558,89 @@ def serve_photo(photos: list[str], n: int = 0) -> None:
 	frappe.local.response.content_type = image or "application/octet-stream"
 	frappe.local.response.type = "download"
 	frappe.local.response.display_content_as = "inline" if image else "attachment"
+
+
+# -- how the resident hears from the office (/my_messages: R8, R10, R20, R34, R37) --------------------------
+
+MAX_EMAIL_CHARS = 140  # Resident.email is a Data field
+
+
+@frappe.whitelist(methods=["POST"])
+def save_message_settings(
+	preferred_channel: str,
+	no_sms: bool = False,
+	no_wechat: bool = False,
+	no_email: bool = False,
+	email: str | None = None,
+) -> dict:
+	"""The signed-in resident chooses how the office tells them: their channel ("" for the site's default), each
+	channel on or off, and their email address (`email` left out: unchanged; "": none). Only their own Resident
+	record, found from the session, never one named in the request; all of it valid or nothing saved (a translated
+	417). The rules are the message service's own (procedure/resident_messages: a visit to their home always
+	reaches them). Frappe's track_changes on Resident records the change on the record's timeline (a Version by
+	the resident's user)."""
+	require_login()
+	check_csrf()
+	resident = resident_of()
+	if not resident:
+		frappe.throw(_("Your account is not linked to a resident record yet."), frappe.PermissionError)
+	throttle("message_settings")
+	doc = frappe.get_doc(RESIDENT, resident)
+	if email is not None:
+		email = email.strip()
+		if len(email) > MAX_EMAIL_CHARS or (email and not frappe.utils.validate_email_address(email)):
+			frappe.throw(
+				_("Enter a valid email address, such as name@example.com."), title=_("Invalid Input")
+			)
+		doc.email = email or None
+	doc.update(
+		{"no_sms": int(bool(no_sms)), "no_wechat": int(bool(no_wechat)), "no_email": int(bool(no_email))}
+	)
+	preferred_channel = (preferred_channel or "").strip()
+	problem = rules.preference_problem(
+		preferred_channel, service.reaching(service.addresses_of(doc)), service.opted_out_of(doc)
+	)
+	if problem:
+		frappe.throw(preference_refusal(problem, preferred_channel, doc), title=_("Invalid Input"))
+	doc.preferred_channel = preferred_channel
+	doc.flags.ignore_permissions = True  # the resident's own record, from their session; only these fields
+	doc.save()
+	return how_told(doc)
+
+
+def preference_refusal(problem: str, channel: str, doc) -> str:
+	if problem == rules.UNKNOWN_CHANNEL:
+		return _("Choose SMS, WeChat or email.")
+	if problem == rules.PREFERRED_OFF:
+		return _("You turned off {0}, the channel you chose: choose another one or keep it on.").format(
+			_(channel)
+		)
+	if channel == rules.WECHAT and not doc.get("wechat_openid"):
+		return _("Bind your WeChat first (Messages by WeChat), then choose it.")
+	if channel == rules.EMAIL and not doc.email:
+		return _("Enter your email address first, then choose email.")
+	return _("{0} messages are not available yet.").format(_(channel))
+
+
+def how_told(doc) -> dict:
+	"""How the message service tells the resident now, in words (the page's first card): `now` for their
+	messages, `visit` when a technician's visit to their home comes another way (every channel off)."""
+	channel, why, addresses = service.channel_for(doc)
+	visit, _why, _addresses = service.channel_for(doc, rules.VISIT_STEPS[0])
+	if channel == rules.WECHAT:
+		now = _("Messages about your cases come by {0}.").format(_(channel))
+	elif channel:
+		now = _("Messages about your cases come by {0} to {1}.").format(_(channel), addresses[channel])
+	elif why == rules.OPTED_OUT:
+		now = _("Calls only: you turned off every message. The office phones you about your cases.")
+	else:
+		now = _("No message can reach you now: the office phones you about your cases.")
+	visit_words = ""
+	if visit != channel and visit == rules.SMS:
+		visit_words = _(
+			"A technician's visit to your home still comes by SMS to {0}, so that you are at home."
+		).format(addresses[rules.SMS])
+	return {"channel": channel, "now": now, "visit": visit_words}
 
 
 # -- receipts (R39) -------------------------------------------------------------------------------------------

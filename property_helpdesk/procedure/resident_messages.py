@@ -7,6 +7,8 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
 
+from property_helpdesk.constants import MESSAGE_APPOINTMENT, MESSAGE_DISPATCHED, MESSAGE_ON_THE_WAY
+
 SMS, WECHAT, EMAIL = "SMS", "WeChat", "Email"
 CHANNEL_ORDER = (SMS, WECHAT, EMAIL)  # after the resident's own choice, the channels tried in this order
 
@@ -87,3 +89,51 @@ def message_key(
 	job or a double save tell the resident once."""
 	parts = (case, step, *(reference or ("", "")), resident, channel, *((occasion,) if occasion else ()))
 	return hashlib.sha1("\x1f".join(str(p or "") for p in parts).encode()).hexdigest()
+
+
+# -- the resident's own choices (/my_messages) ---------------------------------------------------------------
+
+# The office's rule (R10, R20, R34, R37): a resident may turn off any channel, even all of them ("calls only": the
+# follow-up owner phones them), but never the news of a technician's visit to their home, so that someone is in.
+VISIT_STEPS = (MESSAGE_DISPATCHED, MESSAGE_APPOINTMENT, MESSAGE_ON_THE_WAY)
+
+# why the resident cannot choose what they asked for (translated by the caller)
+UNKNOWN_CHANNEL, CANNOT_REACH, PREFERRED_OFF = "unknown_channel", "cannot_reach", "preferred_off"
+
+
+def channel_for_step(
+	step: str | None,
+	preferred: str | None,
+	default: str | None,
+	addresses: Mapping[str, str | None],
+	opted_out: Iterable[str],
+	set_up: Iterable[str],
+) -> tuple[str | None, str | None]:
+	"""choose_channel for a message of `step`, with the office's rule: a visit (VISIT_STEPS) that no channel the
+	resident kept on reaches goes by SMS to their phone all the same (where the site can send SMS); any other
+	message is told nowhere, and why is the resident's own choice or the site's setup as choose_channel says."""
+	opted_out = set(opted_out)
+	channel, why = choose_channel(preferred, default, addresses, opted_out, set_up)
+	if channel is None and step in VISIT_STEPS:
+		by_sms, _why = choose_channel(SMS, SMS, addresses, opted_out - {SMS}, set_up)
+		if by_sms:
+			return by_sms, None
+	return channel, why
+
+
+def preference_problem(
+	preferred: str | None, reaching: Iterable[str], opted_out: Iterable[str]
+) -> str | None:
+	"""Why a resident may not choose `preferred` as their channel with these opt-outs, or None when they may:
+	UNKNOWN_CHANNEL (not SMS, WeChat or Email), CANNOT_REACH (no address for it — WeChat not bound, no email
+	address — or the site has not set it up), PREFERRED_OFF (they are turning it off). No preference ("": the
+	site's default) is always allowed, and so is every channel off (calls only; a visit still comes by SMS)."""
+	if not preferred:
+		return None
+	if preferred not in CHANNEL_ORDER:
+		return UNKNOWN_CHANNEL
+	if preferred not in set(reaching):
+		return CANNOT_REACH
+	if preferred in set(opted_out):
+		return PREFERRED_OFF
+	return None

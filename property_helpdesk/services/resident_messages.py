@@ -6,7 +6,9 @@ the link to the case on the portal — and sends it after the commit in a backgr
 
 - the channel is the resident's own (Resident.preferred_channel), else Settings' default, else the next that
   reaches them: one they did not opt out of (no_sms/no_wechat/no_email), have an address on and the site has set
-  up (channels.is_set_up). None → the message is kept as sent nowhere ("Not Sent"), visible on the case.
+  up (channels.is_set_up). None → the message is kept as sent nowhere ("Not Sent"), visible on the case — but a
+  technician's visit to their home (dispatched, appointment, on the way) still goes by SMS to their phone, the
+  office's rule (rules.VISIT_STEPS). Residents choose for themselves on the portal's /my_messages.
 - quiet hours (Settings): an SMS waits for their end, except in an emergency.
 - each message once: the row's `message_key` (case, step, document, resident, channel) is unique, so a double
   save or a retried job writes no second row; the send job locks the row and sends only a queued one.
@@ -101,19 +103,8 @@ def record(ticket, step: str, reference, occasion: str | None, context: dict) ->
 	"""(the message written, or None when told already; whether to send it now)."""
 	case = ticket if isinstance(ticket, Document) else frappe.get_doc(CASE, ticket)
 	resident = frappe.get_doc(RESIDENT, case.resident) if case.resident else None
-	addresses = {
-		SMS: (resident.phone if resident else case.contact_phone) or None,
-		WECHAT: (resident and resident.get("wechat_openid")) or None,
-		EMAIL: (resident and resident.email) or None,
-	}
+	channel, why, addresses = channel_for(resident, step, case.contact_phone)
 	settings = frappe.get_cached_doc(SETTINGS)
-	channel, why = rules.choose_channel(
-		resident and resident.get("preferred_channel"),
-		settings.get("default_channel") or SMS,
-		addresses,
-		[c for c, field in OPT_OUTS.items() if resident and resident.get(field)],
-		[c for c in channels.CHANNELS if addresses.get(c) and channels.is_set_up(c)],
-	)
 	ref = (reference.doctype, reference.name) if reference is not None else None
 	key = rules.message_key(
 		case.name, step, ref, resident.name if resident else addresses[SMS], channel or NO_CHANNEL, occasion
@@ -158,6 +149,42 @@ def record(ticket, step: str, reference, occasion: str | None, context: dict) ->
 	except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
 		return None, False  # the same message, written by a concurrent save
 	return row.name, bool(channel and not held)
+
+
+def channel_for(resident, step: str | None = None, phone: str | None = None) -> tuple:
+	"""(channel, why none, addresses): how a message of `step` reaches `resident` now — their own channel, else
+	Settings' default, else the next that reaches them, with the office's rule for a visit to their home
+	(rules.channel_for_step). `phone` is the number a caller not on record gave. One home for the messages
+	themselves and for the resident's own settings page (/my_messages), which says it in words."""
+	addresses = addresses_of(resident, phone)
+	settings = frappe.get_cached_doc(SETTINGS)
+	channel, why = rules.channel_for_step(
+		step,
+		resident and resident.get("preferred_channel"),
+		settings.get("default_channel") or SMS,
+		addresses,
+		opted_out_of(resident),
+		reaching(addresses),
+	)
+	return channel, why, addresses
+
+
+def addresses_of(resident, phone: str | None = None) -> dict:
+	"""Where each channel reaches the resident (or the caller at `phone`): None where it has no address."""
+	return {
+		SMS: (resident.phone if resident else phone) or None,
+		WECHAT: (resident and resident.get("wechat_openid")) or None,
+		EMAIL: (resident and resident.get("email")) or None,
+	}
+
+
+def reaching(addresses: dict) -> list[str]:
+	"""The channels that have an address and that this site has set up."""
+	return [c for c in channels.CHANNELS if addresses.get(c) and channels.is_set_up(c)]
+
+
+def opted_out_of(resident) -> list[str]:
+	return [c for c, field in OPT_OUTS.items() if resident and resident.get(field)]
 
 
 def not_sent_reason(why: str | None) -> str:

@@ -183,6 +183,16 @@ PLANS = {
 	"property_helpdesk.api.portal.fee_schedule": Plan(ok=SIGNED_IN),
 	# a self sign-up asks for any unit: staff confirm it against the unit's owner record (Portal Registration)
 	"property_helpdesk.api.portal.register": Plan(ok=SIGNED_IN, writes=("Portal Registration",)),
+	# a resident's own message settings, from the session (no record is named): WeChat while unbound is refused
+	"property_helpdesk.api.portal.save_message_settings": Plan(
+		args={
+			"preferred_channel": "WeChat",
+			"no_sms": 1,
+			"no_wechat": 0,
+			"no_email": 0,
+			"email": f"their-resident@{DOMAIN}",
+		}
+	),
 	"property_helpdesk.api.rework.confirm_rework": Plan(),
 	"property_helpdesk.api.routing.record_decision": Plan(),
 	"property_helpdesk.api.routing.record_owner_meeting": Plan(),
