@@ -129,6 +129,31 @@ def copy_site(source: str, site: str, folder: str) -> None:
 	restore(site, taken)
 
 
+def erpnext_site(site: str) -> str:
+	"""`site`: a new site with ERPNext, set up for the demo company (ERPNext's setup wizard, as scripts/lib.sh
+	make_site runs it) and nothing else. Installing ERPNext takes minutes, so the first such site of a bench is
+	backed up to $BENCH_DIR/test-cache, under the versions of Frappe, ERPNext and the company setup it was made
+	with, and later ones are restored from there. Returns how it was made."""
+	key = hashlib.sha256()
+	for app in ("frappe", "erpnext"):
+		key.update(run(["git", "-C", os.path.join(BENCH_DIR, "apps", app), "rev-parse", "HEAD"]).encode())
+	with open(os.path.join(REPO_DIR, APP, "setup", "company.py"), "rb") as f:
+		key.update(f.read())
+	cached = os.path.join(BENCH_DIR, "test-cache", f"erpnext-site-{key.hexdigest()[:16]}.sql.gz")
+	if os.path.exists(cached):
+		prepare_site(site)
+		restore(site, Backup(cached, None, None, None))
+		return "restored from " + cached
+	lib("new_site", site, "--install-app", "erpnext", timeout=900)
+	site_python(site, f"from {APP}.setup.company import complete_erpnext_setup\ncomplete_erpnext_setup()")
+	folder = cached + ".new"
+	shutil.rmtree(folder, ignore_errors=True)
+	taken = backup(site, folder, with_files=False)
+	os.replace(taken.database, cached)  # whole, or not there
+	shutil.rmtree(folder, ignore_errors=True)
+	return "new (cached as " + cached + ")"
+
+
 def drop_site(site: str) -> None:
 	"""The site, its database and its folder gone (a site left half-made by an earlier run as well)."""
 	if not os.path.exists(site_path(site, "site_config.json")):
