@@ -179,6 +179,11 @@ class TestBackupRestore(unittest.TestCase):
 		with cls.clock.step("bench migrate"):
 			B.bench("--site", RESTORED, "migrate", timeout=900)
 		cls.clock.seconds["backup sizes (bytes)"] = cls.sizes
+		cls.clock.seconds["rows"] = {
+			table: B.rows(SOURCE, f"select count(*) as n from `{table}`")[0]["n"]
+			for table in ("tabService Ticket", "tabRepair Work Order", "tabEscalation", "tabResident Message",
+				"tabLiaison Sheet", "tabCompensation Settlement", "tabSales Invoice", "tabPayment Entry", "tabFile")
+		}  # fmt: skip
 		cls.clock.write("backup-restore-times")
 
 	@classmethod
