@@ -156,7 +156,7 @@ class TestUpgrade(unittest.TestCase):
 		if linked != os.path.realpath(B.REPO_DIR):
 			raise AssertionError(
 				f"The bench's {B.APP} app is {linked}, not this checkout ({B.REPO_DIR}): run this test through "
-				"scripts/test.sh, which links it (and hold /work/notes/test.lock on a shared bench)."
+				"scripts/test.sh, which links it."
 			)
 		cls.clock = B.Stopwatch()
 		cls.folder = tempfile.mkdtemp(prefix="helpdesk-upgrade-")
@@ -181,7 +181,17 @@ class TestUpgrade(unittest.TestCase):
 			)
 		os.makedirs(cls.old)
 		archive = subprocess.run(
-			["git", "-C", B.REPO_DIR, "archive", "--format=tar", PREVIOUS_RELEASE],
+			[
+				"git",
+				"-C",
+				B.REPO_DIR,
+				"archive",
+				"--format=tar",
+				PREVIOUS_RELEASE,
+				B.APP,
+				"tests",
+				"pyproject.toml",
+			],
 			capture_output=True,
 			check=True,
 		)
