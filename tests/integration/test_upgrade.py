@@ -218,6 +218,7 @@ class TestUpgrade(unittest.TestCase):
 		with cls.clock.step("bench migrate"):
 			cls.migrate_output = B.bench("--site", SITE, "migrate", timeout=900)
 		cls.after = snapshot(cls.tables)
+		cls.clock.seconds["old rows"] = {table: len(rows) for table, rows in cls.before.items() if rows}
 		cls.clock.write("upgrade-times")
 
 	@classmethod
