@@ -90,6 +90,9 @@ def frappe_site():
 	frappe.flags.in_test = True
 	frappe.local.lang = "en"
 	frappe.clear_cache()
+	from tests.integration.factories import ensure_fiscal_years
+
+	ensure_fiscal_years()  # invoices post on any day of the year, the 1st of January too
 	yield frappe
 	frappe.db.rollback()
 	frappe.destroy()

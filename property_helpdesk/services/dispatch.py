@@ -330,6 +330,57 @@ def route_service(case) -> None:
 			)
 
 
+def reroute_service(case) -> None:
+	"""R11: the service type judged after the case was taken (a portal report the acceptor finds is a cleaning
+	job, not a repair) sends its work orders not yet begun to the new type's team: the old team's open
+	assignments are closed, the new team assigned and the work order says so; the area administrators follow
+	the new paid service up (`route_service`). A begun job keeps its team: the case refuses the change
+	(`check_service_type_change`)."""
+	old_type = (case.get_doc_before_save() or frappe._dict()).get("service_type")
+	if old_type == case.service_type:
+		return
+	old_team, _level = job_team(frappe._dict(property=case.property, service_type=old_type))
+	new_team, _new_level = job_team(case)
+	for name in frappe.get_all(
+		WORK_ORDER,
+		{"service_ticket": case.name, "status": "Dispatched", "arrived_at": ("is", "not set")},
+		pluck="name",
+	):
+		for user in set(old_team) - set(new_team):
+			notify.unassign(WORK_ORDER, name, user)
+		work_order = frappe._dict(frappe.db.get_value(WORK_ORDER, name, TOLD_FIELDS, as_dict=True))
+		for user in new_team:
+			notify.assign(
+				WORK_ORDER,
+				name,
+				user,
+				job_description(work_order),
+				priority="High" if case.is_emergency else "Medium",
+			)
+		frappe.get_doc(WORK_ORDER, name).add_comment(
+			"Info",
+			_("The service type changed from {0} to {1}: the work order went to {2}.").format(
+				old_type or _("Repair"), case.service_type, ", ".join(new_team) or _("nobody")
+			),
+		)
+	route_service(case)
+
+
+def check_service_type_change(case) -> None:
+	"""R11: once a technician is on the job, or it is done, the service type (which team, what is billed) stays
+	as it was when the job began."""
+	if case.is_new() or not case.has_value_changed("service_type"):
+		return
+	if frappe.db.exists(
+		WORK_ORDER,
+		{"service_ticket": case.name, "status": ("!=", "Cancelled"), "arrived_at": ("is", "set")},
+	):
+		frappe.throw(
+			_("The job has begun: its service type can no longer change."),
+			title=_("Service Type Fixed"),
+		)
+
+
 def team_told(work_order) -> None:
 	"""R15: the team has its assignment and notification: stamp the moment (the server's, once: a job run again
 	keeps the first) and refresh the case's clocks, which the stamp stops."""

@@ -138,6 +138,31 @@ def test_a_bad_report_keeps_what_was_typed(browser, resident):
 		context.close()
 
 
+def test_a_photo_too_large_for_the_web_server_is_explained_in_chinese(browser, resident):
+	"""A 30 MB photo is refused by the web server before the app runs (HTTP 413, an English page); the phone
+	shows the resident why in their language, keeps what they typed, and no case is made."""
+	before = frappe.db.count("Service Ticket", {"property": PROPERTY})
+	big = tempfile.NamedTemporaryFile(suffix=".jpg", delete=False)
+	with big:
+		big.write(b"\xff\xd8\xff\xe0" + os.urandom(30 * 1024 * 1024))
+	context, page = login(browser, RESIDENT, PASSWORD, width=PHONE_WIDTH)
+	try:
+		page.goto(f"{BASE_URL}/new_case", wait_until="networkidle")
+		page.fill("#subject", "厨房漏水")
+		page.fill("#description", "水槽下面一直滴水。")
+		page.set_input_files("#photo", big.name)
+		page.click("button[type=submit]")
+		page.wait_for_selector("#ph-report-error:not(:empty)", timeout=60000)
+		assert "照片太大" in page.inner_text("#ph-report-error")
+		assert page.input_value("#description") == "水槽下面一直滴水。"
+		assert page.url.endswith("/new_case")
+	finally:
+		context.close()
+		os.unlink(big.name)
+	frappe.db.rollback()
+	assert frappe.db.count("Service Ticket", {"property": PROPERTY}) == before
+
+
 def test_a_new_user_asks_for_their_unit(browser, resident):
 	"""Self sign-up: a user not linked to a unit asks for one; staff confirm it against the owner record."""
 	user = make_user("browser-newcomer@portal.test", user_type="Website User", mobile="13955502002")

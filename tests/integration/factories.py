@@ -191,3 +191,43 @@ def png(width: int = 2, height: int = 2) -> bytes:
 
 
 SIGNATURE = "data:image/png;base64," + base64.b64encode(png(40, 10)).decode()
+
+
+def ensure_fiscal_years(days_ahead: int = 2) -> list[str]:
+	"""ERPNext's fiscal years cover today and the next `days_ahead` days, so that a run on the 1st of January (or
+	one that crosses midnight into it) posts its invoices: complete_erpnext_setup makes only the year the site was
+	set up in, and ERPNext's daily auto_create_fiscal_year, which adds each next year on a live site, does not run
+	on the test site (its scheduler is paused). Each next year is made as that job makes it (the day after the
+	last one ends, a year long, for the same companies); committed. Returns the years made."""
+	from frappe.utils import add_days, add_years, getdate, today
+
+	rows = frappe.get_all(
+		"Fiscal Year",
+		filters={"disabled": 0, "is_short_year": 0},
+		pluck="name",
+		order_by="year_end_date desc",
+		limit=1,
+	)
+	if not rows:
+		return []  # ERPNext not set up: complete_erpnext_setup makes the first year
+	last, made = frappe.get_doc("Fiscal Year", rows[0]), []
+	until = getdate(add_days(today(), days_ahead))
+	while getdate(last.year_end_date) < until:
+		start, end = getdate(add_days(last.year_end_date, 1)), getdate(add_years(last.year_end_date, 1))
+		year = str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
+		if frappe.db.exists("Fiscal Year", year):
+			break  # a year of that name the site keeps (disabled): left as it is
+		last = frappe.get_doc(
+			{
+				"doctype": "Fiscal Year",
+				"year": year,
+				"year_start_date": start,
+				"year_end_date": end,
+				"companies": [{"company": row.company} for row in last.companies],
+				"auto_created": 1,
+			}
+		).insert(ignore_permissions=True)
+		made.append(last.name)
+	if made:
+		frappe.db.commit()  # nosemgrep: the site's web server and workers post invoices too
+	return made

@@ -8,8 +8,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, now_datetime
 
-from property_helpdesk.constants import CASE, RESIDENT
+from property_helpdesk.constants import CASE, RESIDENT, UNIT
 from tests.integration.factories import (
+	delete_cases,
 	login_session,
 	make_property,
 	make_ticket,
@@ -26,6 +27,9 @@ class TestCallerLookup(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
+		# the numbers below are read off the clock (minutes and seconds): what a run at the same minute and second
+		# of another hour committed would be found with them, so it goes first
+		cls.clean()
 		cls.agent = make_user("caller-agent@caller.test", "Property Duty Staff")
 		frappe.db.set_value("User", cls.agent, "language", "zh")
 		frappe.cache.hdel("lang", cls.agent)
@@ -66,6 +70,25 @@ class TestCallerLookup(FrappeTestCase):
 		frappe.db.set_value(CASE, cls.past_case, "status", "Closed")
 		frappe.db.commit()
 		cls.http = login_session(BASE_URL, cls.agent, "/app")
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		cls.clean()
+		super().tearDownClass()
+
+	@classmethod
+	def clean(cls):
+		"""Remove what the class committed: the property's cases, units and their residents."""
+		units = frappe.get_all(UNIT, {"property": PROPERTY}, pluck="name")
+		residents = frappe.get_all(
+			"Resident Unit", {"parenttype": RESIDENT, "unit": ("in", units or [""])}, pluck="parent"
+		)
+		delete_cases(PROPERTY)
+		for name in set(residents):
+			frappe.delete_doc(RESIDENT, name, force=True, ignore_permissions=True)
+		frappe.db.delete(UNIT, {"name": ("in", units or [""])})
+		frappe.db.commit()
 
 	def find(self, phone):
 		return self.http.get(FIND, params={"phone": phone}, timeout=60)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_to_date, get_datetime, get_time, now_datetime
+from frappe.utils import add_days, add_to_date, get_datetime, get_time, now_datetime, today
 
 from property_helpdesk.api.intake import dispatch as intake_dispatch
 from property_helpdesk.api.intake import pause_clocks, resume_clocks
@@ -229,7 +229,8 @@ class TestWorkOrderClocks(ClockCase):
 			get_datetime(ticket.explanation_deadline),
 			get_datetime(ticket.call_started_at) + timedelta(hours=48),
 		)
-		wo.record_explanation("配件已下单", "2026-12-31")  # R22: the explanation, stamped by the server
+		# R22: the explanation, stamped by the server, with an expected date ahead of whatever today is
+		wo.record_explanation("配件已下单", add_days(today(), 30))
 		ticket.reload()
 		self.assertIsNone(ticket.explanation_deadline)
 

@@ -28,12 +28,11 @@ class TestJobLog(FrappeTestCase):
 		frappe.set_user("Administrator")
 
 	def job(self, days_ago: int, done: bool):
-		"""A job dispatched `days_ago` days before today's log: called an hour ago on that day, or, in the
-		site's first hour after midnight, at midnight, its minutes shrunk into what today has had."""
+		"""A job dispatched on the day `days_ago` days before today: called an hour before this time of that day,
+		or, in the site's first hour after midnight, at that day's midnight (its call, dispatch and completion all
+		on that day), its minutes shrunk into what today has had when that day is today."""
 		now = now_datetime()
-		called = add_to_date(now, days=-days_ago, hours=-1)
-		if days_ago == 0:
-			called = max(called, get_datetime(today()))
+		called = max(add_to_date(now, days=-days_ago, hours=-1), get_datetime(add_days(today(), -days_ago)))
 		minute = min(timedelta(minutes=1), (now - called) / 60)
 		frappe.set_user(self.agent)
 		ticket = make_ticket(self.unit, call_started_at=called)
@@ -133,7 +132,7 @@ class TestJobLog(FrappeTestCase):
 		)
 
 		self.job(days_ago=5, done=False)
-		day = getdate(add_to_date(now_datetime(), days=-5, hours=-1))
+		day = getdate(add_days(today(), -5))  # the job's day, whatever the hour
 		frappe.set_user("Administrator")
 		self.assertIn(self.prop, report_missing_logs(day))
 

@@ -373,6 +373,46 @@ class TestDispatchByServiceType(PostsCase):
 		run_assignment_jobs(CASE, case)
 		self.assertFalse(self.todos(u.admin1, case))
 
+	def test_r11_a_service_type_judged_later_moves_the_job_to_that_team_until_the_job_begins(self):
+		"""Taken as a paid repair, then judged a cleaning job (as the acceptor of a portal report does): the
+		maintenance supervisor's assignment is closed, the property's cleaning team gets the work order and the
+		area administrators the fee; once the technician is on site the type stays (a translated 417)."""
+		u = self.users
+		case = self.post_case(ticket_type="Paid Service", service_type=REPAIRS, subject="厨房台面清洗")
+		work_order = self.dispatched(case)
+		self.assert_told((u.supervisor,), (u.cleaner_a,), work_order, self.todos)
+		url = f"{BASE_URL}/api/resource/Service Ticket/{case}"
+		response = self.as_user(u.agent).put(url, json={"service_type": CLEANING}, timeout=60)
+		self.assertEqual(response.status_code, 200, response.text)
+		frappe.db.rollback()
+		run_assignment_jobs(WORK_ORDER, work_order)
+		run_assignment_jobs(CASE, case)
+		self.assert_told((u.cleaner_a,), (u.supervisor, u.cleaner), work_order, self.todos)
+		self.assertTrue(self.notified(u.cleaner_a, work_order))
+		self.assert_told((u.admin1, u.admin2), (), case, self.todos)
+		self.assertTrue(
+			frappe.db.exists(
+				"Comment",
+				{"reference_name": work_order, "content": ("like", f"%{REPAIRS}%{CLEANING}%")},
+			)
+		)
+		# the technician is on site: the team and what is billed stay as the job began
+		frappe.db.set_value(WORK_ORDER, work_order, {"status": "On Site", "arrived_at": now_datetime()})
+		frappe.db.set_value("User", u.agent, "language", "zh")
+		frappe.db.commit()
+		self.http.pop(u.agent, None)
+		try:
+			response = self.as_user(u.agent).put(url, json={"service_type": REPAIRS}, timeout=60)
+			self.assertEqual(response.status_code, 417, response.text)
+			self.assertIn("服务类型", response.json()["exception"])
+		finally:
+			frappe.db.set_value("User", u.agent, "language", "en")
+			frappe.db.commit()
+			self.http.pop(u.agent, None)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value(CASE, case, "service_type"), CLEANING)
+		self.assert_told((u.cleaner_a,), (u.supervisor,), work_order, self.todos)
+
 	def test_an_unknown_or_missing_service_type_is_a_translated_4xx_and_saves_nothing(self):
 		frappe.db.set_value("User", self.users.agent, "language", "zh")
 		frappe.db.commit()

@@ -9,7 +9,7 @@ agent and its job completed through the work order's own save, as on the desk.
 Per property, the month's figures:
 - cases received this month (R29): `on_time` (job done in minutes), `reopened` (done and answered, then the
   resident calls back: late), `reworked` (its first job done, then redone: on time, its case never reopened),
-  `pending` (called an hour ago), `complaint` (a ground of R32, not yet due): on time 2, late 1 → 66.7%;
+  `pending` (called an hour ago, or at the month's start), `complaint` (a ground of R32, not yet due): on time 2, late 1 → 66.7%;
 - called before the month: `late_job` (done this month, days after the call: a late minor/urgent job of the
   month, R30), `overdue` (still open past its deadline: overdue today), and `due_soon` (called 23 hours ago: due
   within the hour);
@@ -34,29 +34,31 @@ def month_start() -> datetime:
 
 class Clock:
 	"""Moments of this month before now: `at(f)` is a fraction f of the way from the later of the month's start
-	and two hours ago, to a minute ago."""
+	and two hours ago, to a minute ago (in the month's first ten minutes, to nine tenths of the way to now)."""
 
 	def __init__(self):
 		self.now = now_datetime()
-		self.start = max(month_start() + timedelta(minutes=1), self.now - timedelta(hours=2))
-		self.span = (self.now - timedelta(minutes=1)) - self.start
+		self.start = max(month_start(), self.now - timedelta(hours=2))
+		self.span = (
+			max(self.now - timedelta(minutes=1), self.start + (self.now - self.start) * 0.9) - self.start
+		)
 
 	def at(self, fraction: float) -> datetime:
 		return self.start + self.span * fraction
 
 
 def complete(ticket_name: str, called: datetime, completed: datetime, technician: str):
-	"""The case's job dispatched with its class and done at `completed` (R20–R22, R30)."""
+	"""The case's job dispatched with its class and done at `completed` (R20–R22, R30): dispatched 5 and on site
+	10 seconds after the call, or at a quarter and a half of the way to `completed` when it is nearer."""
 	wo = frappe.get_doc(WORK_ORDER, {"service_ticket": ticket_name})
-	wo.db_set(
-		{"dispatched_at": called + timedelta(seconds=5), "dispatched_class": MINOR}, update_modified=False
-	)
+	second = min(timedelta(seconds=1), (completed - called) / 20)
+	wo.db_set({"dispatched_at": called + 5 * second, "dispatched_class": MINOR}, update_modified=False)
 	wo.reload()
 	wo.update(
 		{
 			"job_class": MINOR,
 			"technician": technician,
-			"arrived_at": called + timedelta(seconds=10),
+			"arrived_at": called + 10 * second,
 			"completed_at": completed,
 		}
 	)
@@ -114,7 +116,7 @@ def seed(prop_name: str, ground: str, people: dict) -> frappe._dict:
 		}
 	).insert(ignore_permissions=True)
 
-	c.pending = case(clock.now - timedelta(hours=1))
+	c.pending = case(max(clock.now - timedelta(hours=1), month_start()))  # in the month's first hour too
 	c.complaint = case(clock.at(0.7), ticket_type=COMPLAINT, complaint_ground=ground)
 
 	c.late_job = case(before_month)

@@ -64,7 +64,12 @@ from property_helpdesk.procedure.warranty import Period
 from property_helpdesk.roles import STAFF_ROLES, area_administrators, holders, property_post, the_one
 from property_helpdesk.services import clocks, notify, routing
 from property_helpdesk.services.corrective import check_recurrence, count_reopen
-from property_helpdesk.services.dispatch import dispatch, route_service
+from property_helpdesk.services.dispatch import (
+	check_service_type_change,
+	dispatch,
+	reroute_service,
+	route_service,
+)
 
 LIABILITY_FIELDS = (
 	"liability_branch",
@@ -225,6 +230,7 @@ class ServiceTicket(Document):
 		self.validate_judgement()
 		self.validate_result()
 		self.validate_acting_for_owner()
+		check_service_type_change(self)  # R11: a begun job keeps its team
 
 	def after_insert(self):
 		"""Nobody waits on a portal case unseen: it is on the acceptor's list (every holder's, R4, where the
@@ -243,6 +249,7 @@ class ServiceTicket(Document):
 	def on_update(self):
 		if not self.flags.in_insert:  # a new case refreshed its clocks in after_insert
 			clocks.refresh(self.name)
+			reroute_service(self)  # R11: a service type judged after the case was taken
 		check_recurrence(self)  # R32: a recurring complaint raises a corrective action
 		routing.on_case_update(self)  # R2, R35, R41: whoever a route names is assigned; done, released
 		from property_helpdesk.services import resident_messages  # the resident told: accepted, answered
