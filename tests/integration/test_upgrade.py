@@ -59,6 +59,12 @@ result = {"steps": steps, "escalate_at": str(escalate_at), "paused": paused.name
 	"code": property_helpdesk.__file__}
 """
 
+# With this checkout, on the ERPNext site before the app: the fiscal years as the test site has them.
+FISCAL_YEARS = """
+from tests.integration.factories import ensure_fiscal_years
+result = ensure_fiscal_years()
+"""
+
 # With this checkout: what its rules compute for every case and job, against what the site stores.
 CLOCKS_NOW = """
 from frappe.utils import get_datetime
@@ -205,6 +211,8 @@ class TestUpgrade(unittest.TestCase):
 	def upgrade(cls):
 		with cls.clock.step("new site with ERPNext"):
 			cls.clock.seconds["ERPNext site"] = B.erpnext_site(SITE)
+			# ERPNext's fiscal year of today (a site kept from another year has only its own): the old demo bills
+			B.site_python(SITE, FISCAL_YEARS)
 		# The previous release's code, first on the Python path of the commands that install it and make its
 		# data: the bench's own app link, shared by every site and process of the bench, stays on this checkout.
 		old_code = {"PYTHONPATH": cls.old}
