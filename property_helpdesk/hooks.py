@@ -56,6 +56,7 @@ jinja = {
 	"methods": [
 		"property_helpdesk.services.billing.receipt_lines",
 		"property_helpdesk.procedure.money.rmb_upper",
+		"property_helpdesk.api.portal.portal_nav",  # the resident's pages linked on every portal page
 		# R8: the service card's lines, the case's property's own else Settings' company-wide ones
 		"property_helpdesk.property_helpdesk.doctype.property.property.service_lines",
 		# 扫码报修: a unit's or common area's QR label (issue 14)

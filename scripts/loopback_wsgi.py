@@ -8,10 +8,14 @@ scripts and gunicorn finds it with `--pythonpath scripts`.
 
 import os
 
+import frappe.app
 from frappe.app import application_with_statics
 
 _application = application_with_statics()
 _site = os.environ.get("FRAPPE_SITE")
+if _site:
+	# Frappe's /files middleware finds the site by frappe.app._site or the Host header, not by the header above
+	frappe.app._site = _site
 
 
 def application(environ, start_response):

@@ -81,6 +81,26 @@ def resident_of(user: str | None = None) -> str | None:
 	return frappe.db.get_value(RESIDENT, {"user": user}, "name")
 
 
+def portal_nav() -> list[dict]:
+	"""The signed-in user's portal menu (hooks' portal_menu_items and Portal Settings, by role: Frappe's own
+	list) as links every page shows: Frappe draws it only in a sidebar our phone pages do not have."""
+	if frappe.session.user == "Guest":
+		return []
+	from frappe.website.utils import get_portal_sidebar_items
+
+	path = "/" + (frappe.local.request.path.strip("/") if getattr(frappe.local, "request", None) else "")
+	nav = []
+	for item in get_portal_sidebar_items():
+		route, title = item.get("route"), item.get("title")  # the titles are hooks.py's, translated there
+		if route in RESIDENT_NAV:
+			nav.append({"title": _(title), "route": route, "active": path.startswith(route)})
+	return nav
+
+
+# the resident's own pages the portal's links lead to (Frappe's standard menu adds others: orders, addresses …)
+RESIDENT_NAV = ("/my_cases", "/new_case", "/my_receipts", "/wechat_bind", "/my_messages")
+
+
 def resident_units(user: str | None = None) -> list[str]:
 	"""The units of every Resident record whose portal user is `user` (one query)."""
 	user = user or frappe.session.user

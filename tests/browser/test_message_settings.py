@@ -47,16 +47,17 @@ def no_sideways_scroll(page) -> bool:
 def test_a_resident_chooses_wechat_from_the_menu_and_sees_it_saved(browser, bound_resident):
 	context, page = login(browser, RESIDENT, PASSWORD, width=PHONE_WIDTH)
 	try:
-		# the portal's menu (hooks.portal_menu_items) as Frappe renders it on My Account (the avatar's menu); below
-		# 992 px Frappe's website CSS hides that sidebar, so the phone follows the menu's link
-		page.goto(f"{BASE_URL}/me", wait_until="networkidle")
-		item = page.locator(".sidebar-column a[href='/my_messages']")
+		# the portal's menu (hooks.portal_menu_items, by role) as links on every portal page: tapped on the phone
+		page.goto(f"{BASE_URL}/my_cases", wait_until="networkidle")
+		item = page.locator(".ph-nav a[href='/my_messages']")
 		assert item.count() == 1
 		assert item.inner_text().strip() == frappe._("Message Settings", lang="zh")
-		page.goto(f"{BASE_URL}{item.get_attribute('href')}")
+		assert item.is_visible()
+		item.click()
 		page.wait_for_url("**/my_messages")
 		page.wait_for_load_state("networkidle")
 		assert page.title().startswith(frappe._("Message Settings", lang="zh"))
+		assert page.locator(".ph-nav a.active").get_attribute("href") == "/my_messages"
 		assert no_sideways_scroll(page)
 		screenshot(page, "portal-message-settings.png")
 
