@@ -322,10 +322,12 @@ def tell_untold_teams() -> None:
 	are given to the team now. The work order's row in the database is what brings the job back; the lock in
 	`notify_maintenance_job` makes a job running at the same time tell nobody twice. Selects only those (the
 	team_told_at, dispatched_at index)."""
-	w = frappe.qb.DocType(WORK_ORDER)
+	w, t = frappe.qb.DocType(WORK_ORDER), frappe.qb.DocType(CASE)
 	now = now_datetime()
 	untold = (
 		frappe.qb.from_(w)
+		.join(t)
+		.on(t.name == w.service_ticket)
 		.select(w.name)
 		.where(
 			w.team_told_at.isnull()
@@ -337,7 +339,15 @@ def tell_untold_teams() -> None:
 		.limit(RECOVERY_BATCH)
 	).run(pluck=True)
 	for name in untold:
-		notify_maintenance_job(name)
+		try:
+			notify_maintenance_job(name)
+		except Exception:
+			frappe.db.rollback()  # this work order only: the others are still told
+			frappe.log_error(
+				title=_("Telling the team of {0} failed").format(name),
+				reference_doctype=WORK_ORDER,
+				reference_name=name,
+			)
 		# each work order's team told for good, as its own job would have committed it
 		frappe.db.commit()
 

@@ -119,6 +119,12 @@ def root_sql(query: str) -> str:
 	).stdout
 
 
+def waiting_for_lock() -> int:
+	"""How many statements wait for the global read lock (MariaDB 10.4+ calls it the backup lock)."""
+	listed = root_sql("show processlist")
+	return listed.count("Waiting for backup lock") + listed.count("Waiting for global read lock")
+
+
 def mariadb_answers() -> bool:
 	return subprocess.run(["mariadb-admin", "ping"], capture_output=True).returncode == 0
 
@@ -516,9 +522,9 @@ class TestMariaDBRestarts(FaultCase):
 			for thread in threads:
 				thread.start()
 			wait_for(
-				lambda: root_sql("show processlist").count("Waiting for global read lock") >= len(calls),
+				lambda: waiting_for_lock() >= len(calls),
 				60,
-				"the requests did not reach the database",
+				f"the requests did not reach the database: {answers} {root_sql('show processlist')}",
 			)
 			restart_mariadb()
 			for thread in threads:
