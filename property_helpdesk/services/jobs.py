@@ -39,7 +39,7 @@ def enqueue_after_commit(
 			exc=QueueUnavailableError,
 			title=_("Try Again Shortly"),
 		)
-	frappe.db.after_commit.add(partial(enqueue_or_log, method, recovered_by, kwargs))
+	frappe.db.after_commit.add(partial(enqueue_or_log, method, recovered_by, frappe.session.user, kwargs))
 
 
 def queue_answers() -> bool:
@@ -49,13 +49,18 @@ def queue_answers() -> bool:
 		return False
 
 
-def enqueue_or_log(method: str, recovered_by: str | None, kwargs: dict) -> None:
+def enqueue_or_log(method: str, recovered_by: str | None, user: str, kwargs: dict) -> None:
+	# the job runs as the user who asked for it, as Frappe's own after-commit enqueue records it (at the call)
+	session_user, frappe.session.user = frappe.session.user, user
 	try:
 		frappe.enqueue(method, **kwargs)
-	except redis.exceptions.RedisError:
-		# after the commit: the saved request still answers; the log says what waits for which job
+	except Exception:
+		# after the commit (Redis unreachable, or the queue full): raising could only turn a saved request into
+		# a 500; the log says what waits for which job
 		frappe.logger("property_helpdesk").warning(
-			f"{method} {kwargs} not queued (Redis unreachable): "
+			f"{method} {kwargs} not queued: "
 			+ (f"{recovered_by} does it from the database" if recovered_by else "lost"),
 			exc_info=True,
 		)
+	finally:
+		frappe.session.user = session_user

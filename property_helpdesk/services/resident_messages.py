@@ -403,8 +403,7 @@ def interrupted(row) -> str:
 			"sending_since": None,
 			"attempts": (row.attempts or 0) + 1,
 			"error": _(
-				"The send was interrupted at {0}: the provider may have the message. It is not sent again, so "
-				"as not to send it twice: call the resident."
+				"The send was interrupted at {0}: the provider may have the message. It is not sent again, so as not to send it twice: call the resident."
 			).format(row.sending_since),
 		},
 	)

@@ -480,6 +480,7 @@ class TestMariaDBRestarts(FaultCase):
 			"ticket_type": "Repair",
 			"unit": self.unit,
 			"subject": "数据库重启时的报修",
+			"description": "厨房水管在数据库重启时漏水。",
 			"location": "Private Part",
 			"request_key": key,
 		}
@@ -535,6 +536,9 @@ class TestMariaDBRestarts(FaultCase):
 			ensure_mariadb()
 			reconnect()
 		for name, answer in answers.items():
+			print(
+				f"{name} in flight: {getattr(answer, 'status_code', answer)} {getattr(answer, 'text', '')[:200]}"
+			)
 			self.assertIsInstance(answer, requests.Response, f"{name}: {answer}")
 			self.assertGreaterEqual(
 				answer.status_code, 500, f"{name}: {answer.status_code} {answer.text[:300]}"
