@@ -3,9 +3,10 @@
 - the bench's Redis (queue and cache) stops while the duty agent saves a case over HTTP: the case is saved whole
   (its work order and clocks) and the team's assignment and the resident's messages follow once Redis is back,
   from the rows in the database, by the every-minute jobs run in a real RQ worker (R10, R15, R34);
-- an RQ worker is killed (SIGKILL) in the middle of an escalation run (R15, R17, R28: the ladder of R4) and in the
-  middle of a resident's message (a local SMS gateway that answers slowly): the next run finishes the work
-  exactly once, one escalation record per step and one message per recipient as the gateway counts them;
+- an RQ worker is killed (SIGKILL) in the middle of an escalation run (R15's 5-minute dispatch limit, up the
+  ladder of R4) and in the middle of a resident's message (a local SMS gateway that answers slowly): the next
+  run finishes the work exactly once, one escalation record per step and one message per recipient as the
+  gateway counts them;
 - MariaDB restarts while requests are in flight (a portal report, R5; a paid job's invoice, R39; a resident's
   signature, R36): each answers with an error, not a hang, and succeeds on retry; no case, work order, invoice
   or signature is lost or doubled.
@@ -34,6 +35,7 @@ from property_helpdesk.constants import (
 	MAINTENANCE_SUPERVISOR,
 	MESSAGE_ACCEPTED,
 	MESSAGE_DISPATCHED,
+	MESSAGE_FAILED,
 	RESIDENT_MESSAGE,
 	RESIDENT_ROLE,
 	SETTINGS,
@@ -367,9 +369,9 @@ class TestRedisStops(FaultCase):
 
 
 class TestWorkerKilled(FaultCase):
-	def test_r15_r17_r28_an_escalation_run_killed_midway_is_done_once_by_the_next(self):
-		"""R15 with the ladder of R4 (R17, R28: the steps up it): a case whose team was never told, three hours
-		after the call, is due several steps. The worker running the escalation job is killed while the run
+	def test_r4_r15_an_escalation_run_killed_midway_is_done_once_by_the_next(self):
+		"""R15 (the team told within 5 minutes) escalated up the ladder of R4: a case whose team was never
+		told, three hours after the call, is due several steps. The worker running the escalation job is killed while the run
 		is writing them (held at the follow-up owner's Notification Settings, which the test locks): nothing
 		of the run stays; the next run writes each step once and tells each person once, and a third adds
 		nothing."""
@@ -459,7 +461,14 @@ class TestWorkerKilled(FaultCase):
 		self.assertEqual(len(texts), 2, texts)  # accepted once, dispatched once
 		after = self.messages_of(case.name)
 		self.assertEqual(after[MESSAGE_DISPATCHED].status, "Sent")
-		self.assertNotEqual(after[MESSAGE_ACCEPTED].status, "Queued")  # settled, not left to be sent again
+		# settled, not left to be sent again: Failed, and its follow-up owner told to call the resident
+		self.assertEqual(after[MESSAGE_ACCEPTED].status, MESSAGE_FAILED)
+		self.assertIsNone(
+			frappe.db.get_value(RESIDENT_MESSAGE, after[MESSAGE_ACCEPTED].name, "sending_since")
+		)
+		self.assertEqual(
+			frappe.db.count("Notification Log", {"for_user": self.agent, "document_name": case.name}), 1
+		)
 
 
 class TestMariaDBRestarts(FaultCase):
