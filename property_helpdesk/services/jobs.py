@@ -31,7 +31,9 @@ def enqueue_after_commit(
 	if now:
 		frappe.call(method, **kwargs)
 		return
-	if not recovered_by and not queue_answers():
+	# not while the site is being installed or migrated, which Frappe lets run without Redis
+	refusable = not (recovered_by or frappe.flags.in_migrate or frappe.flags.in_install)
+	if refusable and not queue_answers():
 		frappe.throw(
 			_(
 				"The background queue is not reachable, so this cannot be saved now: nothing was saved. Try again in a minute."
