@@ -67,6 +67,7 @@ RUN_SCHEDULED_JOB = "frappe.core.doctype.scheduled_job_type.scheduled_job_type.r
 ESCALATION_JOB = "property_helpdesk.services.escalation.run_job"
 SEND_DUE_JOB = "property_helpdesk.services.resident_messages.send_due"
 TEAM_JOB = "property_helpdesk.services.dispatch.tell_untold_teams"
+ASSIGN_JOB = "property_helpdesk.services.notify.assign_now"
 ASSIGN_NOTICE_JOB = "frappe.desk.doctype.notification_log.notification_log.make_notification_logs"
 PHONE = "13966600001"
 
@@ -293,6 +294,7 @@ class FaultCase(FrappeTestCase):
 
 	def setUp(self):
 		frappe.set_user("Administrator")
+		frappe.cache.delete_keys("property_helpdesk:portal:")  # the resident's hourly report limit, anew
 		self.gateway.received.clear()
 		self.gateway.arrived.clear()
 		self.gateway.delay = 0.0
@@ -366,6 +368,46 @@ class TestRedisStops(FaultCase):
 			{s: m.status for s, m in messages.items()}, {MESSAGE_ACCEPTED: "Sent", MESSAGE_DISPATCHED: "Sent"}
 		)
 		self.assertEqual(self.gateway.count(PHONE, case.name), 2)  # accepted and dispatched, once each
+
+	def test_r5_r34_a_portal_report_while_the_queue_is_down_is_refused_whole_then_saved_once(self):
+		"""R5, R34: a resident's report must put the case on its acceptor's list (an assignment, which only a
+		queued job makes and nothing in the database would bring back): with the queue's Redis down it is
+		refused with a clear 503 and nothing is saved; sent again with its request key once Redis is back, it
+		is saved once and its acceptor assigned once."""
+		resident = login_session(BASE_URL, self.resident_user, "/my_cases")
+		key = uuid.uuid4().hex
+		report = {
+			"ticket_type": "Repair",
+			"unit": self.unit,
+			"subject": "队列停了时的报修",
+			"description": "阳台地漏堵了。",
+			"location": "Private Part",
+			"request_key": key,
+		}
+		with redis_stopped("redis_queue"):
+			refused = resident.post(f"{PORTAL}.report_case", data=report, timeout=120)
+			self.assertEqual(refused.status_code, 503, refused.text[:500])
+			self.assertEqual(refused.json()["exc_type"], "QueueUnavailableError")
+			self.assertIn("_server_messages", refused.json())
+			frappe.db.rollback()
+			self.assertFalse(frappe.db.exists(CASE, {"portal_request_key": key}))
+		saved = resident.post(f"{PORTAL}.report_case", data=report, timeout=60)
+		self.assertEqual(saved.status_code, 200, saved.text[:500])
+		frappe.db.rollback()
+		self.assertEqual(
+			frappe.get_all(CASE, {"portal_request_key": key}, pluck="name"), [saved.json()["message"]["name"]]
+		)
+		case = saved.json()["message"]["name"]
+		jobs = queued_jobs(ASSIGN_JOB, doctype=CASE, name=case, user=self.agent)
+		self.assertEqual(len(jobs), 1)
+		run_worker(jobs)
+		frappe.db.rollback()
+		self.assertEqual(
+			frappe.db.count(
+				"ToDo", {"reference_type": CASE, "reference_name": case, "allocated_to": self.agent}
+			),
+			1,
+		)
 
 
 class TestWorkerKilled(FaultCase):
@@ -545,9 +587,6 @@ class TestMariaDBRestarts(FaultCase):
 			ensure_mariadb()
 			reconnect()
 		for name, answer in answers.items():
-			print(
-				f"{name} in flight: {getattr(answer, 'status_code', answer)} {getattr(answer, 'text', '')[:200]}"
-			)
 			self.assertIsInstance(answer, requests.Response, f"{name}: {answer}")
 			self.assertGreaterEqual(
 				answer.status_code, 500, f"{name}: {answer.status_code} {answer.text[:300]}"
