@@ -46,7 +46,6 @@ from property_helpdesk.services.channels import FRAPPE_SMS_SETTINGS
 from property_helpdesk.services.resident_messages import SEND_JOB
 from tests.conftest import BENCH_DIR, SITES_PATH
 from tests.integration.factories import (
-	PASSWORD,
 	SIGNATURE,
 	delete_cases,
 	login_session,
@@ -133,7 +132,7 @@ def mariadb_answers() -> bool:
 
 
 def restart_mariadb() -> None:
-	"""`service mariadb restart`, as scripts/lib.sh starts it; waits for its ping."""
+	"""`service mariadb restart` (the service scripts/lib.sh start_mariadb starts); `ensure_mariadb` waits for it."""
 	subprocess.run(["service", "mariadb", "restart"], capture_output=True, timeout=180)
 
 
