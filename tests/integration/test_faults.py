@@ -132,7 +132,7 @@ def mariadb_answers() -> bool:
 
 
 def restart_mariadb() -> None:
-	"""`service mariadb restart` (the service scripts/lib.sh start_mariadb starts); `ensure_mariadb` waits for it."""
+	"""`service mariadb restart`, the service scripts/lib.sh starts; `ensure_mariadb` waits for it."""
 	subprocess.run(["service", "mariadb", "restart"], capture_output=True, timeout=180)
 
 
