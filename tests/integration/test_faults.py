@@ -429,6 +429,29 @@ class TestRedisStops(FaultCase):
 			1,
 		)
 
+	def test_r5_a_portal_report_while_the_cache_is_down_is_saved_once(self):
+		"""R5: with the cache's Redis down (the hourly limits cannot be counted) a resident's report is still
+		taken, once, and its acceptor's assignment queued once."""
+		resident = login_session(BASE_URL, self.resident_user, "/my_cases")
+		key = uuid.uuid4().hex
+		report = {
+			"ticket_type": "Repair",
+			"unit": self.unit,
+			"subject": "缓存停了时的报修",
+			"description": "卧室插座没电。",
+			"location": "Private Part",
+			"request_key": key,
+		}
+		with redis_stopped("redis_cache"):
+			first = resident.post(f"{PORTAL}.report_case", data=report, timeout=120)
+			again = resident.post(f"{PORTAL}.report_case", data=report, timeout=120)
+		self.assertEqual((first.status_code, again.status_code), (200, 200), first.text[:500])
+		frappe.db.rollback()
+		cases = frappe.get_all(CASE, {"portal_request_key": key}, pluck="name")
+		self.assertEqual(cases, [first.json()["message"]["name"]])
+		self.assertEqual(again.json()["message"]["name"], cases[0])
+		self.assertEqual(len(queued_jobs(ASSIGN_JOB, doctype=CASE, name=cases[0], user=self.agent)), 1)
+
 
 class TestWorkerKilled(FaultCase):
 	def test_r4_r15_an_escalation_run_killed_midway_is_done_once_by_the_next(self):
