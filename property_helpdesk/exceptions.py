@@ -93,3 +93,10 @@ class DecisionError(frappe.ValidationError):
 
 class PlaceError(frappe.ValidationError):
 	"""Issue 14: a case at a disabled common area, or at a unit and a common area of two properties."""
+
+
+class QueueUnavailableError(frappe.ValidationError):
+	"""Issue 15: the background queue (Redis) is unreachable while a save asks for work that only a queued job
+	would do (an assignment, a staff SMS): the save is refused whole, with nothing kept (HTTP 503)."""
+
+	http_status_code = 503

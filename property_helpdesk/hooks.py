@@ -33,6 +33,8 @@ scheduler_events = {
 			# residents' messages due: retries after their back-off, SMS held by the quiet hours (this job commits
 			# after each message it sends: a provider that has a message must never see it again)
 			"property_helpdesk.services.resident_messages.send_due",
+			# issue 15: work orders whose team's job was lost (Redis down, a worker killed): the team told now
+			"property_helpdesk.services.dispatch.tell_untold_teams",
 		],
 		# R17, R28: liaison sheets past their reply or review deadline
 		"*/15 * * * *": [

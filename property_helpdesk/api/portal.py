@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 
 import frappe
 import frappe.sessions
+import redis
 from frappe import _
 from frappe.utils import cint, now_datetime
 
@@ -169,9 +170,14 @@ def throttle(action: str):
 	"""Count a submission against the resident's hourly limit (HTTP 429 beyond it)."""
 	limits = {**DEFAULT_LIMITS, **(frappe.conf.get("property_helpdesk_portal_limits") or {})}
 	key = frappe.cache.make_key(f"property_helpdesk:portal:{action}:{frappe.session.user}")
-	count = frappe.cache.incrby(key, 1)
-	if count == 1:
-		frappe.cache.expire(key, 3600)
+	try:
+		count = frappe.cache.incrby(key, 1)
+		if count == 1:
+			frappe.cache.expire(key, 3600)
+	except redis.exceptions.ConnectionError:
+		# the cache's Redis is down (Frappe's cache wrapper guards its own calls, not incrby): the limit cannot
+		# be counted, and a resident's report is not refused for a fault of the server (issue 15)
+		return
 	if count > cint(limits[action]):
 		frappe.throw(
 			_("Too many submissions in one hour. Please call the service hotline or try again later."),

@@ -13,6 +13,7 @@ from property_helpdesk.constants import (
 	CANCELLED,
 	CASE,
 	CLOSED_STATES,
+	DISPATCHED,
 	IN_PROGRESS,
 	SERVICE_REQUEST,
 	SERVICE_TYPED_CASES,
@@ -22,7 +23,11 @@ from property_helpdesk.constants import (
 from property_helpdesk.procedure import rework as R
 from property_helpdesk.property_helpdesk.doctype.paid_service_type.paid_service_type import is_repair, team
 from property_helpdesk.roles import POST_OF_LEVEL, area_administrators, company_post_people, property_post
-from property_helpdesk.services import clocks, notify
+from property_helpdesk.services import clocks, jobs, notify
+
+NOTIFY_JOB = "property_helpdesk.services.dispatch.notify_maintenance_job"
+RECOVERY_JOB = "property_helpdesk.services.dispatch.tell_untold_teams"
+RECOVERY_BATCH = 200  # work orders given to their team per run of the recovery job; the rest wait a minute
 
 # The work order's fields fetched from its case (`fetch_from` in its DocType)
 FETCHED_FROM_CASE = ("unit", "property", "subject", "contact_name", "contact_phone", "common_area")
@@ -88,10 +93,10 @@ def dispatch(ticket_name: str, dispatched_at=None, new_case=None) -> str:
 	# R15: the team hears of it at once, from a background job started as this transaction commits (finding
 	# whom to tell, the assignment, its notification and mail are the slowest part of taking a call; a save
 	# that fails tells nobody; tests run it in line)
-	frappe.enqueue(
-		"property_helpdesk.services.dispatch.notify_maintenance_job",
+	jobs.enqueue_after_commit(
+		NOTIFY_JOB,
+		recovered_by=RECOVERY_JOB,
 		work_order=work_order.name,
-		enqueue_after_commit=True,
 		now=frappe.flags.in_test,
 	)
 	return work_order.name
@@ -126,10 +131,10 @@ def reopen_as_rework(work_order: str, visit: str) -> str | None:
 		}
 	)
 	rework.insert(ignore_permissions=True)
-	frappe.enqueue(
-		"property_helpdesk.services.dispatch.notify_maintenance_job",
+	jobs.enqueue_after_commit(
+		NOTIFY_JOB,
+		recovered_by=RECOVERY_JOB,
 		work_order=rework.name,
-		enqueue_after_commit=True,
 		now=frappe.flags.in_test,
 	)
 	reopen_case(done.service_ticket, visit, done.name, rework.name)
@@ -207,6 +212,11 @@ TOLD_CASE_FIELDS = ("property", "is_emergency", "service_type")
 
 
 def notify_maintenance_job(work_order: str) -> None:
+	"""The background job that tells the work order's team (R15), once: the work order's row is locked first,
+	so this job and the recovery job (`tell_untold_teams`) run one after the other, and the second finds the
+	team told."""
+	if frappe.db.get_value(WORK_ORDER, work_order, "team_told_at", for_update=True):
+		return
 	w, t = frappe.qb.DocType(WORK_ORDER), frappe.qb.DocType(CASE)
 	rows = (
 		frappe.qb.from_(w)
@@ -288,7 +298,11 @@ def notify_maintenance(work_order, ticket) -> None:
 			comment = _("Nobody of the {0} team exists: the work order went to {1} ({2}).").format(
 				ticket.service_type, ", ".join(users), _(level)
 			)
-		frappe.get_doc(WORK_ORDER, work_order.name).add_comment("Info", comment)
+		if not frappe.db.exists(
+			"Comment",
+			{"reference_doctype": WORK_ORDER, "reference_name": work_order.name, "content": comment},
+		):  # said once, however many times the job runs (tell_untold_teams runs it again each minute)
+			frappe.get_doc(WORK_ORDER, work_order.name).add_comment("Info", comment)
 		if not users:
 			return
 	for user in users:
@@ -300,6 +314,42 @@ def notify_maintenance(work_order, ticket) -> None:
 			priority="High" if ticket.is_emergency else "Medium",
 		)
 	team_told(work_order)
+
+
+def tell_untold_teams() -> None:
+	"""Scheduled every minute (R15, issue 15): the work orders of the last day still waiting for their team
+	whose team was never told — their job not queued while Redis was down, or lost with a worker killed in it —
+	are given to the team now. The work order's row in the database is what brings the job back; the lock in
+	`notify_maintenance_job` makes a job running at the same time tell nobody twice. Selects only those (the
+	team_told_at, dispatched_at index)."""
+	w, t = frappe.qb.DocType(WORK_ORDER), frappe.qb.DocType(CASE)
+	now = now_datetime()
+	untold = (
+		frappe.qb.from_(w)
+		.join(t)
+		.on(t.name == w.service_ticket)
+		.select(w.name)
+		.where(
+			w.team_told_at.isnull()
+			& (w.dispatched_at >= now - timedelta(days=1))
+			& (w.dispatched_at <= now)
+			& (w.status == DISPATCHED)
+		)
+		.orderby(w.dispatched_at)
+		.limit(RECOVERY_BATCH)
+	).run(pluck=True)
+	for name in untold:
+		try:
+			notify_maintenance_job(name)
+		except Exception:
+			frappe.db.rollback()  # this work order only: the others are still told
+			frappe.log_error(
+				title=_("Telling the team of {0} failed").format(name),
+				reference_doctype=WORK_ORDER,
+				reference_name=name,
+			)
+		# each work order's team told for good, as its own job would have committed it
+		frappe.db.commit()
 
 
 def route_service(case) -> None:

@@ -30,6 +30,7 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html, get_url_to_form, now_datetime
 
+from property_helpdesk.services import jobs
 from property_helpdesk.services.sql import insert_rows
 
 SYSTEM_USER = "Administrator"  # the sender of what the procedure itself says (escalations, nudges)
@@ -220,7 +221,7 @@ def assign(doctype: str, name: str, user: str, description: str, priority: str =
 	that fails and rolls back assigns nobody). Tests run in line, as Frappe's own notifications do."""
 	if not user:
 		return
-	frappe.enqueue(
+	jobs.enqueue_after_commit(
 		"property_helpdesk.services.notify.assign_now",
 		doctype=doctype,
 		name=name,
@@ -228,7 +229,6 @@ def assign(doctype: str, name: str, user: str, description: str, priority: str =
 		description=description,
 		priority=priority,
 		date=date,
-		enqueue_after_commit=True,
 		now=frappe.flags.in_test,
 	)
 
@@ -269,12 +269,11 @@ def unassign(doctype: str, name: str, user: str) -> None:
 	removal, with its notification): a save that fails and rolls back takes nobody's assignment away."""
 	if not user:
 		return
-	frappe.enqueue(
+	jobs.enqueue_after_commit(
 		"property_helpdesk.services.notify.unassign_now",
 		doctype=doctype,
 		name=name,
 		user=user,
-		enqueue_after_commit=True,
 		now=frappe.flags.in_test,
 	)
 
@@ -301,11 +300,10 @@ def sms(messages: list[Message], failure_title: str | None = None) -> None:
 	texts = defaultdict(list)
 	for m in messages:
 		texts[m.user].append(m.subject)
-	frappe.enqueue(
+	jobs.enqueue_after_commit(
 		"property_helpdesk.services.notify.send_sms_now",
 		texts={user: "\n".join(lines) for user, lines in texts.items()},
 		failure_title=failure_title or _("SMS to {0} failed"),
-		enqueue_after_commit=True,
 		now=frappe.flags.in_test,
 	)
 

@@ -65,10 +65,11 @@ from property_helpdesk.constants import (
 	WORK_ORDER,
 )
 from property_helpdesk.procedure import resident_messages as rules
-from property_helpdesk.services import channels, notify
+from property_helpdesk.services import channels, jobs, notify
 from property_helpdesk.services.channels import EMAIL, SMS, WECHAT, Outgoing, SendError
 
 SEND_JOB = "property_helpdesk.services.resident_messages.send_message"
+RETRY_JOB = "property_helpdesk.services.resident_messages.send_due"
 BATCH = 200  # messages sent per run of the retry job; the rest wait for the next minute
 OPT_OUTS = {SMS: "no_sms", WECHAT: "no_wechat", EMAIL: "no_email"}
 
@@ -91,11 +92,8 @@ def tell_resident(ticket, step: str, reference=None, *, occasion: str | None = N
 		frappe.log_error(title=_("Telling the resident failed"), reference_doctype=CASE)
 		return None
 	if send_now:
-		try:
-			frappe.enqueue(SEND_JOB, name=name, enqueue_after_commit=True)
-		except Exception:
-			# the queue is full or unreachable: the row is kept, and the retry job sends it within the minute
-			frappe.log_error(title=_("Telling the resident failed"), reference_doctype=RESIDENT_MESSAGE)
+		# the row is kept: with the queue full or unreachable the retry job sends it within the minute
+		jobs.enqueue_after_commit(SEND_JOB, recovered_by=RETRY_JOB, name=name)
 	return name
 
 
@@ -351,14 +349,36 @@ def payment_event(payment) -> None:
 
 
 def send_message(name: str) -> str | None:
-	"""The background job: send one queued message that is due, once. The row is locked for the attempt, so a
-	job retried, or run beside the retry job, finds it sent and sends nothing. Returns its status."""
+	"""The background job: send one queued message that is due, once. Returns its status.
+
+	One sender at a time: a MariaDB named lock (GET_LOCK), held by this connection across the commits below and
+	freed by MariaDB when the connection ends, even with its worker killed; a job retried, or run beside the
+	retry job, finds the lock taken and leaves the message to its holder (a row lock would end at the commit
+	that records the attempt). The attempt is on record (`sending_since`, committed) before the provider hears
+	of it: a worker killed mid-send leaves it so, and the next run, which can no longer know whether the
+	provider has the message, sends it no second time (issue 15)."""
+	lock = f"{frappe.conf.db_name}:{name}"
+	if not frappe.db.sql("select get_lock(%s, 0)", lock)[0][0]:
+		return None  # another worker is sending it now
+	try:
+		return send_locked(name)
+	finally:
+		frappe.db.sql("select release_lock(%s)", lock)
+
+
+def send_locked(name: str) -> str | None:
 	row = frappe.db.get_value(RESIDENT_MESSAGE, name, "*", as_dict=True, for_update=True)
 	if not row or row.status != MESSAGE_QUEUED or row.provider_message_id:
 		return row and row.status
+	if row.sending_since:
+		return interrupted(row)
 	now = now_datetime()
 	if row.next_attempt_at and get_datetime(row.next_attempt_at) > now:
 		return row.status  # held by the quiet hours or waiting for its retry
+	if row.channel != EMAIL:  # an email is only queued (Email Queue), in this transaction: nothing to lose
+		frappe.db.set_value(RESIDENT_MESSAGE, name, "sending_since", now, update_modified=False)
+		# the attempt on record before the provider hears of it: a worker killed in the send leaves it so
+		frappe.db.commit()
 	outgoing = Outgoing(
 		channel=row.channel,
 		recipient=row.recipient,
@@ -371,7 +391,7 @@ def send_message(name: str) -> str | None:
 		reference_name=row.service_ticket,
 	)
 	attempts = (row.attempts or 0) + 1
-	values = {"attempts": attempts, "provider": provider_name(row.channel)}
+	values = {"attempts": attempts, "provider": provider_name(row.channel), "sending_since": None}
 	frappe.db.savepoint("send_message")
 	try:
 		message_id = channels.send(outgoing)
@@ -396,6 +416,27 @@ def send_message(name: str) -> str | None:
 	# record of it (that would send it twice)
 	frappe.db.commit()
 	return values.get("status", row.status)
+
+
+def interrupted(row) -> str:
+	"""An attempt that began and never recorded its end: its worker died while the provider may have had the
+	message. Sending it again could tell the resident twice; it is Failed instead, and its follow-up owner is
+	told to call the resident (listed in Failed Resident Messages)."""
+	frappe.db.set_value(
+		RESIDENT_MESSAGE,
+		row.name,
+		{
+			"status": MESSAGE_FAILED,
+			"sending_since": None,
+			"attempts": (row.attempts or 0) + 1,
+			"error": _(
+				"The send was interrupted at {0}: the provider may have the message. It is not sent again, so as not to send it twice: call the resident."
+			).format(row.sending_since),
+		},
+	)
+	tell_staff_failed(row)
+	frappe.db.commit()  # as each send_message: what is settled stays settled
+	return MESSAGE_FAILED
 
 
 def retry_settings() -> tuple[int, int]:

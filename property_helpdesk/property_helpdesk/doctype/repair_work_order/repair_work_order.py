@@ -529,3 +529,8 @@ class RepairWorkOrder(Document):
 			],
 			from_user=frappe.session.user,
 		)
+
+
+def on_doctype_update():
+	# issue 15: the recovery job's query (dispatch.tell_untold_teams), the work orders whose team is not yet told
+	frappe.db.add_index("Repair Work Order", ["team_told_at", "dispatched_at"])

@@ -32,6 +32,7 @@ class ResidentMessage(Document):
 		reference_doctype: DF.Link | None
 		reference_name: DF.DynamicLink | None
 		resident: DF.Link | None
+		sending_since: DF.Datetime | None
 		sent_at: DF.Datetime | None
 		service_ticket: DF.Link
 		status: DF.Literal["Queued", "Sent", "Failed", "Not Sent"]
