@@ -14,6 +14,8 @@ import frappe
 from frappe import _
 from frappe.desk import query_report
 
+from property_helpdesk.whitelist_guard import kind
+
 PREPARED_REPORT = "Prepared Report"
 
 
@@ -22,18 +24,32 @@ def sees_every_prepared_report(user: str | None = None) -> bool:
 	return user == "Administrator" or "System Manager" in frappe.get_roles(user)
 
 
-def check_prepared_access(user: str | None, filters) -> None:
+def json_argument(value, expected: type, name: str):
+	"""A JSON argument as the desk sends it (text) or a JSON body holds it; anything else is a clear 417, not the
+	500 of Frappe's own parsing."""
+	if value in (None, ""):
+		return None
+	if isinstance(value, str):
+		try:
+			value = json.loads(value)
+		except ValueError:
+			value = None
+	if not isinstance(value, expected):
+		frappe.throw(
+			_("Invalid value for {0}: {1} expected.").format(name, kind(expected)),
+			frappe.ValidationError,
+			title=_("Invalid Argument"),
+		)
+	return value
+
+
+def check_prepared_access(user: str | None, filters: dict | None) -> None:
 	"""Refuse another user's prepared figures: by `user`, or by the name of their Prepared Report in `filters`."""
 	if sees_every_prepared_report():
 		return
 	if user and user != frappe.session.user:
 		frappe.throw(_("You can run a report only as yourself."), frappe.PermissionError)
-	if isinstance(filters, str):
-		try:
-			filters = json.loads(filters)
-		except ValueError:
-			return  # not ours to judge: Frappe's own answer follows
-	name = filters.get("prepared_report_name") if isinstance(filters, dict) else None
+	name = (filters or {}).get("prepared_report_name")
 	if name and frappe.db.get_value(PREPARED_REPORT, name, "owner") != frappe.session.user:
 		frappe.throw(_("You can open only the prepared reports you asked for."), frappe.PermissionError)
 
@@ -50,13 +66,14 @@ def run(
 	are_default_filters: bool | int | str = True,
 ):
 	"""frappe.desk.query_report.run (hooks.py override_whitelisted_methods), for the caller's prepared reports."""
+	filters = json_argument(filters, dict, "filters")
 	check_prepared_access(user, filters)
 	return query_report.run(
 		report_name,
 		filters=filters,
 		user=user,
 		ignore_prepared_report=ignore_prepared_report,
-		custom_columns=custom_columns,
+		custom_columns=json_argument(custom_columns, list, "custom_columns"),
 		is_tree=is_tree,
 		parent_field=parent_field,
 		are_default_filters=are_default_filters,
@@ -66,7 +83,13 @@ def run(
 @frappe.whitelist()
 def export_query():
 	"""frappe.desk.query_report.export_query (hooks.py), which reads its arguments from the request's form."""
-	check_prepared_access(None, frappe.local.form_dict.get("filters"))
+	if not isinstance(frappe.local.form_dict.get("report_name"), str):
+		frappe.throw(
+			_("Missing argument: {0}").format("report_name"),
+			frappe.MandatoryError,
+			title=_("Missing Argument"),
+		)
+	check_prepared_access(None, json_argument(frappe.local.form_dict.get("filters"), dict, "filters"))
 	return query_report.export_query()
 
 
