@@ -312,12 +312,13 @@ class TestPreparedReports(ReplicaCase):
 						params={"dn": name},
 						timeout=60,
 					)
+					shown = json.dumps(download.json(), ensure_ascii=False)
 					if owner:
-						self.assertEqual(download.status_code, 200, download.text[:300])
-						self.assertIn(PROPS["A"], download.text)
+						self.assertEqual(download.status_code, 200, shown[:300])
+						self.assertIn(PROPS["A"], shown)
 					else:  # Frappe's own refusal ("Cannot Download Report due to insufficient permissions")
-						self.assertEqual(download.status_code // 100, 4, download.text[:300])
-						self.assertNotIn(PROPS["A"], download.text)
+						self.assertEqual(download.status_code // 100, 4, shown[:300])
+						self.assertNotIn(PROPS["A"], shown)
 					status, listed = self.call(user, "frappe.client.get_list", doctype="Prepared Report")
 					self.assertEqual(status, 200, listed)
 					self.assertEqual(name in [row["name"] for row in listed["message"]], owner)
