@@ -235,15 +235,16 @@ class TestPreparedReports(ReplicaCase):
 		frappe.db.rollback()  # a fresh snapshot: what the web server committed
 		self.assertEqual(frappe.db.get_value("Prepared Report", name, ["status", "owner"]), ("Queued", user))
 		jobs = [
-			job.id
+			job
 			for job in get_queue("long").jobs
 			if job.kwargs.get("site") == TEST_SITE
 			and (job.kwargs.get("kwargs") or {}).get("prepared_report") == name
 		]
 		self.assertEqual(len(jobs), 1, "one job queued for the Prepared Report")
+		self.assertEqual(jobs[0].timeout, 600, "the report's own time limit (its JSON's timeout)")
 		caught_up()
 		selects = replica_selects()
-		run_worker(jobs, queue="long")
+		run_worker([jobs[0].id], queue="long")
 		self.assertGreater(replica_selects(), selects, "the worker's report read the replica")
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.get_value("Prepared Report", name, "status"), "Completed")
