@@ -50,7 +50,13 @@ def check_prepared_access(user: str | None, filters: dict | None) -> None:
 	if user and user != frappe.session.user:
 		frappe.throw(_("You can run a report only as yourself."), frappe.PermissionError)
 	name = (filters or {}).get("prepared_report_name")
-	if name and frappe.db.get_value(PREPARED_REPORT, name, "owner") != frappe.session.user:
+	if name in (None, ""):
+		return
+	# a name, not filters: Frappe's get_doc would load the first record a dict of filters matches
+	if (
+		not isinstance(name, str)
+		or frappe.db.get_value(PREPARED_REPORT, name, "owner") != frappe.session.user
+	):
 		frappe.throw(_("You can open only the prepared reports you asked for."), frappe.PermissionError)
 
 

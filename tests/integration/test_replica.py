@@ -285,6 +285,8 @@ class TestPreparedReports(ReplicaCase):
 		for params in (
 			{"filters": period(), "user": DIRECTORS["A"]},
 			{"filters": {**period(), "prepared_report_name": name}},
+			# filters where a name goes: Frappe's get_doc would load the first Prepared Report they match
+			{"filters": {**period(), "prepared_report_name": {"report_name": REPORT}}},
 		):
 			with self.subTest(params=list(params)):
 				status, body = self.call(other, "frappe.desk.query_report.run", report_name=REPORT, **params)
