@@ -215,12 +215,13 @@ class TestPreparedReports(ReplicaCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		cls.was_prepared = frappe.db.get_value("Report", REPORT, "prepared_report")
-		frappe.db.set_value("Report", REPORT, "prepared_report", 1)
+		# not its `modified`: a Report newer in the database than in its JSON is no longer synced by migrate
+		frappe.db.set_value("Report", REPORT, "prepared_report", 1, update_modified=False)
 		frappe.db.commit()
 
 	@classmethod
 	def tearDownClass(cls):
-		frappe.db.set_value("Report", REPORT, "prepared_report", cls.was_prepared)
+		frappe.db.set_value("Report", REPORT, "prepared_report", cls.was_prepared, update_modified=False)
 		frappe.db.commit()
 		super().tearDownClass()
 
