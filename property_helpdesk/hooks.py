@@ -167,3 +167,16 @@ before_request = ["property_helpdesk.whitelist_guard.check_arguments"]
 
 # Frappe's File (not only ERPNext's documents): the bytes a resident's requests store a day, against a quota
 doc_events["File"] = {"before_insert": "property_helpdesk.api.portal.count_upload"}
+
+# R4, R1: a Prepared Report (a long report run in a worker as whoever asked) holds that user's figures only: Frappe's
+# report endpoints and the Prepared Report records give it to its owner alone (property_helpdesk/api/reports.py)
+override_whitelisted_methods.update(
+	{
+		"frappe.desk.query_report.run": "property_helpdesk.api.reports.run",
+		"frappe.desk.query_report.export_query": "property_helpdesk.api.reports.export_query",
+	}
+)
+has_permission["Prepared Report"] = "property_helpdesk.api.reports.has_prepared_report_permission"
+permission_query_conditions["Prepared Report"] = (
+	"property_helpdesk.api.reports.prepared_report_query_conditions"
+)

@@ -289,3 +289,143 @@ start_processes() {
 		|| die "The web server on port $WEB_PORT did not answer; see $BENCH_DIR/logs/web.error.log"
 	supervisorctl status
 }
+
+# ---- A MariaDB replica for reads (reports, lists, the portal's read pages): docs/operations.md "## Replica" -----
+# A second MariaDB server on 127.0.0.1:$REPLICA_PORT with its own data directory under $REPLICA_DIR, replicating
+# one site's database from the bench's MariaDB by GTID. It outlives the run that started it, as MariaDB does.
+: "${REPLICA_PORT:=3307}"
+: "${REPLICA_DIR:=$BENCH_DIR/mariadb-replica}"
+REPLICA_USER=helpdesk_replication
+export REPLICA_PORT REPLICA_DIR
+
+replica_sql() { mariadb --socket="$REPLICA_DIR/mysqld.sock" -uroot "$@"; }
+
+# primary_binlog: the bench's MariaDB writes the binary log a replica reads. log_bin and server_id are read at
+# start-up only: the file is written once and MariaDB restarted once (the restart a test may do anyway).
+primary_binlog() {
+	local cnf=/etc/mysql/mariadb.conf.d/99-property-helpdesk-replication.cnf
+	cat > "$cnf" <<'CNF'
+[mysqld]
+server_id = 1
+log_bin = mariadb-bin
+binlog_format = MIXED
+binlog_expire_logs_seconds = 10800
+max_binlog_size = 256M
+CNF
+	if [ "$(mariadb -uroot -N -e 'SELECT @@log_bin')" = 1 ]; then
+		mariadb -uroot -e 'SET GLOBAL binlog_expire_logs_seconds = 10800'  # read at start-up by a restart, too
+		return 0
+	fi
+	say "Restarting MariaDB once with its binary log on, for the replica"
+	service mariadb restart >/dev/null || die "MariaDB did not restart"
+	for _ in $(seq 1 60); do mariadb-admin ping >/dev/null 2>&1 && break; sleep 1; done
+	[ "$(mariadb -uroot -N -e 'SELECT @@log_bin')" = 1 ] || die "MariaDB has no binary log; see $cnf"
+}
+
+# replica_state DB: "ok" when the replica holds DB and replicates it without error, else why it must be seeded.
+replica_state() {
+	local db="$1" status
+	[ "$(cat "$REPLICA_DIR/seeded-db" 2>/dev/null)" = "$db" ] || { echo "it holds another site"; return; }
+	[ -n "$(replica_sql -N -e "SHOW DATABASES LIKE '$db'")" ] || { echo "it has no $db"; return; }
+	status=$(replica_sql -e 'SHOW SLAVE STATUS\G')
+	[ -n "$status" ] || { echo "it does not replicate"; return; }
+	# 1236: the primary no longer has the binary log the replica stopped at (purged after two days)
+	if ! grep -q 'Last_SQL_Errno: 0$' <<<"$status" || grep -q 'Last_IO_Errno: 1236$' <<<"$status"; then
+		echo "its replication failed: $(grep -E 'Last_(SQL|IO)_Error:' <<<"$status" | tr -s ' ' | tr '\n' ' ')"
+		return
+	fi
+	echo ok
+}
+
+# seed_replica DB: DB copied from the primary in one consistent snapshot with its GTID position (mariadb-dump
+# --single-transaction --gtid --master-data), then replicated from that position on.
+seed_replica() {
+	local db="$1" password old
+	[ -s "$REPLICA_DIR/replication.password" ] || (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$REPLICA_DIR/replication.password")
+	password=$(cat "$REPLICA_DIR/replication.password")
+	mariadb -uroot <<SQL || die "Could not make the replication user on the primary"
+CREATE USER IF NOT EXISTS '$REPLICA_USER'@'127.0.0.1' IDENTIFIED BY '$password';
+ALTER USER '$REPLICA_USER'@'127.0.0.1' IDENTIFIED BY '$password';
+GRANT REPLICATION SLAVE ON *.* TO '$REPLICA_USER'@'127.0.0.1';
+SQL
+	old=$(cat "$REPLICA_DIR/seeded-db" 2>/dev/null || true)
+	replica_sql -e "STOP SLAVE; RESET SLAVE ALL;" || die "Could not stop the replica's replication"
+	for name in $old $db; do replica_sql -e "DROP DATABASE IF EXISTS \`$name\`"; done
+	rm -f "$REPLICA_DIR/seeded-db"
+	mariadb-dump -uroot --single-transaction --gtid --master-data=1 --databases "$db" | replica_sql \
+		|| die "Could not copy $db to the replica"
+	replica_sql <<SQL || die "Could not start the replica's replication"
+CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=3306, MASTER_USER='$REPLICA_USER',
+	MASTER_PASSWORD='$password', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1;
+START SLAVE;
+SQL
+	echo "$db" >"$REPLICA_DIR/seeded-db"
+}
+
+# start_replica SITE: the replica running and replicating SITE's database, SITE's database user on it with SELECT
+# only, and SITE's config naming it (replica_host, replica_db_port; Frappe reads from it where `read_from_replica`
+# is set). Safe to run again: a running replica is left running; one that fell behind the primary's binary log,
+# or holds another site, is seeded afresh.
+start_replica() {
+	local site="$1" db password state
+	db=$(bench_python -c "import json, sys; print(json.load(open(sys.argv[1]))['db_name'])" "$BENCH_DIR/sites/$site/site_config.json")
+	password=$(bench_python -c "import json, sys; print(json.load(open(sys.argv[1]))['db_password'])" "$BENCH_DIR/sites/$site/site_config.json")
+	primary_binlog
+	mkdir -p "$REPLICA_DIR"
+	cat >"$REPLICA_DIR/my.cnf" <<CNF
+[mysqld]
+datadir = $REPLICA_DIR/data
+socket = $REPLICA_DIR/mysqld.sock
+pid-file = $REPLICA_DIR/mysqld.pid
+log-error = $REPLICA_DIR/mysqld.err
+relay-log = $REPLICA_DIR/relay-bin
+port = $REPLICA_PORT
+bind-address = 127.0.0.1
+skip-name-resolve
+server_id = 2
+read_only = ON
+replicate_wild_do_table = $db.%
+character-set-client-handshake = FALSE
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+innodb_buffer_pool_size = 512M
+innodb_flush_log_at_trx_commit = 2
+CNF
+	if [ ! -d "$REPLICA_DIR/data/mysql" ]; then
+		say "Making the replica's data directory ($REPLICA_DIR/data)"
+		mariadb-install-db --defaults-file="$REPLICA_DIR/my.cnf" --user=root --auth-root-authentication-method=socket \
+			--skip-test-db >"$REPLICA_DIR/install.log" 2>&1 || die "mariadb-install-db failed; see $REPLICA_DIR/install.log"
+	fi
+	if ! replica_sql -e 'SELECT 1' >/dev/null 2>&1; then
+		say "Starting the MariaDB replica on 127.0.0.1:$REPLICA_PORT"
+		(setsid mariadbd --defaults-file="$REPLICA_DIR/my.cnf" --user=root </dev/null >>"$REPLICA_DIR/mysqld.err" 2>&1 &)
+		for _ in $(seq 1 60); do replica_sql -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 1; done
+		replica_sql -e 'SELECT 1' >/dev/null 2>&1 || die "The replica did not start; see $REPLICA_DIR/mysqld.err"
+	fi
+	state=$(replica_state "$db")
+	if [ "$state" != ok ]; then
+		say "Seeding the replica with $site's database ($state)"
+		seed_replica "$db"
+	fi
+	# Frappe connects to the replica as the site's own user (different_credentials_for_replica unset): SELECT only.
+	local host
+	for host in 127.0.0.1 localhost; do
+		replica_sql <<SQL || die "Could not give $site's user its reads on the replica"
+CREATE USER IF NOT EXISTS '$db'@'$host' IDENTIFIED BY '$password';
+ALTER USER '$db'@'$host' IDENTIFIED BY '$password';
+GRANT SELECT ON \`$db\`.* TO '$db'@'$host';
+SQL
+	done
+	bench --site "$site" set-config replica_host 127.0.0.1 >/dev/null
+	bench --site "$site" set-config -p replica_db_port "$REPLICA_PORT" >/dev/null
+	# caught up with everything the primary has written so far (a minute at most)
+	local pos
+	pos=$(mariadb -uroot -N -e 'SELECT @@gtid_binlog_pos')
+	[ "$(replica_sql -N -e "SELECT MASTER_GTID_WAIT('$pos', 60)")" = 0 ] \
+		|| die "The replica did not catch up with the primary; see SHOW SLAVE STATUS on $REPLICA_DIR/mysqld.sock"
+	# The binary logs the replica has read are dropped: the bench's other sites write gigabytes an hour into them
+	# while a benchmark loads its data, and a replica that misses one is seeded again in seconds.
+	local file
+	file=$(replica_sql -e 'SHOW SLAVE STATUS\G' | awk '/ Master_Log_File:/ {print $2}')
+	[ -z "$file" ] || mariadb -uroot -e "PURGE BINARY LOGS TO '$file'"
+}

@@ -63,6 +63,10 @@ for site in "$TEST_SITE" "$LIFECYCLE_SITE"; do
 	bench --site "$site" set-config -p pause_scheduler 1 >/dev/null
 done
 
+# A MariaDB replica of the test site's database on 127.0.0.1:$REPLICA_PORT, named in the site's config for
+# tests/integration/test_replica.py, which turns read_from_replica on for its own run (docs/operations.md "## Replica")
+start_replica "$TEST_SITE"
+
 # The bench's own RQ workers and scheduler (command 1's, under supervisor) serve every site's queue: they would
 # take the test sites' jobs, which the tests hand to workers of their own (tests/integration/workers.py), and
 # run them with whatever code they loaded. Stopped for the run, started again after it.

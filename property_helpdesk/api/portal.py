@@ -10,6 +10,7 @@ staff's and derived on the server as for any other case.
 """
 
 import base64
+import functools
 import re
 from urllib.parse import quote, urlencode
 
@@ -160,10 +161,24 @@ def login_first(route: str, query: dict | None = None) -> None:
 		raise frappe.Redirect
 
 
+def read_page(get_context):
+	"""A read page's get_context, reading from the replica where the site has one (frappe.read_only, as Frappe's
+	own list views). Frappe's page renderer hands the context only to a function whose own arguments name it
+	(inspect.getfullargspec), which frappe.read_only's wrapper does not: this one does."""
+	read = frappe.read_only()(get_context)
+
+	@functools.wraps(get_context)
+	def page(context):
+		return read(context)
+
+	return page
+
+
 def page_context(context):
-	"""What every portal page sets: no breadcrumbs, and a CSRF token for its forms."""
+	"""What every portal page sets: no breadcrumbs, and a CSRF token for its forms. A session's first token is
+	stored on the primary: the page may be reading from the replica (frappe.read_only), which takes no writes."""
 	context.no_breadcrumbs = True
-	frappe.sessions.get_csrf_token()
+	frappe.write_only()(frappe.sessions.get_csrf_token)()
 
 
 def throttle(action: str):
@@ -312,7 +327,11 @@ def service_card_html(doc) -> str:
 # -- whitelisted methods ------------------------------------------------------------------------------------
 
 
+# Lists read from the replica where the site has one (frappe.read_only, as Frappe's own list views): a list a
+# moment behind is harmless. A case's own page, photo and receipt read the primary: they are what a resident
+# opens right after reporting, reminding, confirming or paying, and must show it.
 @frappe.whitelist(methods=["GET"])
+@frappe.read_only()
 def list_cases(start: int = 0, page_length: int = PAGE_LENGTH) -> dict:
 	rows, more = my_cases(start, page_length)
 	return {"cases": rows, "more": more}
@@ -727,6 +746,7 @@ def receipt(name: str):
 
 
 @frappe.whitelist(methods=["GET"])
+@frappe.read_only()
 def fee_schedule() -> list[dict]:
 	"""R11, R39: the published prices, before a resident asks for a paid service."""
 	require_login()

@@ -145,6 +145,7 @@ def job_photos(work_order: str, stage: str) -> list[str]:
 
 
 @frappe.whitelist(methods=["GET"])
+@frappe.read_only()  # a list, from the replica where there is one (api/portal.py list_cases); the job, the primary
 def list_jobs(team: bool = False) -> list[dict]:
 	return my_jobs(team=bool(team))
 

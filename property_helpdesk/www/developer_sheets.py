@@ -27,19 +27,26 @@ def get_context(context):
 		context.sheet = sheet_for_contact(name)
 		context.title = _("Liaison Sheet {0}").format(context.sheet.name)
 	else:
-		context.sheets = frappe.get_all(
-			LIAISON_SHEET,
-			filters={"developer": developer, "workflow_state": ("in", VISIBLE_TO_DEVELOPER)},
-			fields=[
-				"name",
-				"subject",
-				"purpose",
-				"workflow_state",
-				"sent_at",
-				"reply_deadline",
-				"requested_amount",
-			],
-			order_by="sent_at desc",
-			limit=200,
-		)
+		context.sheets = sheets_of(developer)
 	return context
+
+
+# The list reads from the replica where the site has one (api/portal.py list_cases); a sheet and its reply form,
+# which the contact comes back to after replying, read the primary.
+@frappe.read_only()
+def sheets_of(developer: str) -> list[dict]:
+	return frappe.get_all(
+		LIAISON_SHEET,
+		filters={"developer": developer, "workflow_state": ("in", VISIBLE_TO_DEVELOPER)},
+		fields=[
+			"name",
+			"subject",
+			"purpose",
+			"workflow_state",
+			"sent_at",
+			"reply_deadline",
+			"requested_amount",
+		],
+		order_by="sent_at desc",
+		limit=200,
+	)

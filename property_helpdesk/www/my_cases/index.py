@@ -5,12 +5,20 @@ import frappe
 from frappe import _
 from frappe.utils import cint
 
-from property_helpdesk.api.portal import PAGE_LENGTH, login_first, my_cases, page_context, resident_units
+from property_helpdesk.api.portal import (
+	PAGE_LENGTH,
+	login_first,
+	my_cases,
+	page_context,
+	read_page,
+	resident_units,
+)
 from property_helpdesk.constants import CLOSED_STATES, PORTAL_REGISTRATION, PROPERTY
 
 no_cache = 1
 
 
+@read_page  # a list: from the replica where the site has one (api/portal.py list_cases)
 def get_context(context):
 	login_first("/my_cases")
 	page_context(context)

@@ -4,12 +4,13 @@ supervisor sees the team's board (who has what, what is late)."""
 import frappe
 from frappe import _
 
-from property_helpdesk.api.portal import login_first, page_context
+from property_helpdesk.api.portal import login_first, page_context, read_page
 from property_helpdesk.api.technician import is_supervisor, my_jobs, team_technicians, time_left, waiting
 
 no_cache = 1
 
 
+@read_page  # a list: from the replica where the site has one (api/portal.py list_cases)
 def get_context(context):
 	login_first("/my_jobs")
 	page_context(context)

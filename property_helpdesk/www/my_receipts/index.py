@@ -3,11 +3,12 @@
 import frappe
 from frappe import _
 
-from property_helpdesk.api.portal import login_first, my_receipts, page_context
+from property_helpdesk.api.portal import login_first, my_receipts, page_context, read_page
 
 no_cache = 1
 
 
+@read_page  # a list: from the replica where the site has one (api/portal.py list_cases)
 def get_context(context):
 	login_first("/my_receipts")
 	page_context(context)
