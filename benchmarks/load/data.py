@@ -146,7 +146,12 @@ def make_sla() -> None:
 	holidays = "负载·工作日"
 	if not frappe.db.exists("Holiday List", holidays):
 		frappe.get_doc(
-			{"doctype": "Holiday List", "holiday_list_name": holidays, "from_date": "2025-01-01", "to_date": "2027-12-31"}
+			{
+				"doctype": "Holiday List",
+				"holiday_list_name": holidays,
+				"from_date": "2025-01-01",
+				"to_date": "2027-12-31",
+			}
 		).insert(ignore_permissions=True)
 	support = frappe.get_single("Support Settings")
 	if not support.track_service_level_agreement:

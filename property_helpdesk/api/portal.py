@@ -32,6 +32,7 @@ from property_helpdesk.constants import (
 	WORK_ORDER,
 )
 from property_helpdesk.services import places
+from property_helpdesk.services.isolation import read_committed
 
 REPORTABLE_TYPES = CASE_TYPES
 # A staff member on patrol reports what they see; a complaint is a resident's (and needs its ground at intake).
@@ -312,6 +313,8 @@ def report_case(
 	the key is unique on the case whatever happens."""
 	require_login()
 	check_csrf()
+	# the locking reads below lock no gap (services/isolation): two first sends at once do not deadlock
+	read_committed()
 	if request_key and not REQUEST_KEY.match(request_key):
 		frappe.throw(_("The report has no valid request key."), title=_("Invalid Input"))
 	if request_key:
