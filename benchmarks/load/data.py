@@ -209,6 +209,8 @@ def load_issues(total: int) -> int:
 	sla = frappe.db.get_value("Service Level Agreement", {"service_level": SLA, "document_type": "Issue"})
 	agents = [support_agent(n) for n in range(len(PROPERTIES) * AGENTS_PER_OFFICE)]
 	weights = [share for *_r, share in PRIORITIES]
+	# what people call about: the same subjects as the cases', so that a list search finds as many on each side
+	subjects = [row[0] for row in (*demo_history.REPAIRS, *demo_history.COMPLAINTS, *demo_history.REQUESTS)]
 	names = demo_history.reserve("ISS-LOAD-", total - have, digits=7)
 	opened = sorted(start + timedelta(seconds=rng.random() * span) for _ in names)
 	rows = []
@@ -227,7 +229,7 @@ def load_issues(total: int) -> int:
 			else ("Resolution Due" if responded else "First Response Due")
 		)
 		rows.append((
-			name, at, resolved or responded, owner, owner, 0, 0, "ISS-.YYYY.-", f"负载问题 {name}",
+			name, at, resolved or responded, owner, owner, 0, 0, "ISS-.YYYY.-", rng.choice(subjects),
 			owner, status, priority, "<p>负载数据</p>", sla, response_by, responded, at.date(), at.time(),
 			company, at, agreement, resolution_by, resolved, (responded - at).total_seconds(),
 			(resolved - at).total_seconds() if resolved else None,

@@ -64,18 +64,21 @@ def lateness(started: datetime, finished: datetime) -> dict:
 		(f"%{JOB}", started - timedelta(minutes=1), finished + timedelta(minutes=2)),
 		as_dict=True,
 	)
+	# each whole minute of the run: the first run that started in it (Frappe's scheduler ticks once a minute
+	# and enqueues the job then; a worker starts it) and how long after the minute's start; none = missed
 	minute = started.replace(second=0, microsecond=0) + timedelta(minutes=1)
-	late, missed = [], 0
+	late, missed, minutes = [], 0, 0
 	while minute + timedelta(minutes=1) <= finished:
-		first = next((log for log in logs if log.creation >= minute), None)
-		if first is None or first.creation >= minute + timedelta(minutes=2):
+		minutes += 1
+		first = next((log for log in logs if minute <= log.creation < minute + timedelta(minutes=1)), None)
+		if first is None:
 			missed += 1
-		if first is not None:
+		else:
 			late.append((first.creation - minute).total_seconds())
 		minute += timedelta(minutes=1)
 	runs = [log for log in logs if started <= log.creation < finished]
 	return {
-		"minutes": len(late) + (missed if not late else 0),
+		"minutes": minutes,
 		"runs": len(runs),
 		"failed": sum(1 for log in runs if log.status == "Failed"),
 		"missed": missed,
