@@ -1,5 +1,6 @@
 """RSS of the stack's processes over the run: every gunicorn worker (the children of the master whose pid file
-is given) and every RQ worker, sampled every few seconds into a CSV (time, role, pid, rss_mb) until killed.
+is given) and every RQ worker, sampled every few seconds into a CSV (time, role, pid, rss_mb) until killed;
+and the machine's CPU use (role "cpu", percent of all cores) between samples.
 
     python benchmarks/load/monitor.py --gunicorn-pid FILE --worker-pids FILE... --out CSV [--every 5]
 """
@@ -36,8 +37,11 @@ def main():
 	with open(args.out, "w", newline="") as f:
 		out = csv.writer(f)
 		out.writerow(["time", "role", "pid", "rss_mb"])
+		psutil.cpu_percent()  # the first call starts the count
 		while True:
 			stamp = time.time()
+			# the machine's CPU in use since the last sample, all cores (in the rss column: one file, one format)
+			out.writerow([f"{stamp:.0f}", "cpu", 0, f"{psutil.cpu_percent():.1f}"])
 			for role, proc in processes(args.gunicorn_pid, args.worker_pids):
 				try:
 					out.writerow([f"{stamp:.0f}", role, proc.pid, f"{proc.memory_info().rss / 2**20:.1f}"])

@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import frappe
 
@@ -51,9 +51,22 @@ def rss(run_dir: str) -> list[tuple[str, int, float, float, float]]:
 			samples[(row["role"], int(row["pid"]))].append((int(row["time"]), float(row["rss_mb"])))
 	out = []
 	for (role, pid), values in sorted(samples.items()):
+		if role == "cpu":
+			continue
 		values.sort()
 		out.append((role, pid, values[0][1], values[-1][1], max(v for _t, v in values)))
 	return out
+
+
+def cpu(run_dir: str, started: datetime, finished: datetime) -> tuple[float, float] | None:
+	"""The machine's CPU use over the measured run (percent of both cores): mean and highest sample."""
+	with open(os.path.join(run_dir, "rss.csv")) as f:
+		values = [
+			float(r["rss_mb"])
+			for r in csv.DictReader(f)
+			if r["role"] == "cpu" and started.timestamp() <= int(r["time"]) <= finished.timestamp()
+		]
+	return (statistics.mean(values), max(values)) if values else None
 
 
 def lateness(started: datetime, finished: datetime) -> dict:
@@ -109,7 +122,7 @@ def fmt(v, digits=0):
 	return "–" if v is None else f"{v:,.{digits}f}"
 
 
-def render(args, s, fails, mem, late) -> str:
+def render(args, s, fails, mem, late, load) -> str:
 	count = lambda doctype: frappe.db.sql(f"select count(*) from `tab{doctype}`")[0][0]  # noqa: E731
 	lines = [
 		"# Load test results (issue #15)",
@@ -152,6 +165,9 @@ def render(args, s, fails, mem, late) -> str:
 		lines.append(f"| {work} | {cell(o)} | {cell(p)} |")
 	lines += [
 		"",
+		f"CPU in use over the run (the whole machine: stack, MariaDB, Redis and locust): mean "
+		f"{fmt(load and load[0])} %, highest sample {fmt(load and load[1])} %",
+		"",
 		"## Memory (RSS, MB)",
 		"",
 		"| process | pid | at start | at end | highest |",
@@ -188,12 +204,14 @@ def main():
 	# the site's times are in its own time zone, the run's in UTC
 	offset = frappe.utils.now_datetime() - datetime.utcnow()
 	offset = timedelta(minutes=round(offset.total_seconds() / 60))
+	utc = {"tzinfo": timezone.utc}
 	text = render(
 		args,
 		stats(args.dir),
 		failures(args.dir),
 		rss(args.dir),
 		lateness(started + offset, finished + offset),
+		cpu(args.dir, started.replace(**utc), finished.replace(**utc)),
 	)
 	print(text)
 	with open(args.results, "w") as f:
