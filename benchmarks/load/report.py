@@ -148,8 +148,8 @@ def render(args, s, fails, mem, late, load) -> str:
 		)
 	lines += [
 		"",
-		"## Ours (Service Ticket, 40 duty staff) against ERPNext's Issue with its SLA (40 Support Team users), "
-		"same run",
+		f"## Ours (Service Ticket, {os.environ.get('LOAD_AGENTS', 40)} duty staff) against ERPNext's Issue with "
+		f"its SLA ({os.environ.get('LOAD_SUPPORTS', 40)} Support Team users), same run",
 		"",
 		"| work | ours: requests | ours: req/s | ours: median ms | ours: p95 ms | ours: errors "
 		"| Issue: requests | Issue: req/s | Issue: median ms | Issue: p95 ms | Issue: errors |",
