@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# benchmarks/run.sh NAME [args…]: run benchmarks/NAME.py against the test site, served on 127.0.0.1.
+# benchmarks/run.sh NAME [args…]: run benchmarks/NAME.py against the test site, served on 127.0.0.1
+# (`benchmarks/run.sh load …`: benchmarks/load/run.sh).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 name="$1"
 shift
+# the load test runs a production stack of its own (gunicorn, RQ workers, scheduler, Redis) and locust
+if [ "$name" = load ]; then exec "$(dirname "$0")/load/run.sh" "$@"; fi
 start_mariadb
 start_redis
 link_app "$REPO_DIR"

@@ -13,6 +13,7 @@ from property_helpdesk.constants import WORK_ORDER_STEP
 from property_helpdesk.exceptions import StepOrderError
 from property_helpdesk.links import valid_datetime
 from property_helpdesk.procedure import stamps
+from property_helpdesk.services.isolation import read_committed
 
 
 @frappe.whitelist(methods=["POST"])
@@ -62,6 +63,8 @@ def take_step(work_order: str, step: str, request_id: str) -> dict:
 	from property_helpdesk.api.technician import job_for
 
 	check_csrf()
+	# the locking reads below lock no gap (services/isolation): two technicians' taps at once do not deadlock
+	read_committed()
 	if not isinstance(request_id, str) or not REQUEST_ID.match(request_id):
 		frappe.throw(_("The tap has no valid request id."), StepOrderError, title=_("Invalid Input"))
 	doc = job_for(work_order, for_update=True)

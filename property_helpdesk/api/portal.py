@@ -36,6 +36,7 @@ from property_helpdesk.constants import (
 from property_helpdesk.procedure import resident_messages as rules
 from property_helpdesk.services import places
 from property_helpdesk.services import resident_messages as service
+from property_helpdesk.services.isolation import read_committed
 
 REPORTABLE_TYPES = CASE_TYPES
 # A staff member on patrol reports what they see; a complaint is a resident's (and needs its ground at intake).
@@ -366,6 +367,8 @@ def report_case(
 	the key is unique on the case whatever happens."""
 	require_login()
 	check_csrf()
+	# the locking reads below lock no gap (services/isolation): two first sends at once do not deadlock
+	read_committed()
 	if request_key and not REQUEST_KEY.match(request_key):
 		frappe.throw(_("The report has no valid request key."), title=_("Invalid Input"))
 	if request_key:
