@@ -1349,7 +1349,9 @@ def stamps(made: datetime, reached: int, days_a_step: float):
 
 def child(parent: str, parenttype: str, parentfield: str, idx: int, at) -> dict:
 	return {
-		"name": frappe.generate_hash(length=10),
+		# Frappe's own child names are 10 characters; over the millions of rows a large history has, those
+		# collide (benchmarks/load), so the history's are longer
+		"name": frappe.generate_hash(length=20),
 		"parent": parent,
 		"parenttype": parenttype,
 		"parentfield": parentfield,
