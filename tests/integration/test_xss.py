@@ -404,10 +404,12 @@ class TestShownAsText(XSSCase):
 				self.shown_as_text(html, print_format)
 				pdf = frappe.get_print(doctype, name, print_format, as_pdf=True)
 				text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-				text = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\n", "")
-				for marker in EVALUATED:
+				# the PDF's CJK font maps digits to other glyphs: compare what has no digit
+				text = re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
+				for marker in ("JINJA", "LOOPLOOP", "XSSRAN"):  # evaluated Jinja, a script that ran
 					self.assertNotIn(marker, text, print_format)
-				self.assertIn("{{'JIN'~'JA'~7*7}}", text, print_format)  # the Jinja, as text
+				self.assertIn("{{'JIN'~'JA'~", text, print_format)  # the Jinja, as text
+				self.assertIn("LOOP{%endfor%}", text, print_format)
 		frappe.db.rollback()
 
 	def test_the_script_report_answers_the_text_as_it_is(self):
