@@ -19,7 +19,14 @@ from tests.integration.factories import (
 	make_user,
 	work_order_of,
 )
-from tests.integration.test_xss import EVALUATED, JINJA, MARKUP, PAYLOAD, PLAIN
+from tests.integration.test_xss import (
+	EVALUATED,
+	JINJA,
+	MARKUP,
+	PAYLOAD,
+	PLAIN,
+	work_for_this_property_only,
+)
 
 PROPERTY = "浏览器跨站楼盘"
 DOMAIN = "xss-browser.test"
@@ -35,6 +42,7 @@ def attack(frappe_site):
 	for user in (manager, technician, resident_user):
 		frappe.db.set_value("User", user, "language", "zh")
 	make_property(PROPERTY, area_administrator=manager)
+	work_for_this_property_only(manager, PROPERTY)
 	unit = make_unit(PROPERTY, "3幢", "301")
 	resident = frappe.db.get_value(RESIDENT, {"user": resident_user})
 	if not resident:
