@@ -160,10 +160,10 @@ def test_the_technician_s_phone_pages(browser, attack):
 	context, page = login(browser, attack["technician"], PASSWORD, width=PHONE_WIDTH)
 	watch = Watch(page)
 	try:
-		page.goto(f"{BASE_URL}/my_jobs", wait_until="domcontentloaded")
+		page.goto(f"{BASE_URL}/my_jobs", wait_until="domcontentloaded", timeout=90_000)
 		page.locator(".ph-job").first.wait_for(timeout=30_000)
 		watch.check("/my_jobs")
-		page.goto(f"{BASE_URL}/my_jobs/{attack['raw_wo']}", wait_until="domcontentloaded")
+		page.goto(f"{BASE_URL}/my_jobs/{attack['raw_wo']}", wait_until="domcontentloaded", timeout=90_000)
 		page.locator("#work_done").wait_for(timeout=30_000)
 		watch.check("the raw job's page")
 		assert PAYLOAD in page.input_value("#work_done"), "the technician's words as they are, to edit"
