@@ -5,6 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.workflow import apply_workflow
 from frappe.utils import flt, get_fullname, now_datetime
+from frappe.utils.html_utils import sanitize_html
 
 from property_helpdesk.constants import DEVELOPER, DEVELOPER_CONTACT, LIAISON_SHEET, VISIBLE_TO_DEVELOPER
 from property_helpdesk.exceptions import FrozenFieldError
@@ -51,12 +52,13 @@ def reply(
 	# The reply is written first (apply_workflow reloads the sheet from the database), then the workflow's
 	# "Record Reply" transition, which the contact's role may take. A contact writes no field of the sheet (its
 	# reply channel is even at permission level 1), so the save runs with the permission the check above
-	# established: Frappe's own ignore_permissions.
+	# established: Frappe's own ignore_permissions. A direct write skips the save's own cleaning of markup
+	# (BaseDocument._sanitize_content): the remarks are cleaned as a save would clean them.
 	doc.db_set(
 		{
 			"reply_decision": decision,
 			"authorised_amount": flt(authorised_amount) if decision == "Amount Authorised" else 0,
-			"reply_remarks": remarks,
+			"reply_remarks": sanitize_html(remarks) if isinstance(remarks, str) else remarks,
 			"reply_channel": "Portal",
 			"replied_by": get_fullname(frappe.session.user),
 			"replied_at": now_datetime(),

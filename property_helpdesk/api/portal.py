@@ -116,7 +116,7 @@ def resident_units(user: str | None = None) -> list[str]:
 		.on(unit.parent == resident.name)
 		.select(unit.unit)
 		.distinct()
-		.where((resident.user == user) & (unit.parenttype == "Resident"))
+		.where((resident.user == user) & (unit.parenttype == "Resident") & (resident.disabled == 0))
 	).run()
 	return [row[0] for row in rows]
 

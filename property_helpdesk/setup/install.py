@@ -25,6 +25,7 @@ def after_install():
 	ensure_fee_schedule()
 	ensure_global_search()
 	seed_paid_service_types()
+	login_lockout()
 
 	desk_defaults()
 
@@ -177,3 +178,31 @@ def seed_paid_service_types():
 					"is_repair": int(name == REPAIR_SERVICE_TYPE),
 				}
 			).insert(ignore_permissions=True)
+
+
+# Brute force (issue 15): after this many wrong passwords in a row an account, and the address they came from, is
+# locked for LOGIN_LOCK_SECONDS (Frappe's own LoginAttemptTracker, System Settings "Brute Force Security").
+LOGIN_ATTEMPTS = 5
+LOGIN_LOCK_SECONDS = 300
+
+
+def login_lockout():
+	"""Frappe's defaults (10 tries, then 60 s) let a guesser try about 14,000 passwords a day on one account;
+	set 5 tries and 5 minutes, once, unless the site chose its own values (tracking off, 0, counts as none)."""
+	from frappe.utils import cint
+
+	stored = frappe.db.get_single_value
+	attempts, lock = (
+		cint(stored("System Settings", f))
+		for f in ("allow_consecutive_login_attempts", "allow_login_after_fail")
+	)
+	if (attempts, lock) not in (
+		(10, 60),
+		(0, 60),
+		(0, 0),
+	):
+		return
+	frappe.db.set_single_value(
+		"System Settings",
+		{"allow_consecutive_login_attempts": LOGIN_ATTEMPTS, "allow_login_after_fail": LOGIN_LOCK_SECONDS},
+	)

@@ -118,6 +118,11 @@ Object.assign(property_helpdesk.report, {
 	// measure") become links to the cases behind them.
 	drill_formatter(report_name, measures) {
 		return (value, row, column, data, default_formatter) => {
+			// Frappe's Data formatter puts a value into the cell as HTML: a case's words are text (issue 15)
+			const text_columns = ["Data", "Small Text", "Text", "Long Text"];
+			if (typeof value === "string" && text_columns.includes(column.fieldtype || "Data")) {
+				value = frappe.utils.escape_html(value);
+			}
 			const shown = default_formatter(value, row, column, data);
 			const measure = Object.hasOwn(measures, column.fieldname) ? measures[column.fieldname] : undefined;
 			if (!data || !data.drill || measure === undefined || !value) return shown;

@@ -20,6 +20,7 @@ from frappe.model.document import Document
 from frappe.model.mapper import get_mapped_doc
 from frappe.model.workflow import validate_workflow
 from frappe.utils import add_to_date, flt, get_datetime, now_datetime
+from frappe.utils.html_utils import sanitize_html
 
 from property_helpdesk.access import restrict
 from property_helpdesk.constants import (
@@ -292,12 +293,13 @@ def record_engineering_review(sheet: str, opinion: str) -> dict:
 	if not (opinion or "").strip():
 		frappe.throw(_("Give the engineering opinion."), StepPreconditionError, title=_("Opinion Missing"))
 	now = now_datetime()
-	# the review is the engineering manager's, who does not write the sheet: a direct write of its three fields
+	# the review is the engineering manager's, who does not write the sheet: a direct write of its three fields,
+	# the opinion's markup cleaned as a save would clean it (BaseDocument._sanitize_content)
 	doc.db_set(
 		{
 			"engineering_reviewed_by": frappe.session.user,
 			"engineering_reviewed_at": now,
-			"engineering_opinion": opinion.strip(),
+			"engineering_opinion": sanitize_html(opinion.strip()),
 		}
 	)
 	return {"name": doc.name, "engineering_reviewed_at": now}

@@ -22,6 +22,7 @@ class Resident(Document):
 		from property_helpdesk.property_helpdesk.doctype.resident_unit.resident_unit import ResidentUnit
 
 		customer: DF.Link | None
+		disabled: DF.Check
 		email: DF.Data | None
 		no_email: DF.Check
 		no_sms: DF.Check
@@ -56,6 +57,29 @@ class Resident(Document):
 
 	def on_update(self):
 		self.link_portal_user_to_customer()
+		self.follow_disabled()
+
+	def follow_disabled(self):
+		"""A disabled resident signs in no more (issue 15): once every record of their portal user is disabled,
+		the user is disabled and each of its sessions ends at once, Frappe's clear_sessions (User's own save
+		ends them only inside a web request, not in an import or a job). Enabled again, the user is too."""
+		from frappe.sessions import clear_sessions
+
+		before = self.get_doc_before_save()
+		if not (self.disabled or (before and before.disabled)) or not self.user:
+			return
+		if frappe.db.get_value("User", self.user, "user_type") != "Website User":
+			return  # never a staff account, whatever record names it
+		if self.disabled and frappe.db.exists(
+			"Resident", {"user": self.user, "disabled": 0, "name": ("!=", self.name)}
+		):
+			return  # the same person's other record (one phone, two units' records) still signs in
+		user = frappe.get_doc("User", self.user)
+		if user.enabled != (not self.disabled):
+			user.enabled = int(not self.disabled)
+			user.save(ignore_permissions=True)  # the resident's own portal account follows their record
+		if self.disabled:
+			clear_sessions(self.user, force=True)
 
 	def link_portal_user_to_customer(self):
 		"""ERPNext shows a customer's invoices and receipts on its portal to the Customer's portal users: the
@@ -134,7 +158,9 @@ def residents_with_mobile(mobile: str) -> list:
 	# normalised numbers here
 	pattern = "%" + "%".join(mobile[-4:])
 	rows = frappe.get_all(
-		"Resident", filters={"phone": ("like", pattern)}, fields=["name", "user", "resident_name", "phone"]
+		"Resident",
+		filters={"phone": ("like", pattern), "disabled": 0},
+		fields=["name", "user", "resident_name", "phone"],
 	)
 	return [row for row in rows if mainland_mobile(row.phone) == mobile]
 
