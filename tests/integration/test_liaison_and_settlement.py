@@ -1002,6 +1002,10 @@ class TestOneRuleEach(SettlementCase):
 	def test_r17_the_chase_tells_the_cs_manager_through_frappe_s_notifications(self):
 		from frappe.desk.doctype.notification_log.notification_log import get_notification_logs
 
+		# the CS manager Settings name (R4): a site holding other tests' CS managers would otherwise tell each
+		saved = frappe.db.get_value(SETTINGS, None, "cs_manager")
+		frappe.db.set_single_value(SETTINGS, "cs_manager", self.users["csm"])
+		self.addCleanup(frappe.db.set_single_value, SETTINGS, "cs_manager", saved)
 		name = self.sheet().name
 		self.bring_to(name, "Sent to Developer")
 		frappe.db.set_value("Liaison Sheet", name, "reply_deadline", add_to_date(now_datetime(), minutes=-1))
@@ -1010,6 +1014,7 @@ class TestOneRuleEach(SettlementCase):
 		chases = frappe.get_doc("Liaison Sheet", name).chases
 		self.assertEqual([c.level for c in chases], ["CS Manager"])
 		user = chases[0].notified_user
+		self.assertEqual(user, self.users["csm"])
 		self.assertIn("Property CS Manager", frappe.get_roles(user))
 
 		frappe.set_user(user)
