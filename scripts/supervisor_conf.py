@@ -54,7 +54,9 @@ def adapt(config: configparser.RawConfigParser, site: str, port: int, app_script
 			command = re.sub(r"-b \S+", f"-b 127.0.0.1:{port}", options["command"])
 			# no nginx in front: threaded workers, so a browser's idle pre-opened connections hold no worker
 			if "--threads" not in command:
-				command = command.replace(" -w ", " --worker-class gthread --threads 4 --keep-alive 75 -w ", 1)
+				command = command.replace(
+					" -w ", " --worker-class gthread --threads 4 --keep-alive 75 -w ", 1
+				)
 			command = re.sub(
 				r"(--pythonpath \S+ )?(frappe\.app|loopback_wsgi):application",
 				f"--pythonpath {app_scripts} loopback_wsgi:application",
