@@ -105,14 +105,14 @@ class ReplicaCase(FrappeTestCase):
 			cls.units[side] = make_unit(prop, "1幢", "101")
 			make_user(DIRECTORS[side], OFFICE_DIRECTOR)
 			give_property(DIRECTORS[side], prop)
-		make_user(RESIDENT_USER, RESIDENT_ROLE, user_type="Website User", mobile="13955507001")
+		make_user(RESIDENT_USER, RESIDENT_ROLE, user_type="Website User", mobile="13955517001")
 		frappe.db.set_value("User", RESIDENT_USER, "language", "en")
 		if not frappe.db.exists(RESIDENT, {"user": RESIDENT_USER}):
 			frappe.get_doc(
 				{
 					"doctype": RESIDENT,
 					"resident_name": "副本业主",
-					"phone": "13955507001",
+					"phone": "13955517001",
 					"user": RESIDENT_USER,
 					"units": [{"unit": cls.units["A"], "relation": "Owner"}],
 				}
