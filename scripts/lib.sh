@@ -405,6 +405,11 @@ CNF
 		replica_sql -e 'SELECT 1' >/dev/null 2>&1 || die "The replica did not start; see $REPLICA_DIR/mysqld.err"
 	fi
 	state=$(replica_state "$db")
+	# a replica that missed a migrate's DDL (seen: a column the primary has and the replica had not) is seeded again
+	local columns="SELECT COUNT(*), SUM(CRC32(CONCAT(table_name, '.', column_name))) FROM information_schema.columns WHERE table_schema = '$db'"
+	if [ "$state" = ok ] && [ "$(mariadb -uroot -N -e "$columns")" != "$(replica_sql -N -e "$columns")" ]; then
+		state="its tables differ from the primary's"
+	fi
 	if [ "$state" != ok ]; then
 		say "Seeding the replica with $site's database ($state)"
 		seed_replica "$db"
