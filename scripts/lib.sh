@@ -351,7 +351,10 @@ ALTER USER '$REPLICA_USER'@'127.0.0.1' IDENTIFIED BY '$password';
 GRANT REPLICATION SLAVE ON *.* TO '$REPLICA_USER'@'127.0.0.1';
 SQL
 	old=$(cat "$REPLICA_DIR/seeded-db" 2>/dev/null || true)
-	replica_sql -e "STOP SLAVE; RESET SLAVE ALL;" || die "Could not stop the replica's replication"
+	# the running server's filter too, not only my.cnf's: a replica started for another site kept replicating that
+	# site's database alone (set while replication is stopped)
+	replica_sql -e "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL replicate_wild_do_table = '$db.%';" \
+		|| die "Could not stop the replica's replication"
 	for name in $old $db; do replica_sql -e "DROP DATABASE IF EXISTS \`$name\`"; done
 	rm -f "$REPLICA_DIR/seeded-db"
 	mariadb-dump -uroot --single-transaction --gtid --master-data=1 --databases "$db" | replica_sql \
@@ -409,6 +412,9 @@ CNF
 	local columns="SELECT COUNT(*), SUM(CRC32(CONCAT(table_name, '.', column_name))) FROM information_schema.columns WHERE table_schema = '$db'"
 	if [ "$state" = ok ] && [ "$(mariadb -uroot -N -e "$columns")" != "$(replica_sql -N -e "$columns")" ]; then
 		state="its tables differ from the primary's"
+	fi
+	if [ "$state" = ok ] && [ "$(replica_sql -N -e 'SELECT @@replicate_wild_do_table')" != "$db.%" ]; then
+		state="it replicates another database"
 	fi
 	if [ "$state" != ok ]; then
 		say "Seeding the replica with $site's database ($state)"
