@@ -10,7 +10,7 @@ import zlib
 
 import frappe
 
-from property_helpdesk.constants import CASE, ESCALATION, RESIDENT_MESSAGE, RETURN_VISIT, WORK_ORDER
+from property_helpdesk.constants import CASE, ESCALATION, PROPERTY, RESIDENT_MESSAGE, RETURN_VISIT, WORK_ORDER
 from property_helpdesk.setup import builders
 
 # re-exported: the tests import their builders from here
@@ -231,3 +231,17 @@ def ensure_fiscal_years(days_ahead: int = 2) -> list[str]:
 	if made:
 		frappe.db.commit()  # nosemgrep: the site's web server and workers post invoices too
 	return made
+
+
+def give_property(user: str, prop: str) -> None:
+	"""The framework's way: a User Permission on the Property, applying to every DocType."""
+	if not frappe.db.exists("User Permission", {"user": user, "allow": PROPERTY, "for_value": prop}):
+		frappe.get_doc(
+			{
+				"doctype": "User Permission",
+				"user": user,
+				"allow": PROPERTY,
+				"for_value": prop,
+				"apply_to_all_doctypes": 1,
+			}
+		).insert(ignore_permissions=True)

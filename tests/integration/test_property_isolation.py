@@ -43,6 +43,7 @@ from property_helpdesk.constants import (
 from property_helpdesk.procedure.stamps import TIME_AMENDMENT
 from tests.integration.factories import (
 	delete_cases,
+	give_property,
 	login_session,
 	make_property,
 	make_resident,
@@ -81,20 +82,6 @@ START_IMPORT = "frappe.core.doctype.data_import.data_import.start_import"
 
 def user_of(key: str, side: str) -> str:
 	return f"iso-{key}-{side.lower()}@isolation.test"
-
-
-def give_property(user: str, prop: str) -> None:
-	"""The framework's way: a User Permission on the Property, applying to every DocType."""
-	if not frappe.db.exists("User Permission", {"user": user, "allow": PROPERTY, "for_value": prop}):
-		frappe.get_doc(
-			{
-				"doctype": "User Permission",
-				"user": user,
-				"allow": PROPERTY,
-				"for_value": prop,
-				"apply_to_all_doctypes": 1,
-			}
-		).insert(ignore_permissions=True)
 
 
 def estate(side: str) -> dict[str, str]:

@@ -32,6 +32,7 @@ from property_helpdesk.constants import CASE, OFFICE_DIRECTOR, PROPERTY, RESIDEN
 from tests.conftest import BENCH_DIR, TEST_SITE
 from tests.integration.factories import (
 	delete_cases,
+	give_property,
 	login_session,
 	make_property,
 	make_ticket,
@@ -77,19 +78,6 @@ def replica_selects() -> int:
 def period() -> dict:
 	"""Yesterday and today: a case called now is yesterday's in the site's first hours after midnight."""
 	return {"from_date": add_days(today(), -1), "to_date": today()}
-
-
-def give_property(user: str, prop: str) -> None:
-	if not frappe.db.exists("User Permission", {"user": user, "allow": PROPERTY, "for_value": prop}):
-		frappe.get_doc(
-			{
-				"doctype": "User Permission",
-				"user": user,
-				"allow": PROPERTY,
-				"for_value": prop,
-				"apply_to_all_doctypes": 1,
-			}
-		).insert(ignore_permissions=True)
 
 
 class ReplicaCase(FrappeTestCase):
