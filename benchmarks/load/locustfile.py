@@ -133,7 +133,15 @@ class Desk(Session):
 			with_comment_count=1,
 			**args,
 		)
-		self.call("frappe.desk.reportview.get_count", f"{self.side}: list count", distinct="false", **args)
+		# what the desk's list view asks for its "20 of 1,000+" (frappe.db.count with the list's count_upper_bound)
+		self.call(
+			"frappe.desk.reportview.get_count",
+			f"{self.side}: list count",
+			fields="[]",
+			distinct="false",
+			limit=1001,
+			**args,
+		)
 
 
 class Agent(Desk):

@@ -176,7 +176,7 @@ def reopen_case(ticket: str, visit: str, job: str, rework: str) -> None:
 
 def proposed_rework(ticket) -> str | None:
 	"""R30: the completed job on the case's unit and component within the window of Settings before the call,
-	which this case proposes to redo (procedure/rework.py). The query walks the `completed_at` index."""
+	which this case proposes to redo (procedure/rework.py). The query walks the (unit, completed_at) index."""
 	days = frappe.get_cached_doc(SETTINGS).get("rework_window_days")
 	about = R.component(ticket.get("warranty_rule"), ticket.get("subject"))
 	if not about or not days or not ticket.get("unit"):
