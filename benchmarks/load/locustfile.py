@@ -73,10 +73,15 @@ class Session(HttpUser):
 			if r.status_code != 200:
 				r.failure(f"login {self.person['user']}: {r.status_code} {r.text[:200]}")
 				return
-		html = self.client.get(page, name=f"{label}: page {page}", headers={"Accept": "text/html"}).text
-		token = CSRF.search(html)
-		if token:
-			self.client.headers["X-Frappe-CSRF-Token"] = token.group(1)
+		with self.client.get(
+			page, name=f"{label}: page {page}", headers={"Accept": "text/html"}, catch_response=True
+		) as r:
+			token = CSRF.search(r.text) if r.status_code == 200 else None
+			if not token:
+				# what the page's own scripts send with every POST: without it each POST is refused (400)
+				r.failure(f"{r.status_code}: no CSRF token on {page}")
+				return
+		self.client.headers["X-Frappe-CSRF-Token"] = token.group(1)
 
 	def call(self, method: str, label: str, /, *, get: bool = False, **params):
 		"""POST (or GET) /api/method/METHOD; any answer but 200 is a failure; returns the `message`, or the

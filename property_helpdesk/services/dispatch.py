@@ -68,7 +68,7 @@ def dispatch(ticket_name: str, dispatched_at=None, new_case=None) -> str:
 	again. The work order's own save refreshes the case's clocks.
 	"""
 	if new_case is None:
-		frappe.db.get_value(CASE, ticket_name, "name", for_update=True)
+		clocks.lock_case_of(case=ticket_name)
 		existing = active_work_order(ticket_name, for_update=True)
 		if existing:
 			return existing
@@ -215,6 +215,7 @@ def notify_maintenance_job(work_order: str) -> None:
 	"""The background job that tells the work order's team (R15), once: the work order's row is locked first,
 	so this job and the recovery job (`tell_untold_teams`) run one after the other, and the second finds the
 	team told."""
+	clocks.lock_case_of(work_order)
 	if frappe.db.get_value(WORK_ORDER, work_order, "team_told_at", for_update=True):
 		return
 	w, t = frappe.qb.DocType(WORK_ORDER), frappe.qb.DocType(CASE)
@@ -434,6 +435,7 @@ def check_service_type_change(case) -> None:
 def team_told(work_order) -> None:
 	"""R15: the team has its assignment and notification: stamp the moment (the server's, once: a job run again
 	keeps the first) and refresh the case's clocks, which the stamp stops."""
+	clocks.lock_case_of(work_order.name, work_order.service_ticket)
 	if frappe.db.get_value(WORK_ORDER, work_order.name, "team_told_at", for_update=True):
 		return
 	work_order.team_told_at = now_datetime()

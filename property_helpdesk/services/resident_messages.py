@@ -291,30 +291,35 @@ def work_order_saved(work_order) -> None:
 	if work_order.status == CANCELLED or not work_order.service_ticket:
 		return
 	before = work_order.get_doc_before_save()
-	case = work_order.service_ticket
+	case = None
+
+	def tell(step: str, reference=None, **context) -> None:
+		# the case loaded once, at the first message of this save (a work order's first save tells two)
+		nonlocal case
+		case = case or frappe.get_doc(CASE, work_order.service_ticket)
+		tell_resident(case, step, reference, **context)
+
 	if work_order.flags.in_insert:
 		# the work order made at acceptance is saved inside the case's after_insert, before the case's on_update
 		# tells of the acceptance: the resident hears "accepted" first (its second call finds it told)
-		tell_resident(case, MESSAGE_ACCEPTED)
-		tell_resident(case, MESSAGE_DISPATCHED, work_order)
+		tell(MESSAGE_ACCEPTED)
+		tell(MESSAGE_DISPATCHED, work_order)
 	elif (
 		work_order.appointment_at
 		and work_order.has_value_changed("appointment_at")
 		and not work_order.arrived_at
 	):
 		# the appointment agreed after the dispatch, or moved: told once per appointment time
-		tell_resident(
-			case, MESSAGE_APPOINTMENT, work_order, occasion=str(get_datetime(work_order.appointment_at))
-		)
+		tell(MESSAGE_APPOINTMENT, work_order, occasion=str(get_datetime(work_order.appointment_at)))
 	for field, step in (("accepted_at", MESSAGE_ON_THE_WAY), ("arrived_at", MESSAGE_ARRIVED)):
 		if work_order.get(field) and not (before and before.get(field)):
-			tell_resident(case, step, work_order)
+			tell(step, work_order)
 	told = {row.name for row in before.progress} if before else set()
 	for row in work_order.progress:
 		if row.told_resident and row.name not in told:
-			tell_resident(case, MESSAGE_MAJOR_EXPLAINED, row, reason=row.note, date=row.expected_completion)
+			tell(MESSAGE_MAJOR_EXPLAINED, row, reason=row.note, date=row.expected_completion)
 	if work_order.completed_at and not (before and before.completed_at):
-		tell_resident(case, MESSAGE_DONE, work_order)
+		tell(MESSAGE_DONE, work_order)
 
 
 def return_visit_made(visit) -> None:

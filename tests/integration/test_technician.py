@@ -4,7 +4,9 @@ like a missing one."""
 
 import json
 import os
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
@@ -369,3 +371,53 @@ class TestTechnicianPhone(PhoneCase):
 		)
 		# the job is now the other technician's: the first one is refused like for a missing job
 		self.assertEqual(self.tap(self.tech_http, name, "accept").status_code, 403)
+
+
+class TestLockOrder(PhoneCase):
+	"""Issue 15 (benchmarks/load found it: MariaDB 1213, an HTTP 500): a case's row is locked before its work
+	order's by every writer of a work order (services/clocks.lock_case_of), as a save of the case locks it. With
+	the case's row held (here by the test, as by an agent saving the case), the technician's tap and the
+	supervisor's save of the job wait for it without holding the job's row: the two can only wait for each
+	other, never each hold what the other wants."""
+
+	def held_case_leaves_the_job_free(self, name: str, send) -> None:
+		case = frappe.db.get_value(WORK_ORDER, name, "service_ticket")
+		frappe.db.sql("select name from `tabService Ticket` where name = %s for update", case)
+		with ThreadPoolExecutor(1) as pool:
+			answer = pool.submit(send)
+			try:
+				waiting = ""
+				until = time.monotonic() + 30
+				while not waiting and time.monotonic() < until and not answer.done():
+					waiting = frappe.db.sql(
+						"""select info from information_schema.processlist
+						where id != connection_id() and lower(info) like %s""",
+						"select%`tabservice ticket`%for update%",
+					)
+					time.sleep(0.1)
+				self.assertTrue(waiting, "the request did not wait for the case's row")
+				# the job's row is free while the request waits for its case (NOWAIT: an error at once if held)
+				frappe.db.sql(
+					"select name from `tabRepair Work Order` where name = %s for update nowait", name
+				)
+			finally:
+				frappe.db.rollback()  # the case's row and the job's, released
+			response = answer.result(timeout=60)
+		self.assertEqual(response.status_code, 200, response.text)
+
+	def test_a_technician_s_tap_waits_for_the_case_before_taking_the_job(self):
+		name = self.job()
+		self.held_case_leaves_the_job_free(name, lambda: self.tap(self.tech_http, name, "accept"))
+		self.assertTrue(self.fresh(name).accepted_at)
+
+	def test_a_save_of_the_job_waits_for_the_case_before_taking_the_job(self):
+		name = self.job()
+		self.held_case_leaves_the_job_free(
+			name,
+			lambda: self.supervisor_http.put(
+				f"{BASE_URL}/api/resource/{WORK_ORDER}/{name}",
+				json={"technician": self.other_tech},
+				timeout=60,
+			),
+		)
+		self.assertEqual(self.fresh(name).technician, self.other_tech)

@@ -143,6 +143,13 @@ class RepairWorkOrder(Document):
 		self.validate_warranty_plan()
 		billing.check_work_order(self, self.get_doc_before_save())
 
+	def load_from_db(self):
+		# a locked load (Frappe's save before it writes, REST's update, the phone's steps): the case's row first
+		# (clocks.lock_case_of)
+		if self.flags.for_update:
+			clocks.lock_case_of(self.name)
+		super().load_from_db()
+
 	def on_update(self):
 		# a work order just made is its case's current one: the refresh takes it from memory
 		clocks.refresh(
