@@ -26,6 +26,8 @@ def stats(run_dir: str) -> dict[str, dict]:
 	rows = {}
 	with open(os.path.join(run_dir, "locust_stats.csv")) as f:
 		for row in csv.DictReader(f):
+			if not int(row["Request Count"]):
+				continue  # nothing of it after the stats were reset (e.g. every sign-in before): locust says N/A
 			rows[row["Name"]] = {
 				"requests": int(row["Request Count"]),
 				"errors": int(row["Failure Count"]),
@@ -152,8 +154,8 @@ def render(args, s, fails, mem, late, load) -> str:
 		f"its SLA ({os.environ.get('LOAD_SUPPORTS', 40)} Support Team users), same run",
 		"",
 		"| work | ours: requests | ours: req/s | ours: median ms | ours: p95 ms | ours: errors "
-		"| Issue: requests | Issue: req/s | Issue: median ms | Issue: p95 ms | Issue: errors |",
-		"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+		"| Issue: requests | Issue: req/s | Issue: median ms | Issue: p95 ms | Issue: errors | median, ours ÷ Issue |",
+		"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 	]
 	for work in PAIRS:
 		o, p = s.get(f"ours: {work}"), s.get(f"peer: {work}")
@@ -162,7 +164,8 @@ def render(args, s, fails, mem, late, load) -> str:
 			if r
 			else "– | – | – | – | –"
 		)
-		lines.append(f"| {work} | {cell(o)} | {cell(p)} |")
+		ratio = f"{o['median'] / p['median']:.2f}" if o and p and p["median"] else "–"
+		lines.append(f"| {work} | {cell(o)} | {cell(p)} | {ratio} |")
 	lines += [
 		"",
 		f"CPU in use over the run (the whole machine: stack, MariaDB, Redis and locust): mean "

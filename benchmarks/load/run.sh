@@ -22,6 +22,7 @@ WEB_WORKERS="${LOAD_WEB_WORKERS:-4}"
 STACK="${LOAD_STACK_DIR:-$BENCH_DIR/load-stack}"
 QUEUE_PORT="${LOAD_REDIS_QUEUE_PORT:-11030}"
 CACHE_PORT="${LOAD_REDIS_CACHE_PORT:-13030}"
+SMTP_PORT="${LOAD_SMTP_PORT:-2530}"
 CASES=1000000
 RUN_TIME=5m
 SPAWN_RATE=5
@@ -50,7 +51,8 @@ start_mariadb
 if [ -n "$SETUP" ]; then
 	start_redis
 	link_app "$REPO_DIR"
-	"$BENCH_DIR/env/bin/pip" install -q "$(cd / && "$PY" -c "import tomllib; print(tomllib.load(open('$REPO_DIR/pyproject.toml', 'rb'))['project']['optional-dependencies']['bench'][0])")"
+	# shellcheck disable=SC2046 # one argument per requirement of the "bench" extra
+	"$BENCH_DIR/env/bin/pip" install -q $(cd / && "$PY" -c "import tomllib; print(' '.join(tomllib.load(open('$REPO_DIR/pyproject.toml', 'rb'))['project']['optional-dependencies']['bench']))")
 	make_site "$SITE_NAME" >/dev/null
 	# The bench's own schedulers never run this site: only the stack below does, while it runs.
 	bench --site "$SITE_NAME" set-config -p pause_scheduler 1 >/dev/null
@@ -125,6 +127,7 @@ cleanup() {
 	for r in queue cache; do
 		[ -f "$STACK/pids/redis-$r.pid" ] && kill "$(cat "$STACK/pids/redis-$r.pid")" 2>/dev/null
 	done
+	[ -f "$STACK/pids/smtp.pid" ] && kill "$(cat "$STACK/pids/smtp.pid")" 2>/dev/null
 	rm -f "$STACK/pids/"*.pid
 }
 trap cleanup EXIT
@@ -137,6 +140,12 @@ redis-server --port "$CACHE_PORT" --bind 127.0.0.1 --dir "$STACK/pids" --save ""
 for p in "$QUEUE_PORT" "$CACHE_PORT"; do
 	for _ in $(seq 1 20); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.5; done
 done
+
+say "Starting the stack's SMTP server on 127.0.0.1:$SMTP_PORT (it takes every mail and keeps none)"
+"$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Sink </dev/null >"$OUT/smtp.log" 2>&1 &
+echo $! >"$STACK/pids/smtp.pid"
+for _ in $(seq 1 20); do (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && break; sleep 0.5; done
+(cd "$STACK/sites" && "$PY" "$HERE/mail.py" --site "$SITE_NAME" --port "$SMTP_PORT")
 
 say "Starting gunicorn ($WEB_WORKERS workers × 4 threads) on http://127.0.0.1:$PORT, RQ workers and the scheduler"
 # bench's supervisor program, adapted as scripts/supervisor_conf.py adapts it (threaded, loopback, /assets)
