@@ -10,7 +10,15 @@ import zlib
 
 import frappe
 
-from property_helpdesk.constants import CASE, ESCALATION, PROPERTY, RESIDENT_MESSAGE, RETURN_VISIT, WORK_ORDER
+from property_helpdesk.constants import (
+	CASE,
+	ESCALATION,
+	LIAISON_SHEET,
+	PROPERTY,
+	RESIDENT_MESSAGE,
+	RETURN_VISIT,
+	WORK_ORDER,
+)
 from property_helpdesk.setup import builders
 
 # re-exported: the tests import their builders from here
@@ -245,3 +253,53 @@ def give_property(user: str, prop: str) -> None:
 				"apply_to_all_doctypes": 1,
 			}
 		).insert(ignore_permissions=True)
+
+
+# R40: a liaison sheet's way through its Workflow, each step by the post (a key of the caller's users) taking it
+SHEET_PATH = [
+	("Draft", "director", "Sign"),
+	("Director Signed", "csm", "Review"),
+	("CS Reviewed", "gm", "Sign"),
+	("GM Signed", "csm", "Send to Developer"),
+	("Sent to Developer", "csm", "Record Reply"),
+	("Replied", "csm", "Close"),
+]
+
+
+def liaison_sheet_values(
+	property_name: str,
+	tickets: list[str],
+	purpose: str = "Developer-Liable Repair",
+	amounts: list[float] | None = None,
+	liable_party: str = "Developer",
+) -> dict:
+	"""A 工作联系单 (R17, R40) about `tickets` of a property, to the property's developer, as it is drafted."""
+	amounts = amounts or [0] * len(tickets)
+	return {
+		"doctype": LIAISON_SHEET,
+		"subject": "卫生间渗漏维修确认",
+		"purpose": purpose,
+		"developer": frappe.db.get_value(PROPERTY, property_name, "developer"),
+		"property": property_name,
+		"liable_party": liable_party,
+		"content": "请确认维修责任及费用。",
+		"cases": [{"service_ticket": t, "amount": a} for t, a in zip(tickets, amounts, strict=True)],
+	}
+
+
+def bring_sheet_to(name: str, state: str, users: dict[str, str]) -> None:
+	"""The sheet taken along SHEET_PATH by Frappe's workflow until it is in `state`, each step as `users[post]`
+	(the developer's decision entered before its reply is recorded)."""
+	from frappe.model.workflow import apply_workflow
+
+	session_user = frappe.session.user
+	for at, who, action in SHEET_PATH:
+		if at == state:
+			return
+		if action == "Record Reply":
+			frappe.db.set_value(LIAISON_SHEET, name, "reply_decision", "Confirmed")
+		frappe.set_user(users[who])
+		try:
+			apply_workflow(frappe.get_doc(LIAISON_SHEET, name), action)
+		finally:
+			frappe.set_user(session_user)

@@ -4,9 +4,10 @@
   (its work order and clocks) and the team's assignment and the resident's messages follow once Redis is back,
   from the rows in the database, by the every-minute jobs run in a real RQ worker (R10, R15, R34);
 - an RQ worker is killed (SIGKILL) in the middle of an escalation run (R15's 5-minute dispatch limit, up the
-  ladder of R4) and in the middle of a resident's message (a local SMS gateway that answers slowly): the next
-  run finishes the work exactly once, one escalation record per step and one message per recipient as the
-  gateway counts them;
+  ladder of R4), in the middle of the liaison sheets' chase (R17's reply deadline, R28's review deadline) and
+  in the middle of a resident's message (a local SMS gateway that answers slowly): the next run finishes the
+  work exactly once, one escalation or chase record per step, each person told once, and one message per
+  recipient as the gateway counts them;
 - MariaDB restarts while requests are in flight (a portal report, R5; a paid job's invoice, R39; a resident's
   signature, R36): each answers with an error, not a hang, and succeeds on retry; no case, work order, invoice
   or signature is lost or doubled.
@@ -30,28 +31,37 @@ from frappe.utils import add_to_date, now_datetime
 
 from property_helpdesk.constants import (
 	CASE,
+	CS_MANAGER,
 	DUTY_STAFF,
+	ENGINEERING_MANAGER,
 	ESCALATION,
+	GENERAL_MANAGER,
+	LIAISON_SHEET,
 	MAINTENANCE_SUPERVISOR,
 	MESSAGE_ACCEPTED,
 	MESSAGE_DISPATCHED,
 	MESSAGE_FAILED,
+	OFFICE_DIRECTOR,
 	RESIDENT_MESSAGE,
 	RESIDENT_ROLE,
 	SETTINGS,
 	WORK_ORDER,
 )
+from property_helpdesk.property_helpdesk.doctype.liaison_sheet.liaison_sheet import CHASE, SENT
 from property_helpdesk.services import billing
 from property_helpdesk.services.channels import FRAPPE_SMS_SETTINGS
 from property_helpdesk.services.resident_messages import SEND_JOB
 from tests.conftest import BENCH_DIR, SITES_PATH
 from tests.integration.factories import (
 	SIGNATURE,
+	bring_sheet_to,
 	delete_cases,
+	liaison_sheet_values,
 	login_session,
 	make_customer,
 	make_property,
 	make_resident,
+	make_ticket,
 	make_unit,
 	make_user,
 	ticket_values,
@@ -62,9 +72,11 @@ from tests.integration.workers import WORKER, queued_jobs, run_worker
 BASE_URL = os.environ.get("TEST_BASE_URL", "http://127.0.0.1:8001")
 PORTAL = f"{BASE_URL}/api/method/property_helpdesk.api.portal"
 PROPERTY = "故障楼盘"
+SHEET_PROPERTY = "故障联系单楼盘"  # an external developer's (R17: only theirs have a reply deadline)
 RUN_SCHEDULED_JOB = "frappe.core.doctype.scheduled_job_type.scheduled_job_type.run_scheduled_job"
 ESCALATION_JOB = "property_helpdesk.services.escalation.run_job"
 SEND_DUE_JOB = "property_helpdesk.services.resident_messages.send_due"
+CHASE_JOB = "property_helpdesk.property_helpdesk.doctype.liaison_sheet.liaison_sheet.chase_overdue"
 TEAM_JOB = "property_helpdesk.services.dispatch.tell_untold_teams"
 ASSIGN_JOB = "property_helpdesk.services.notify.assign_now"
 ASSIGN_NOTICE_JOB = "frappe.desk.doctype.notification_log.notification_log.make_notification_logs"
@@ -289,9 +301,18 @@ class FaultCase(FrappeTestCase):
 		super().tearDownClass()
 
 	@classmethod
-	def clean(cls):
+	def clean(cls, properties=(PROPERTY, SHEET_PROPERTY)):
 		frappe.set_user("Administrator")
-		tickets = frappe.get_all(CASE, {"property": PROPERTY}, pluck="name")
+		for sheet in frappe.get_all(LIAISON_SHEET, {"property": ("in", properties)}, pluck="name"):
+			frappe.db.delete("Notification Log", {"document_type": LIAISON_SHEET, "document_name": sheet})
+			frappe.delete_doc(LIAISON_SHEET, sheet, force=True, ignore_permissions=True)
+		for prop in properties:
+			cls.clean_cases(prop)
+		frappe.db.commit()
+
+	@classmethod
+	def clean_cases(cls, prop: str):
+		tickets = frappe.get_all(CASE, {"property": prop}, pluck="name")
 		work_orders = frappe.get_all(WORK_ORDER, {"service_ticket": ("in", tickets or [""])}, pluck="name")
 		for invoice in frappe.get_all(
 			"Sales Invoice", {"property_helpdesk_work_order": ("in", work_orders or [""])}, pluck="name"
@@ -309,8 +330,7 @@ class FaultCase(FrappeTestCase):
 					*frappe.get_all(RESIDENT_MESSAGE, {"service_ticket": ("in", tickets)}, pluck="name"),
 				}
 			)
-		delete_cases(PROPERTY)
-		frappe.db.commit()
+		delete_cases(prop)
 
 	def setUp(self):
 		frappe.set_user("Administrator")
@@ -514,6 +534,124 @@ class TestWorkerKilled(FaultCase):
 		self.assertEqual(
 			frappe.db.count("Notification Log", {"document_name": case.name, "type": "Alert"}), len(told)
 		)
+
+	def test_r17_r28_a_liaison_chase_killed_midway_is_done_once_by_the_next(self):
+		"""R17 (an external developer's reply chased by the CS manager at its deadline, by the general manager one
+		reply period later) and R28 (a quality-dissatisfaction sheet's review chased: the CS and engineering
+		managers at its deadline, the general manager one review period later), each the person Settings name
+		(R4). Both sheets are past every level, so one run of the chase records five chases and tells five
+		people. The worker running it is killed while the run tells them (held at the general manager's
+		Notification Settings, which the test locks, after every chase row and Notification Log of the run is
+		written): no chase is recorded and nobody told; the next run records each level once and tells each
+		person once per sheet, and a third adds nothing."""
+		users = {
+			"director": make_user("fault-director@faults.test", OFFICE_DIRECTOR),
+			"csm": make_user("fault-csm@faults.test", CS_MANAGER),
+			"gm": make_user("fault-gm@faults.test", GENERAL_MANAGER),
+			"engineer": make_user("fault-engineer@faults.test", ENGINEERING_MANAGER),
+		}
+		posts = {
+			"cs_manager": users["csm"],
+			"general_manager": users["gm"],
+			"engineering_manager": users["engineer"],
+		}
+		saved = frappe.db.get_value(SETTINGS, None, list(posts), as_dict=True)
+		frappe.db.set_single_value(SETTINGS, posts)
+		frappe.db.commit()
+
+		def restore():
+			frappe.db.rollback()
+			frappe.db.set_single_value(SETTINGS, saved)
+			frappe.db.commit()
+
+		self.addCleanup(restore)
+		self.addCleanup(self.clean, (SHEET_PROPERTY,))
+		make_property(SHEET_PROPERTY, "External Developer", office_director=users["director"])
+		unit = make_unit(SHEET_PROPERTY)
+		frappe.set_user(self.agent)
+		tickets = [
+			make_ticket(unit, subject=subject).name for subject in ("外墙渗水待开发商回复", "返修不满意")
+		]
+		reply = frappe.get_doc(liaison_sheet_values(SHEET_PROPERTY, tickets[:1])).insert().name
+		review = (
+			frappe.get_doc(liaison_sheet_values(SHEET_PROPERTY, tickets[1:], "Quality Dissatisfaction"))
+			.insert()
+			.name
+		)  # R28: in Draft, its review running
+		frappe.set_user("Administrator")
+		bring_sheet_to(reply, SENT, users)
+		reply_days = frappe.db.get_single_value(SETTINGS, "developer_reply_days")
+		review_days = frappe.db.get_single_value(SETTINGS, "quality_review_days")
+		# past by more than one period: every level of each sheet is due in one run
+		frappe.db.set_value(
+			LIAISON_SHEET, reply, "reply_deadline", add_to_date(now_datetime(), days=-reply_days, hours=-1)
+		)
+		frappe.db.set_value(
+			LIAISON_SHEET, review, "review_deadline", add_to_date(now_datetime(), days=-review_days, hours=-1)
+		)
+		if not frappe.db.exists("Notification Settings", users["gm"]):
+			frappe.get_doc({"doctype": "Notification Settings", "name": users["gm"]}).insert(
+				ignore_permissions=True
+			)
+		frappe.db.commit()
+		sheets = [reply, review]
+
+		def chases() -> dict[str, list[tuple[str, str]]]:
+			rows = frappe.get_all(
+				CHASE,
+				{"parenttype": LIAISON_SHEET, "parent": ("in", sheets)},
+				["parent", "level", "notified_user"],
+				order_by="idx asc",
+			)
+			return {
+				sheet: [(r.level, r.notified_user) for r in rows if r.parent == sheet] for sheet in sheets
+			}
+
+		def told() -> list[tuple[str, str]]:
+			return sorted(
+				frappe.get_all(
+					"Notification Log",
+					{"document_type": LIAISON_SHEET, "document_name": ("in", sheets)},
+					["document_name", "for_user"],
+					as_list=True,
+				)
+			)
+
+		frappe.db.sql("select name from `tabNotification Settings` where name = %s for update", users["gm"])
+		worker = start_worker(*enqueue_scheduled(CHASE_JOB))
+		try:
+			wait_for(
+				lambda: frappe.db.sql(
+					"select id from information_schema.processlist where lower(info) like %s",
+					"update `tabnotification settings`%",
+				),
+				60,
+				"the chase did not reach the people it tells",
+			)
+			kill(worker)
+		finally:
+			if worker.poll() is None:
+				kill(worker)
+			frappe.db.rollback()  # the test's lock
+		# nothing of it stayed: a chase recorded by the killed run would never be told by the next
+		self.assertEqual(chases(), {reply: [], review: []})
+		self.assertEqual(told(), [])
+
+		run_scheduled(CHASE_JOB)
+		levels = {
+			reply: [("CS Manager", users["csm"]), ("General Manager", users["gm"])],
+			review: [
+				("CS Manager", users["csm"]),
+				("Engineering Manager", users["engineer"]),
+				("General Manager", users["gm"]),
+			],
+		}
+		everyone = sorted((sheet, user) for sheet, rows in levels.items() for _level, user in rows)
+		self.assertEqual(chases(), levels)  # each level once, in order, naming the one person told
+		self.assertEqual(told(), everyone)  # each person once per sheet
+		run_scheduled(CHASE_JOB)
+		self.assertEqual(chases(), levels)
+		self.assertEqual(told(), everyone)
 
 	def test_r34_a_message_send_killed_midway_is_not_sent_twice(self):
 		"""R34: the worker sending the resident's "accepted" SMS is killed while the gateway (slow to answer)

@@ -26,7 +26,9 @@ from property_helpdesk.property_helpdesk.doctype.liaison_sheet.liaison_sheet imp
 	record_engineering_review,
 )
 from tests.integration.factories import (
+	bring_sheet_to,
 	delete_cases,
+	liaison_sheet_values,
 	login_session,
 	make_property,
 	make_ticket,
@@ -95,24 +97,8 @@ class WorkflowCase(FrappeTestCase):
 
 	def sheet(self, tickets=None, purpose="Developer-Liable Repair", amounts=None, liable_party="Developer"):
 		tickets = tickets or [self.ticket()]
-		amounts = amounts or [0] * len(tickets)
-		return self.as_user(
-			"agent",
-			lambda: frappe.get_doc(
-				{
-					"doctype": "Liaison Sheet",
-					"subject": "卫生间渗漏维修确认",
-					"purpose": purpose,
-					"developer": self.developer,
-					"property": self.prop,
-					"liable_party": liable_party,
-					"content": "请确认维修责任及费用。",
-					"cases": [
-						{"service_ticket": t, "amount": a} for t, a in zip(tickets, amounts, strict=True)
-					],
-				}
-			).insert(),
-		)
+		values = liaison_sheet_values(self.prop, tickets, purpose, amounts, liable_party)
+		return self.as_user("agent", lambda: frappe.get_doc(values).insert())
 
 
 SHEET_ALLOWED = {
@@ -125,24 +111,11 @@ SHEET_ALLOWED = {
 	("Sent to Developer", "Record Reply"): {"csm", "contact"},
 	("Replied", "Close"): {"csm"},
 }
-SHEET_PATH = [
-	("Draft", "director", "Sign"),
-	("Director Signed", "csm", "Review"),
-	("CS Reviewed", "gm", "Sign"),
-	("GM Signed", "csm", "Send to Developer"),
-	("Sent to Developer", "csm", "Record Reply"),
-	("Replied", "csm", "Close"),
-]
 
 
 class TestLiaisonSheet(WorkflowCase):
 	def bring_to(self, name, state):
-		for at, who, action in SHEET_PATH:
-			if at == state:
-				return
-			if action == "Record Reply":
-				frappe.db.set_value("Liaison Sheet", name, "reply_decision", "Confirmed")
-			self.act("Liaison Sheet", name, who, action)
+		bring_sheet_to(name, state, self.users)
 
 	def test_r40_every_transition_by_every_role(self):
 		for (state, action), allowed in SHEET_ALLOWED.items():
