@@ -44,8 +44,22 @@ default-character-set = utf8mb4
 CNF
 }
 
+# Debian's mysqld_safe sends MariaDB's own log to syslog, which these machines do not run: a server that stopped
+# left no word of why. Its errors go to /var/log/mysql/error.log instead (docs/operations.md, Faults).
+mariadb_error_log() {
+	local safe=/etc/mysql/mariadb.conf.d/50-mysqld_safe.cnf
+	if [ -f "$safe" ] && grep -q '^skip_log_error' "$safe"; then
+		sed -i 's/^skip_log_error/# skip_log_error  (property_helpdesk scripts\/lib.sh: no syslog here)/; s/^syslog$/# syslog/' "$safe"
+	fi
+	[ -f /etc/mysql/mariadb.conf.d/98-log.cnf ] || printf '[mysqld]\nlog_error = /var/log/mysql/error.log\n' \
+		>/etc/mysql/mariadb.conf.d/98-log.cnf
+	mkdir -p /var/log/mysql
+	chown mysql:mysql /var/log/mysql 2>/dev/null || true
+}
+
 start_mariadb() {
 	mariadb_config
+	mariadb_error_log
 	if ! mariadb-admin ping >/dev/null 2>&1; then
 		say "Starting MariaDB"
 		service mariadb start >/dev/null || die "MariaDB did not start"

@@ -76,26 +76,22 @@ if [ -n "$BACKUP" ]; then
 	bench --site "$SITE_NAME" backup --backup-path "$STACK/backup" >/dev/null
 	t1=$(date +%s)
 	dump=$(ls "$STACK/backup/"*-database.sql.gz)
+	size=$(du -m "$dump" | cut -f1)
+	say "bench backup: $((t1 - t0)) s, a ${size} MB gzipped dump"  # said at once: a failure later keeps it
 	probe=load_restore_probe
 	mariadb -e "drop database if exists $probe; create database $probe character set utf8mb4 collate utf8mb4_unicode_ci"
 	t2=$(date +%s)
 	gunzip -c "$dump" | mariadb "$probe"
 	t3=$(date +%s)
+	say "restore of the dump: $((t3 - t2)) s"
 	restored=$(mariadb -N "$probe" -e 'select count(*) from `tabService Ticket`')
 	issues=$(mariadb -N "$probe" -e 'select count(*) from `tabIssue`')
 	mariadb -e "drop database $probe"
-	size=$(du -m "$dump" | cut -f1)
 	dbsize=$(mariadb -N -e "select round(sum(data_length + index_length) / 1048576) from information_schema.tables where table_schema = '$(cd "$BENCH_DIR/sites" && "$PY" -c "import json; print(json.load(open('$SITE_NAME/site_config.json'))['db_name'])")'")
-	text="
-## Backup and restore ($(date -u '+%Y-%m-%d %H:%M') UTC)
-
-- Database on disk: ${dbsize} MB (data and indexes)
-- \\`bench --site $SITE_NAME backup\\`: $((t1 - t0)) s, a ${size} MB gzipped dump
-- Restore of that dump (gunzip | mariadb into an empty database, what \\`bench restore\\` runs): $((t3 - t2)) s;
-  ${restored} cases and ${issues} Issues back
-"
+	text=$(printf '\n## Backup and restore (%s UTC)\n\n- Database on disk: %s MB (data and indexes)\n- `bench --site %s backup`: %s s, a %s MB gzipped dump\n- Restore of that dump (gunzip | mariadb into an empty database, what `bench restore` runs): %s s;\n  %s cases and %s Issues back\n' \
+		"$(date -u '+%Y-%m-%d %H:%M')" "$dbsize" "$SITE_NAME" "$((t1 - t0))" "$size" "$((t3 - t2))" "$restored" "$issues")
 	echo "$text"
-	printf '%s' "$text" >>"$HERE/RESULTS.md"
+	printf '%s\n' "$text" >>"$HERE/RESULTS.md"
 	rm -f "$STACK/backup/"*
 fi
 [ -n "$RUN" ] || exit 0
