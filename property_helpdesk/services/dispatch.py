@@ -212,9 +212,9 @@ TOLD_CASE_FIELDS = ("property", "is_emergency", "service_type")
 
 
 def notify_maintenance_job(work_order: str) -> None:
-	"""The background job that tells the work order's team (R15), once: the work order's row is locked first,
-	so this job and the recovery job (`tell_untold_teams`) run one after the other, and the second finds the
-	team told."""
+	"""The background job that tells the work order's team (R15), once: the work order's row is locked first
+	(after its case's, `clocks.lock_case_of`), so this job and the recovery job (`tell_untold_teams`) run one
+	after the other, and the second finds the team told."""
 	clocks.lock_case_of(work_order)
 	if frappe.db.get_value(WORK_ORDER, work_order, "team_told_at", for_update=True):
 		return
