@@ -25,6 +25,7 @@ from property_helpdesk.constants import (
 	WORK_ORDER,
 )
 from property_helpdesk.exceptions import BillingError
+from property_helpdesk.services import clocks
 
 SERVICE_ITEM = "物业维修服务费"  # fallback item for work-order lines without an item of the fee schedule
 RECOVERY_ITEM = "开发商责任赔付追偿"
@@ -199,7 +200,10 @@ def current_invoice(doctype: str, name: str) -> str | None:
 	that same locking read, which gives the latest committed value whatever this transaction read before (a plain
 	read under REPEATABLE READ would give the snapshot of its first read: a user who waited for the lock would
 	not see the invoice the other one just made). The invoice is then read by its key. Only these two rows are
-	locked, never a range of an index, so billing two different sources at once never waits on the other."""
+	locked, never a range of an index, so billing two different sources at once never waits on the other. A work
+	order's case is locked before it (the lock order of `clocks.lock_case_of`)."""
+	if doctype == WORK_ORDER:
+		clocks.lock_case_of(name)
 	return live(frappe.db.get_value(doctype, name, LINKS[doctype][1], for_update=True), for_update=True)
 
 
@@ -425,6 +429,8 @@ def set_source_status(doctype: str, name: str, invoice) -> None:
 	"""The work order (and its case), the settlement or the liaison sheet follows its invoice: a draft or an
 	amendment takes over the link; a cancelled invoice that is no longer the linked one changes nothing."""
 	_link, invoice_field, status_field = LINKS[doctype]
+	if doctype == WORK_ORDER:
+		clocks.lock_case_of(name)  # the work order's row, then its case's, are written below
 	status = billing_status(invoice)
 	values = {status_field: status}
 	if invoice.docstatus < 2:
