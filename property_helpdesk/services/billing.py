@@ -199,9 +199,9 @@ def current_invoice(doctype: str, name: str) -> str | None:
 	"""The source's live (draft or submitted) invoice. The source row is locked and its invoice link read in
 	that same locking read, which gives the latest committed value whatever this transaction read before (a plain
 	read under REPEATABLE READ would give the snapshot of its first read: a user who waited for the lock would
-	not see the invoice the other one just made). The invoice is then read by its key. Only these two rows are
-	locked, never a range of an index, so billing two different sources at once never waits on the other. A work
-	order's case is locked before it (the lock order of `clocks.lock_case_of`)."""
+	not see the invoice the other one just made). The invoice is then read by its key. Only these rows are locked
+	(and, before a work order's, its case's: the lock order of `clocks.lock_case_of`), never a range of an index,
+	so billing two different sources at once never waits on the other."""
 	if doctype == WORK_ORDER:
 		clocks.lock_case_of(name)
 	return live(frappe.db.get_value(doctype, name, LINKS[doctype][1], for_update=True), for_update=True)
