@@ -17,6 +17,7 @@ from property_helpdesk.constants import (
 	PROPERTY,
 	RESIDENT_MESSAGE,
 	RETURN_VISIT,
+	SETTINGS,
 	WORK_ORDER,
 )
 from property_helpdesk.setup import builders
@@ -303,3 +304,18 @@ def bring_sheet_to(name: str, state: str, users: dict[str, str]) -> None:
 			apply_workflow(frappe.get_doc(LIAISON_SHEET, name), action)
 		finally:
 			frappe.set_user(session_user)
+
+
+def settings_for_the_test(test, **values) -> None:
+	"""Property Helpdesk Settings hold `values` during `test` (committed: the web server and the workers read
+	them), and what they held before after it."""
+	before = frappe.db.get_value(SETTINGS, None, list(values), as_dict=True)
+	frappe.db.set_single_value(SETTINGS, values)
+	frappe.db.commit()
+
+	def restore():
+		frappe.db.rollback()
+		frappe.db.set_single_value(SETTINGS, before)
+		frappe.db.commit()
+
+	test.addCleanup(restore)

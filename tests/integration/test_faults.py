@@ -64,6 +64,7 @@ from tests.integration.factories import (
 	make_ticket,
 	make_unit,
 	make_user,
+	settings_for_the_test,
 	ticket_values,
 )
 from tests.integration.servers import SMSGateway, unconfigure_sms
@@ -199,6 +200,31 @@ def enqueue_scheduled(method: str) -> tuple[list[str], str]:
 	job_type = frappe.get_doc("Scheduled Job Type", {"method": method})  # made by migrate from hooks.py
 	queue = job_type.get_queue_name()
 	return [frappe.enqueue(RUN_SCHEDULED_JOB, queue=queue, job_type=method).id], queue
+
+
+def kill_while_telling(user: str, method: str, what: str) -> None:
+	"""The scheduled job `method` run by a real worker and killed while it tells `user`: the test locks the user's
+	Notification Settings, which Frappe updates as it writes their notification, so the run stops there with all
+	it wrote before still uncommitted; the worker is killed at that moment and the test's lock released."""
+	if not frappe.db.exists("Notification Settings", user):
+		frappe.get_doc({"doctype": "Notification Settings", "name": user}).insert(ignore_permissions=True)
+	frappe.db.commit()
+	frappe.db.sql("select name from `tabNotification Settings` where name = %s for update", user)
+	worker = start_worker(*enqueue_scheduled(method))
+	try:
+		wait_for(
+			lambda: frappe.db.sql(
+				"select id from information_schema.processlist where lower(info) like %s",
+				"update `tabnotification settings`%",
+			),
+			60,
+			what,
+		)
+		kill(worker)
+	finally:
+		if worker.poll() is None:
+			kill(worker)
+		frappe.db.rollback()  # the test's lock
 
 
 def run_scheduled(*methods: str) -> None:
@@ -493,29 +519,10 @@ class TestWorkerKilled(FaultCase):
 		from property_helpdesk.services import clocks
 
 		clocks.refresh(case.name)
-		if not frappe.db.exists("Notification Settings", self.agent):
-			frappe.get_doc({"doctype": "Notification Settings", "name": self.agent}).insert(
-				ignore_permissions=True
-			)
 		frappe.db.commit()
 		self.assertTrue(frappe.db.get_value(CASE, case.name, "next_escalation_at"))
 
-		frappe.db.sql("select name from `tabNotification Settings` where name = %s for update", self.agent)
-		worker = start_worker(*enqueue_scheduled(ESCALATION_JOB))
-		try:
-			wait_for(
-				lambda: frappe.db.sql(
-					"select id from information_schema.processlist where lower(info) like %s",
-					"update `tabnotification settings`%",
-				),
-				60,
-				"the escalation run did not reach the people it tells",
-			)
-			kill(worker)
-		finally:
-			if worker.poll() is None:
-				kill(worker)
-			frappe.db.rollback()  # the test's lock
+		kill_while_telling(self.agent, ESCALATION_JOB, "the escalation run did not reach the people it tells")
 		self.assertEqual(
 			frappe.db.count(ESCALATION, {"service_ticket": case.name}), 0
 		)  # nothing of it stayed
@@ -550,21 +557,9 @@ class TestWorkerKilled(FaultCase):
 			"gm": make_user("fault-gm@faults.test", GENERAL_MANAGER),
 			"engineer": make_user("fault-engineer@faults.test", ENGINEERING_MANAGER),
 		}
-		posts = {
-			"cs_manager": users["csm"],
-			"general_manager": users["gm"],
-			"engineering_manager": users["engineer"],
-		}
-		saved = frappe.db.get_value(SETTINGS, None, list(posts), as_dict=True)
-		frappe.db.set_single_value(SETTINGS, posts)
-		frappe.db.commit()
-
-		def restore():
-			frappe.db.rollback()
-			frappe.db.set_single_value(SETTINGS, saved)
-			frappe.db.commit()
-
-		self.addCleanup(restore)
+		settings_for_the_test(
+			self, cs_manager=users["csm"], general_manager=users["gm"], engineering_manager=users["engineer"]
+		)
 		self.addCleanup(self.clean, (SHEET_PROPERTY,))
 		make_property(SHEET_PROPERTY, "External Developer", office_director=users["director"])
 		unit = make_unit(SHEET_PROPERTY)
@@ -589,10 +584,6 @@ class TestWorkerKilled(FaultCase):
 		frappe.db.set_value(
 			LIAISON_SHEET, review, "review_deadline", add_to_date(now_datetime(), days=-review_days, hours=-1)
 		)
-		if not frappe.db.exists("Notification Settings", users["gm"]):
-			frappe.get_doc({"doctype": "Notification Settings", "name": users["gm"]}).insert(
-				ignore_permissions=True
-			)
 		frappe.db.commit()
 		sheets = [reply, review]
 
@@ -617,22 +608,7 @@ class TestWorkerKilled(FaultCase):
 				)
 			)
 
-		frappe.db.sql("select name from `tabNotification Settings` where name = %s for update", users["gm"])
-		worker = start_worker(*enqueue_scheduled(CHASE_JOB))
-		try:
-			wait_for(
-				lambda: frappe.db.sql(
-					"select id from information_schema.processlist where lower(info) like %s",
-					"update `tabnotification settings`%",
-				),
-				60,
-				"the chase did not reach the people it tells",
-			)
-			kill(worker)
-		finally:
-			if worker.poll() is None:
-				kill(worker)
-			frappe.db.rollback()  # the test's lock
+		kill_while_telling(users["gm"], CHASE_JOB, "the chase did not reach the people it tells")
 		# nothing of it stayed: a chase recorded by the killed run would never be told by the next
 		self.assertEqual(chases(), {reply: [], review: []})
 		self.assertEqual(told(), [])

@@ -42,6 +42,7 @@ from tests.integration.factories import (
 	make_user,
 	run_assignment_jobs,
 	run_queued_jobs,
+	settings_for_the_test,
 	ticket_values,
 )
 
@@ -460,18 +461,8 @@ class TestAreaAdministrators(PostsCase):
 
 class NobodyNamed(PostsCase):
 	def unname(self, **posts):
-		"""Settings name nobody for these company-wide posts during the test (committed: the web server reads
-		them), put back after it."""
-		before = frappe.db.get_value(SETTINGS, None, list(posts), as_dict=True)
-		frappe.db.set_single_value(SETTINGS, posts)
-		frappe.db.commit()
-
-		def restore():
-			frappe.db.rollback()
-			frappe.db.set_single_value(SETTINGS, before)
-			frappe.db.commit()
-
-		self.addCleanup(restore)
+		"""Settings name nobody for these company-wide posts during the test, put back after it."""
+		settings_for_the_test(self, **posts)
 
 	def decide(self, user, case, expect):
 		response = self.as_user(user).post(
