@@ -434,8 +434,8 @@ def check_service_type_change(case) -> None:
 
 def team_told(work_order) -> None:
 	"""R15: the team has its assignment and notification: stamp the moment (the server's, once: a job run again
-	keeps the first) and refresh the case's clocks, which the stamp stops."""
-	clocks.lock_case_of(work_order.name, work_order.service_ticket)
+	keeps the first) and refresh the case's clocks, which the stamp stops. Run by `notify_maintenance_job`, which
+	holds the case's row and then the work order's (the lock order of `clocks.lock_case_of`)."""
 	if frappe.db.get_value(WORK_ORDER, work_order.name, "team_told_at", for_update=True):
 		return
 	work_order.team_told_at = now_datetime()
