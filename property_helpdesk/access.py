@@ -20,6 +20,7 @@ What Frappe cannot do by itself is done here, each for one reason:
 
 import frappe
 from frappe.query_builder import Criterion
+from frappe.utils import cint
 
 from property_helpdesk.constants import CASE, ESCALATION, PROPERTY, RESIDENT, UNIT
 
@@ -153,22 +154,45 @@ def child_query_conditions(user: str | None = None, doctype: str | None = None) 
 # -- global search: Frappe's answers from its index without asking who may read each record --------------------
 
 
+SEARCH_BATCH = 100  # rows of Frappe's index read at a time while filling one page of the user's results
+SEARCH_BATCHES = 5  # at most this many for one page: a search matching mostly others' records ends short
+
+
 @frappe.whitelist()
 def global_search(text: str, start: int = 0, limit: int = 20, doctype: str = "") -> list[dict]:
 	"""Frappe's global search (the awesome bar), less the records the user may not read: Frappe filters its
-	index only by DocType, and each result carries the record's indexed content (a caller's phone, a unit)."""
+	index only by DocType, and each result carries the record's indexed content (a caller's phone, a unit).
+
+	Frappe pages its index before anything asks who may read a row, so one page of it can hold none of the
+	user's records while later pages do (another property's cases, rows of records deleted without the ORM):
+	the index is read on, batch by batch, until `limit` readable results after the first `start` are found."""
 	from frappe.utils.global_search import search
 
-	results = search(text, start=start, limit=limit, doctype=doctype)
+	start, limit = max(cint(start), 0), max(cint(limit), 1)
 	if frappe.session.user == "Administrator":
-		return results
-	readable = {}
+		return search(text, start=start, limit=limit, doctype=doctype)
+	page, skipped = [], 0
+	for batch_number in range(SEARCH_BATCHES):
+		batch = search(text, start=batch_number * SEARCH_BATCH, limit=SEARCH_BATCH, doctype=doctype)
+		for row in readable_rows(batch):
+			if skipped < start:
+				skipped += 1
+			elif len(page) < limit:
+				page.append(row)
+		if len(page) >= limit or len(batch) < SEARCH_BATCH:
+			break
+	return page
+
+
+def readable_rows(results: list[dict]) -> list[dict]:
+	"""The rows of a global search's results whose records the session user may read, in their order."""
+	names = {}
 	for row in results:
-		readable.setdefault(row.doctype, set()).add(row.name)
-	for dt, names in readable.items():
-		readable[dt] = set(
-			frappe.get_list(dt, filters={"name": ("in", list(names))}, pluck="name", limit_page_length=0)
-		)
+		names.setdefault(row.doctype, set()).add(row.name)
+	readable = {
+		dt: set(frappe.get_list(dt, filters={"name": ("in", list(found))}, pluck="name", limit_page_length=0))
+		for dt, found in names.items()
+	}
 	return [row for row in results if row.name in readable[row.doctype]]
 
 

@@ -63,6 +63,7 @@ def delete_cases(property_name: str) -> None:
 	for doctype in (RETURN_VISIT, WORK_ORDER, ESCALATION, RESIDENT_MESSAGE):
 		frappe.db.delete(doctype, {"service_ticket": ("in", tickets)})
 	frappe.db.delete(CASE, {"name": ("in", tickets)})
+	frappe.db.delete("__global_search", {"doctype": CASE, "name": ("in", tickets)})  # as delete_doc would
 
 
 def login_session(base_url: str, user: str, page: str):

@@ -309,6 +309,7 @@ class TestNotificationsOnTheRealSite(FrappeTestCase):
 		frappe.db.commit()
 
 		http = login_session(BASE_URL, self.p["agent"], "/app")
+		left_queued = set(queued_jobs(ASSIGN_JOB))  # a kept site's queue may hold earlier runs' jobs
 		for minutes in (30, 20):
 			values = ticket_values(
 				unit,
@@ -321,7 +322,7 @@ class TestNotificationsOnTheRealSite(FrappeTestCase):
 		frappe.db.rollback()  # a fresh snapshot: what the server committed
 		action = frappe.db.get_value(CORRECTIVE_ACTION, {"unit": unit}, "name")
 		self.assertTrue(action)
-		jobs = queued_jobs(ASSIGN_JOB, name=action, user=owner)
+		jobs = [job for job in queued_jobs(ASSIGN_JOB, name=action, user=owner) if job not in left_queued]
 		self.assertEqual(len(jobs), 1)  # queued as the request committed
 		self.assertFalse(notify.is_assigned(CORRECTIVE_ACTION, action, owner))  # not in the request
 

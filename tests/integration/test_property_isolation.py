@@ -464,6 +464,36 @@ class PropertyIsolation(FrappeTestCase):
 					for doctype in (CASE, RESIDENT):
 						self.assertEqual(self.records[side][doctype] in found, side in sides, (side, doctype))
 
+	def test_r1_global_search_fills_its_page_past_records_the_user_may_not_read(self):
+		"""Frappe pages its index before anything asks who may read a row. Here 45 rows the duty user may not read
+		(cases deleted without the ORM, which Frappe's index keeps, as it keeps another property's) outrank
+		their own records for their phone: a page of 20 still shows each of them, and paging walks them in turn."""
+		from frappe.utils.global_search import sync_value
+
+		phone, duty = PHONES["A"], self.users["duty", "A"]
+
+		def found(**page):
+			status, result = self.call(duty, "frappe.utils.global_search.search", text=phone, **page)
+			self.assertEqual(status, 200, result)
+			return [row["name"] for row in result["message"]]
+
+		mine = found(limit=20)
+		self.assertIn(self.records["A"][CASE], mine)
+		gone = [f"ISO-GONE-{i:03}" for i in range(45)]
+		for name in gone:
+			sync_value(
+				{"doctype": CASE, "name": name, "content": " ||| ".join([phone] * 5), "published": 0,
+				"title": name, "route": ""}
+			)  # fmt: skip
+		frappe.db.commit()  # InnoDB's full-text index shows a row once it is committed
+		try:
+			self.assertEqual(sorted(found(limit=20)), sorted(mine))
+			walked = [name for start in range(len(mine) + 1) for name in found(start=start, limit=1)]
+			self.assertEqual(sorted(walked), sorted(mine))
+		finally:
+			frappe.db.delete("__global_search", {"doctype": CASE, "name": ("in", gone)})
+			frappe.db.commit()
+
 	# -- whitelisted methods -------------------------------------------------------------------------------
 
 	def test_r4_whitelisted_methods_refuse_another_propertys_case(self):
