@@ -69,21 +69,14 @@ def ensure_roles():
 
 
 def seed_settings():
-	"""Store the default of every field of the service commitment not yet stored (R31); never overwrite."""
+	"""Store the default of every field of the service commitment not yet stored (R31); never overwrite a value
+	of its own (`seeded`)."""
 	stored = frappe.db.get_singles_dict(SETTINGS)
 	settings = frappe.get_single(SETTINGS)
-	missing = [
-		df
-		for df in settings.meta.fields
-		if df.default
-		and (
-			df.fieldname not in stored if df.fieldtype == "Check" else stored.get(df.fieldname) in (None, "")
-		)
-	]
+	missing = [df for df in settings.meta.fields if df.default and not seeded(df, stored)]
 	for df in missing:
-		settings.set(
-			df.fieldname, df.default if df.fieldtype == "Check" else settings.get(df.fieldname) or df.default
-		)
+		# the default itself, not what the new document holds (see `seeded`)
+		settings.set(df.fieldname, settings.cast(df.default, df))
 	if not settings.escalation_ladder:
 		from property_helpdesk.services.clocks import DEFAULT_LADDER
 
@@ -101,6 +94,19 @@ def seed_settings():
 		settings.company = company
 		settings.flags.ignore_permissions = True
 		settings.save()
+
+
+def seeded(df, stored: dict) -> bool:
+	"""Whether Settings' field `df` holds a value of its own in `stored` (the Singles' values)."""
+	if df.fieldtype == "Check":
+		return df.fieldname in stored
+	value = stored.get(df.fieldname)
+	if value in (None, ""):
+		return False
+	# Frappe gives a new document's Time fields the time of day (create_new.set_dynamic_default_values), and
+	# stores a new Single so at install before after_install runs: the moment of the install, with its fraction
+	# of a second, which the desk never stores (R1's night hours, the residents' quiet hours)
+	return not (df.fieldtype == "Time" and "." in str(value))
 
 
 def seed_warranty_rules():

@@ -96,3 +96,14 @@ def test_uninstall_removes_the_app_and_install_restores_it():
 	assert query(
 		"select value from tabSingles where doctype='Property Helpdesk Settings' and field='arrival_minutes'"
 	) == ["15"]
+	# R1 and the quiet hours: a fresh install stores Settings' hours as their defaults, not as the moment of the
+	# install (Frappe gives a new document's Time fields the time of day)
+	assert query(
+		"select concat(field, '=', value) from tabSingles where doctype='Property Helpdesk Settings' "
+		"and field in ('night_starts_at', 'night_ends_at', 'quiet_hours_from', 'quiet_hours_to') order by field"
+	) == [
+		"night_ends_at=08:00:00",
+		"night_starts_at=22:00:00",
+		"quiet_hours_from=22:00:00",
+		"quiet_hours_to=07:00:00",
+	]
