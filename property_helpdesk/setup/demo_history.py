@@ -46,11 +46,13 @@ from property_helpdesk.constants import (
 	OPEN,
 	PAID_SERVICE,
 	REPAIR,
+	REPAIR_SERVICE_TYPE,
 	RESIDENT,
 	RESIDENT_MESSAGE,
 	RESOLVED,
 	RETURN_VISIT,
 	SERVICE_REQUEST,
+	SERVICE_TYPED_CASES,
 	SETTINGS,
 	SETTLEMENT,
 	UNIT,
@@ -442,6 +444,8 @@ class Generator:
 		row = {
 			"naming_series": "PH-.YYYY.-",
 			"ticket_type": kind,
+			# the desk asks a service request's and a paid service's type: the history's are repairs
+			"service_type": REPAIR_SERVICE_TYPE if kind in SERVICE_TYPED_CASES else None,
 			"channel": choose(rng, (("Phone", 0.7), ("Visit", 0.15), ("Portal", 0.15))),
 			"call_started_at": called,
 			"unit": unit["unit"],
@@ -683,14 +687,14 @@ class Generator:
 			)
 			job["total_amount"] = qty_ * rate
 		if events["completed"]:
-			confirmed = events["completed"] + minutes(rng.uniform(2, 15))
+			confirmed = min(events["completed"] + minutes(rng.uniform(2, 15)), now)  # never ahead of now
 			job.update(
 				resident_confirmed=1,
 				confirmed_at=confirmed,
 				quality_rating=rng.choice((0.8, 1, 1)),
 				timeliness_rating=rng.choice((0.6, 0.8, 1, 1)) if on_time else rng.choice((0.4, 0.6)),
 				attitude_rating=rng.choice((0.8, 1, 1)),
-				resident_signature=SIGNATURE if paid else None,
+				resident_signature=SIGNATURE,  # R36: no confirmation without it (validate_confirmation)
 			)
 			if paid:
 				self.paid_jobs.append(job)
@@ -1134,6 +1138,7 @@ class Generator:
 			v.update(
 				service_ticket=v["_case"]["name"],
 				work_order=v["_job"]["name"],
+				property=v["_case"]["property"],  # as fetch_from gives it (R4 reads it)
 				creation=v["visited_at"],
 				modified=v["visited_at"],
 				owner=v["visitor"],
@@ -1269,6 +1274,7 @@ class Generator:
 				rows.append(
 					{
 						"service_ticket": case["name"],
+						"property": case["property"],  # as fetch_from gives it (R4 reads it)
 						"step": step,
 						"resident": case["resident"],
 						"reference_doctype": reference and reference[0],

@@ -249,6 +249,21 @@ class TestWorkOrderClocks(ClockCase):
 		wo.save()
 		self.assertTrue(wo.confirmed_at)
 
+	def test_r36_a_job_confirmed_before_without_a_signature_saves_until_its_confirmation_changes(self):
+		"""History with no signature to give (imported from paper, or the demo's, written in bulk) saves as it is;
+		touching its confirmation asks for the whole of it again."""
+		ticket = self.ticket(minutes_ago=30)
+		wo = self.work_order(ticket)
+		self.stamp(wo, arrived_at=add_to_date(now_datetime(), minutes=-20), completed_at=now_datetime())
+		ratings = {"quality_rating": 0.8, "timeliness_rating": 1, "attitude_rating": 1}
+		wo.db_set({"resident_confirmed": 1, **ratings})  # stored so, as an import writes it
+		wo.reload()
+		wo.work_done = "更换阀门（补录）"
+		wo.save()
+		wo.quality_rating = 0.6
+		with self.assertRaisesRegex(frappe.ValidationError, "confirmation needs"):
+			wo.save()
+
 	def test_r30_rework_links_to_a_job_on_the_same_unit(self):
 		first = frappe.get_doc("Repair Work Order", {"service_ticket": self.ticket().name})
 		ticket = self.ticket()

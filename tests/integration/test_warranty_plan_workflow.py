@@ -147,6 +147,19 @@ class TestWarrantyRepairPlan(FrappeTestCase):
 		wo.save()
 		self.assertEqual(wo.status, "Completed")
 
+	def test_r25_a_long_job_completed_before_saves_until_its_times_change(self):
+		"""History with no plan to show (imported from paper, or the demo's, written in bulk) saves as it is; a
+		new completion time is judged again."""
+		wo = self.long_job()
+		completed = add_to_date(wo.dispatched_at, days=4)  # a day ago, four after dispatch
+		wo.db_set({"arrived_at": add_to_date(wo.dispatched_at, minutes=10), "completed_at": completed})
+		wo.reload()
+		wo.work_done = "更换阀门（补录）"
+		wo.save()
+		wo.completed_at = add_to_date(completed, hours=1)
+		with self.assertRaisesRegex(frappe.ValidationError, "warranty repair plan"):
+			wo.save()
+
 	def test_r25_a_long_open_job_without_an_approved_plan_nudges_the_engineering_manager_once(self):
 		"""R25 with R4: the engineering manager Settings name hears of it, once, on their list and as a system
 		notification."""

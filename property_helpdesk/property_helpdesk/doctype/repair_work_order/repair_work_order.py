@@ -44,6 +44,9 @@ from property_helpdesk.procedure.clocks import MINOR
 from property_helpdesk.services import billing, clocks, notify
 from property_helpdesk.services.dispatch import assign_technician
 
+# R36: what the resident's confirmation of a job is made of
+CONFIRMATION_FIELDS = ("quality_rating", "timeliness_rating", "attitude_rating", "resident_signature")
+
 
 class RepairWorkOrder(Document):
 	# begin: auto-generated types
@@ -279,7 +282,8 @@ class RepairWorkOrder(Document):
 			)
 		now = now_datetime()
 		for fieldname, at in times.items():
-			if at and at > now:
+			# judged as the time is set: one stored ahead (written in bulk) does not stop the job's other saves
+			if at and at > now and self.has_value_changed(fieldname):
 				frappe.throw(
 					_("{0} cannot be in the future.").format(_(self.meta.get_label(fieldname))),
 					InvalidTimeError,
@@ -296,8 +300,14 @@ class RepairWorkOrder(Document):
 			frappe.throw(_("A rework must redo a job on the same unit."))
 
 	def validate_warranty_plan(self):
-		"""R25: a job the company handles itself that takes longer than the limit needs an approved plan."""
+		"""R25: a job the company handles itself that takes longer than the limit needs an approved plan. Judged
+		when the job's times or its reason change; a job completed before saves as it is (history imported from
+		paper, or written in bulk)."""
 		if self.major_reason == "External Specialist" or not (self.completed_at and self.dispatched_at):
+			return
+		if self.get_doc_before_save() and not any(
+			self.has_value_changed(f) for f in ("completed_at", "dispatched_at", "major_reason")
+		):
 			return
 		limit = frappe.db.get_single_value(SETTINGS, "warranty_plan_days")
 		took = get_datetime(self.completed_at) - get_datetime(self.dispatched_at)
@@ -312,16 +322,21 @@ class RepairWorkOrder(Document):
 			)
 
 	def validate_confirmation(self):
-		"""R36: the resident confirms with a signature and rates quality, timeliness and attitude."""
+		"""R36: the resident confirms with a signature and rates quality, timeliness and attitude. Checked when
+		the confirmation is made or any part of it changes; a job confirmed before, its confirmation untouched,
+		saves as it is (history imported from paper, or written in bulk, has no signature to give)."""
 		if not self.resident_confirmed:
+			return
+		before = self.get_doc_before_save()
+		if (
+			before
+			and before.resident_confirmed
+			and not any(self.has_value_changed(f) for f in (*CONFIRMATION_FIELDS, "completed_at"))
+		):
 			return
 		if not self.completed_at:
 			frappe.throw(_("The resident can confirm only a completed job."), title=_("Not Completed"))
-		missing = [
-			_(self.meta.get_label(f))
-			for f in ("quality_rating", "timeliness_rating", "attitude_rating", "resident_signature")
-			if not self.get(f)
-		]
+		missing = [_(self.meta.get_label(f)) for f in CONFIRMATION_FIELDS if not self.get(f)]
 		if missing:
 			frappe.throw(
 				_("The resident's confirmation needs: {0}").format(", ".join(missing)), title=_("Incomplete")
