@@ -125,7 +125,10 @@ def backup_key(taken: Backup) -> str | None:
 def copy_site(source: str, site: str, folder: str) -> None:
 	"""`site` made a copy of `source` (database, files and encryption key) by a backup and a restore."""
 	taken = backup(source, folder)
-	prepare_site(site, encryption_key=backup_key(taken))
+	# the copy holds the source's users, on a fresh bench all made within the hour: the source's limit on users
+	# made an hour (scripts/test.sh raises the test site's) goes with them
+	limit = site_config(source).get("throttle_user_limit")
+	prepare_site(site, encryption_key=backup_key(taken), **({"throttle_user_limit": limit} if limit else {}))
 	restore(site, taken)
 
 
