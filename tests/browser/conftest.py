@@ -49,6 +49,9 @@ def browser():
 def login(browser, user: str, password: str, width: int = 1366):
 	"""A new Chinese-locale browser context logged in as `user` through the login page: (context, page)."""
 	context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+	# a page's load may wait as long as the HTTP tests' requests do (60 s), not Playwright's 30 s: once in a
+	# whole-suite run a technician's /my_jobs took longer to go quiet (it passed alone in 41 s with its file)
+	context.set_default_navigation_timeout(60_000)
 	page = context.new_page()
 	page.goto(f"{BASE_URL}/login", wait_until="networkidle")
 	page.fill("#login_email", user)
