@@ -76,7 +76,15 @@ if supervisor_running && { supervisorctl status "$BENCH_NAME-workers:" 2>/dev/nu
 	supervisorctl stop "$BENCH_NAME-workers:" >/dev/null
 	demo_workers=1
 fi
-trap 'stop_web "$TEST_WEB_PORT"; [ -z "$demo_workers" ] || supervisorctl start "$BENCH_NAME-workers:" >/dev/null' EXIT
+# The fault tests restart the queue's Redis by hand (tests/integration/test_faults.py): it is handed back to
+# supervisor after the run too, so that supervisor's copy, not an orphan, serves the demo afterwards.
+after_run() {
+	stop_web "$TEST_WEB_PORT"
+	[ -n "$demo_workers" ] || return 0
+	redis_handover
+	supervisorctl start "$BENCH_NAME-redis:" "$BENCH_NAME-workers:" >/dev/null || true
+}
+trap after_run EXIT
 
 # The test site's web server must run this checkout's code: always start it afresh.
 stop_web "$TEST_WEB_PORT"
