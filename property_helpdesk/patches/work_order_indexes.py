@@ -9,6 +9,5 @@ from property_helpdesk.constants import WORK_ORDER
 
 
 def execute():
-	frappe.get_doc("DocType", WORK_ORDER).run_module_method(
-		"on_doctype_update"
-	)  # each add_index is idempotent
+	# each of its add_index calls makes an index only where it is missing
+	frappe.get_doc("DocType", WORK_ORDER).run_module_method("on_doctype_update")

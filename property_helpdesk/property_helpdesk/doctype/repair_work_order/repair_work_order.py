@@ -305,9 +305,7 @@ class RepairWorkOrder(Document):
 		paper, or written in bulk)."""
 		if self.major_reason == "External Specialist" or not (self.completed_at and self.dispatched_at):
 			return
-		if self.get_doc_before_save() and not any(
-			self.has_value_changed(f) for f in ("completed_at", "dispatched_at", "major_reason")
-		):
+		if self.kept("completed_at", "dispatched_at", "major_reason"):
 			return
 		limit = frappe.db.get_single_value(SETTINGS, "warranty_plan_days")
 		took = get_datetime(self.completed_at) - get_datetime(self.dispatched_at)
@@ -321,18 +319,17 @@ class RepairWorkOrder(Document):
 				title=_("Warranty Repair Plan Needed"),
 			)
 
+	def kept(self, *fields: str) -> bool:
+		"""Whether this save leaves `fields` as they were stored (False for a new job)."""
+		return self.get_doc_before_save() is not None and not any(self.has_value_changed(f) for f in fields)
+
 	def validate_confirmation(self):
 		"""R36: the resident confirms with a signature and rates quality, timeliness and attitude. Checked when
 		the confirmation is made or any part of it changes; a job confirmed before, its confirmation untouched,
 		saves as it is (history imported from paper, or written in bulk, has no signature to give)."""
 		if not self.resident_confirmed:
 			return
-		before = self.get_doc_before_save()
-		if (
-			before
-			and before.resident_confirmed
-			and not any(self.has_value_changed(f) for f in (*CONFIRMATION_FIELDS, "completed_at"))
-		):
+		if self.kept("resident_confirmed", *CONFIRMATION_FIELDS, "completed_at"):
 			return
 		if not self.completed_at:
 			frappe.throw(_("The resident can confirm only a completed job."), title=_("Not Completed"))
